@@ -1,0 +1,21 @@
+"""Shared test set-up: a non-interactive matplotlib backend, no real API key from the environment."""
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(autouse=True)
+def _no_real_api(monkeypatch):
+    """Tests never see a developer's real key or base URL."""
+    monkeypatch.delenv("UGC_API_KEY", raising=False)
+    monkeypatch.delenv("UGC_BASE_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -1,0 +1,65 @@
+"""Time helpers: UTC parsing, ISO formatting, duration parsing and window splitting."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+
+from ugc_nb.retry import parse_retry_after
+from ugc_nb.timeutil import iso_z, to_timedelta, to_utc, windows
+
+T = pd.Timestamp
+
+
+def test_to_utc_accepts_strings_and_datetimes():
+    """Strings, naive (taken as UTC) and aware datetimes all become the same UTC Timestamp."""
+    expected = T("2024-01-01T00:00:00Z")
+    assert to_utc("2024-01-01T00:00:00Z") == expected
+    assert to_utc("2024-01-01T01:00:00+01:00") == expected
+    assert to_utc(datetime(2024, 1, 1)) == expected
+    assert to_utc(datetime(2024, 1, 1, tzinfo=timezone.utc)) == expected
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "", 17, None, True])
+def test_to_utc_rejects_bad_values_naming_the_field(bad):
+    """A bad time raises ValueError that names the parameter."""
+    with pytest.raises(ValueError, match="start"):
+        to_utc(bad, "start")
+
+
+def test_iso_z_formats_like_the_api():
+    """Whole seconds print as ...Z; milliseconds are kept."""
+    assert iso_z("2024-12-31T12:00:00+00:00") == "2024-12-31T12:00:00Z"
+    assert iso_z("2024-01-15T10:30:00.250Z") == "2024-01-15T10:30:00.250Z"
+
+
+def test_to_timedelta():
+    """'7D', '12h' and timedelta parse; negative or nonsense raise."""
+    assert to_timedelta("7D") == pd.Timedelta(days=7)
+    assert to_timedelta(timedelta(hours=12)) == pd.Timedelta(hours=12)
+    for bad in ("-1D", "soon", 5):
+        with pytest.raises(ValueError):
+            to_timedelta(bad)
+
+
+def test_windows_cover_the_range_with_overlap():
+    """Windows tile [start, end], each later window starting `overlap` before the previous end."""
+    ws = windows(T("2024-01-01", tz="UTC"), T("2024-01-03 12:00", tz="UTC"), pd.Timedelta("1D"), pd.Timedelta("1s"))
+    assert ws == [
+        (T("2024-01-01", tz="UTC"), T("2024-01-02", tz="UTC")),
+        (T("2024-01-01 23:59:59", tz="UTC"), T("2024-01-03", tz="UTC")),
+        (T("2024-01-02 23:59:59", tz="UTC"), T("2024-01-03 12:00", tz="UTC")),
+    ]
+    one = windows(T("2024-01-01", tz="UTC"), T("2024-01-01", tz="UTC"), pd.Timedelta("1D"), pd.Timedelta("1s"))
+    assert one == [(T("2024-01-01", tz="UTC"), T("2024-01-01", tz="UTC"))]
+
+
+def test_parse_retry_after_seconds_and_http_date():
+    """Retry-After as seconds or as an HTTP date gives seconds to wait; junk gives None."""
+    now = datetime(2024, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+    assert parse_retry_after("3") == 3.0
+    assert parse_retry_after("Mon, 01 Jan 2024 12:00:10 GMT", now=now) == 10.0
+    assert parse_retry_after("Mon, 01 Jan 2024 11:00:00 GMT", now=now) == 0.0
+    assert parse_retry_after("soon") is None and parse_retry_after(None) is None

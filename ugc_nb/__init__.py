@@ -1,0 +1,75 @@
+"""ugc-nb: understand and clean up a UGC.inc task queue from Jupyter.
+
+>>> import ugc_nb
+>>> df = ugc_nb.load_tasks()          # real API with UGC_API_KEY, else the sandbox
+>>> df.ugc.summary()
+"""
+
+from . import accessor as _accessor  # noqa: F401  (registers df.ugc)
+from ._version import __version__
+from .client import DEFAULT_BASE_URL, UGCClient
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    InvalidRecordError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    UGCError,
+    UnknownValueWarning,
+)
+from .frame import COLUMNS, tasks_frame
+from .load import default_client, load_tasks
+from .retry import NO_WAIT, RetryPolicy
+from .schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_TYPES
+from .summary import TaskSummary
+
+__all__ = [
+    "__version__",
+    # client
+    "UGCClient",
+    "DEFAULT_BASE_URL",
+    "RetryPolicy",
+    "NO_WAIT",
+    # data
+    "load_tasks",
+    "default_client",
+    "tasks_frame",
+    "COLUMNS",
+    "TaskSummary",
+    "STATUSES",
+    "TASK_TYPES",
+    "DELETABLE_STATUSES",
+    "RETRYABLE_STATUSES",
+    # sandbox
+    "Sandbox",
+    "Faults",
+    # errors and warnings
+    "UGCError",
+    "APIError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "InvalidRecordError",
+    "UnknownValueWarning",
+]
+
+
+def __getattr__(name: str):
+    # The sandbox is imported on first use: most sessions against the real API never need it.
+    if name in ("Sandbox", "Faults"):
+        from . import sandbox
+
+        return getattr(sandbox, name)
+    raise AttributeError(f"module 'ugc_nb' has no attribute {name!r}")

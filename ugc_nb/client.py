@@ -1,0 +1,329 @@
+"""The HTTP client for the UGC.inc task API.
+
+:class:`UGCClient` speaks HTTP and the envelope and nothing else: it returns
+plain Python data (lists of dicts, dicts) and raises the typed errors of
+:mod:`ugc_nb.errors`. It knows nothing of pandas.
+
+Every call goes through one private method, :meth:`UGCClient._request`, which
+owns the retry policy:
+
+* **Reads** (``/tasks``, ``/accounts``, ``/accounts/status``) are retried on
+  connection errors, timeouts, HTTP 429 (waiting for ``Retry-After``, capped)
+  and 5xx, with capped exponential backoff and jitter (:class:`RetryPolicy`).
+* **Mutations** (``/tasks/delete``, ``/tasks/retry``) are *not* re-sent
+  blindly. A delete whose response was lost may already have been applied, and
+  deletion is permanent, so a mutation is retried only when the server provably
+  did not act on it: the connection could not be opened, or the server answered
+  429. Any other failure is raised with ``may_have_applied=True`` where that is
+  possible; :mod:`ugc_nb.cleanup` then re-reads the live state and decides.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import orjson
+import pandas as pd
+
+from . import envelope
+from ._version import __version__
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APITimeoutError,
+    RateLimitError,
+    ServerError,
+)
+from .retry import RetryPolicy
+from .schema import TASK_TYPES
+from .timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, windows
+
+__all__ = ["UGCClient", "DEFAULT_BASE_URL"]
+
+logger = logging.getLogger("ugc_nb")
+
+DEFAULT_BASE_URL = "https://api.ugc.inc"
+_READS = frozenset({"/tasks", "/accounts", "/accounts/status"})
+_MUTATIONS = frozenset({"/tasks/delete", "/tasks/retry"})
+_ACCOUNT_FILTERS = ("tag", "org_group", "user_group", "status")
+#: Adjacent date windows overlap by this much, so a task on a boundary is never lost.
+WINDOW_OVERLAP = pd.Timedelta(seconds=1)
+
+
+def _check_ids(ids: Iterable[str], name: str = "ids") -> list[str]:
+    """Validate a list of task/account ids: non-empty, all non-empty strings; de-duplicated in order."""
+    if isinstance(ids, (str, bytes)):
+        raise ValueError(f"{name} must be a list of ids, not a single string ({ids!r}); wrap it in a list")
+    try:
+        items = list(ids)
+    except TypeError:
+        raise ValueError(f"{name} must be a list of id strings, got {type(ids).__name__}") from None
+    if not items:
+        raise ValueError(f"{name} is empty: pass at least one id")
+    bad = [i for i in items if not isinstance(i, str) or not i.strip()]
+    if bad:
+        raise ValueError(f"{name} must all be non-empty strings; bad values: {bad[:5]!r}")
+    return list(dict.fromkeys(items))
+
+
+class UGCClient:
+    """Client for the UGC.inc task API (or the embedded sandbox).
+
+    ``api_key`` defaults to ``$UGC_API_KEY`` and ``base_url`` to ``$UGC_BASE_URL``
+    or ``https://api.ugc.inc``. ``transport`` is the single seam for tests (an
+    ``httpx.MockTransport``); ``retry`` a :class:`~ugc_nb.retry.RetryPolicy`
+    (``max_retries`` overrides its count). Use as a context manager or call
+    :meth:`close`. Safe to share between threads.
+
+    The key is sent only in the ``Authorization`` header; it never appears in
+    ``repr``, ``str``, error messages or log lines.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = 30.0,
+        max_retries: int | None = None,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get("UGC_API_KEY")
+        if key is None or not str(key).strip():
+            raise ValueError(
+                "no API key: pass api_key=... or set the UGC_API_KEY environment variable "
+                "(to try ugc_nb without one, use ugc_nb.Sandbox().client())"
+            )
+        key = str(key).strip()
+        url = (base_url or os.environ.get("UGC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, got {url!r}")
+        policy = retry or RetryPolicy()
+        if max_retries is not None:
+            policy = RetryPolicy(**{**policy.__dict__, "max_retries": max_retries})
+        self._key = key
+        self.base_url = url
+        self.retry = policy
+        self._rng = random.Random()
+        self._closed = threading.Event()
+        self._http = httpx.Client(
+            base_url=url,
+            timeout=timeout,
+            transport=transport,
+            headers={
+                "Authorization": f"Bearer {key}",
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                "User-Agent": f"ugc-nb/{__version__}",
+            },
+        )
+
+    # -- lifecycle ---------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"UGCClient(base_url={self.base_url!r}, api_key='***')"
+
+    def __enter__(self) -> UGCClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the underlying connection pool."""
+        self._closed.set()
+        self._http.close()
+
+    def __getstate__(self) -> None:
+        raise TypeError("UGCClient holds an API key and cannot be pickled; create a new one where needed")
+
+    # -- the one request path ----------------------------------------------
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._key, "***") if self._key and isinstance(text, str) else text
+
+    def _send_once(self, path: str, body: dict[str, Any], mutation: bool) -> Any:
+        started = time.perf_counter()
+        try:
+            response = self._http.post(path, content=orjson.dumps(body))
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # The request never reached the server: nothing can have been applied.
+            raise APIConnectionError(f"could not connect to {self.base_url}: {type(exc).__name__}", path=path) from exc
+        except httpx.TimeoutException as exc:
+            raise APITimeoutError(f"timed out waiting for {self.base_url}", path=path, may_have_applied=mutation) from exc
+        except httpx.TransportError as exc:
+            raise APIConnectionError(
+                f"connection to {self.base_url} failed mid-request: {type(exc).__name__}",
+                path=path,
+                may_have_applied=mutation,
+            ) from exc
+        elapsed = time.perf_counter() - started
+        logger.debug("POST %s -> %s in %.3fs", path, response.status_code, elapsed)
+        return envelope.parse(
+            response.status_code,
+            response.content,
+            path=path,
+            headers=response.headers,
+            reason=response.reason_phrase,
+            mutation=mutation,
+        )
+
+    def _retryable(self, exc: APIError, mutation: bool) -> bool:
+        if isinstance(exc, RateLimitError):
+            return True  # the server refused the request; it did not act on it
+        if mutation:
+            return isinstance(exc, APIConnectionError) and not exc.may_have_applied
+        return isinstance(exc, (APIConnectionError, ServerError))
+
+    def _request(self, path: str, body: dict[str, Any]) -> Any:
+        """POST ``body`` to ``path`` and return the envelope's ``data`` (retrying per policy)."""
+        if path not in _READS and path not in _MUTATIONS:
+            raise ValueError(f"unknown endpoint {path!r}")
+        mutation = path in _MUTATIONS
+        attempt = 0
+        while True:
+            try:
+                return self._send_once(path, body, mutation)
+            except APIError as exc:
+                exc.message = self._scrub(exc.message)
+                exc.args = (exc.message,)
+                if isinstance(getattr(exc, "body", None), str):
+                    exc.body = self._scrub(exc.body)  # type: ignore[attr-defined]
+                if attempt >= self.retry.max_retries or not self._retryable(exc, mutation) or self._closed.is_set():
+                    raise
+                delay = self.retry.delay(attempt, getattr(exc, "retry_after", None), rng=self._rng)
+                logger.info(
+                    "retrying %s after %s (attempt %d of %d) in %.2fs",
+                    path,
+                    type(exc).__name__,
+                    attempt + 1,
+                    self.retry.max_retries,
+                    delay,
+                )
+                attempt += 1
+                if delay:
+                    time.sleep(delay)
+
+    # -- tasks ----------------------------------------------------------------
+    def get_tasks(
+        self,
+        *,
+        account_ids: Iterable[str] | None = None,
+        start: TimeLike | None = None,
+        end: TimeLike | None = None,
+        task_type: str | None = None,
+        window: DurationLike | None = None,
+        concurrency: int = 4,
+        progress: bool = False,
+    ) -> list[dict[str, Any]]:
+        """List tasks (``POST /tasks``), optionally filtered.
+
+        ``start``/``end`` bound the server's date filter; the docs do not say
+        whether it applies to ``scheduled_time`` or ``created_at`` (the sandbox
+        uses ``scheduled_time``), nor whether the bounds are inclusive.
+
+        ``window="7D"`` (needs ``start`` and ``end``) splits the range into
+        windows fetched ``concurrency`` at a time, with a tqdm progress bar when
+        ``progress`` is true. Adjacent windows overlap by one second and the
+        result is de-duplicated by ``id`` (first position, latest copy), so the
+        merge is exact whichever timestamp the server filters on and whichever
+        way it treats the bounds. Tasks the server leaves out of every window
+        (e.g. a null ``scheduled_time``) are, as with a single range query, not
+        returned: call without ``start``/``end`` to get everything.
+        """
+        body: dict[str, Any] = {}
+        if account_ids is not None:
+            body["accountIds"] = _check_ids(account_ids, "account_ids")
+        if task_type is not None:
+            if task_type not in TASK_TYPES:
+                raise ValueError(f"unknown task_type {task_type!r}; expected one of {', '.join(TASK_TYPES)}")
+            body["taskType"] = task_type
+        lo = to_utc(start, "start") if start is not None else None
+        hi = to_utc(end, "end") if end is not None else None
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError(f"start ({iso_z(lo)}) is after end ({iso_z(hi)})")
+        if window is None:
+            if lo is not None:
+                body["startDate"] = iso_z(lo)
+            if hi is not None:
+                body["endDate"] = iso_z(hi)
+            return self._list(body)
+
+        if lo is None or hi is None:
+            raise ValueError("window= needs both start and end")
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be >= 1, got {concurrency}")
+        spans = windows(lo, hi, to_timedelta(window, "window"), WINDOW_OVERLAP)
+        bodies = [{**body, "startDate": iso_z(a), "endDate": iso_z(b)} for a, b in spans]
+        from tqdm.auto import tqdm
+
+        with ThreadPoolExecutor(max_workers=min(concurrency, len(bodies))) as pool, tqdm(
+            total=len(bodies), desc="Loading tasks", unit="window", disable=not progress
+        ) as bar:
+            futures = [pool.submit(self._list, b) for b in bodies]
+            parts = []
+            for future in futures:
+                parts.append(future.result())
+                bar.update(1)
+        merged: dict[Any, dict[str, Any]] = {}
+        for part in parts:
+            for record in part:
+                key = record.get("id") if isinstance(record, dict) else None
+                merged[key if key is not None else ("no-id", len(merged))] = record
+        return list(merged.values())
+
+    def _list(self, body: dict[str, Any], path: str = "/tasks") -> list[dict[str, Any]]:
+        data = self._request(path, body)
+        if not isinstance(data, list):
+            raise APIResponseValidationError(
+                f"expected a list of tasks in 'data', got {type(data).__name__}", path=path
+            )
+        return data
+
+    def delete_tasks(self, ids: Iterable[str]) -> dict[str, Any]:
+        """Permanently delete tasks (``POST /tasks/delete``); only scheduled or failed ones may be deleted.
+
+        Returns the response ``data``: ``deleted`` (count), ``ids`` and, when
+        the server reports per-id problems, ``errors``. Never retried after the
+        request may have reached the server — see the module docstring. For a
+        safe, verified, journalled deletion use :func:`ugc_nb.delete_tasks`.
+        """
+        return self._mutate("/tasks/delete", ids)
+
+    def retry_tasks(self, ids: Iterable[str]) -> dict[str, Any]:
+        """Re-queue failed tasks (``POST /tasks/retry``); returns ``retried``, ``ids`` (and ``errors``)."""
+        return self._mutate("/tasks/retry", ids)
+
+    def _mutate(self, path: str, ids: Iterable[str]) -> dict[str, Any]:
+        data = self._request(path, {"taskIds": _check_ids(ids, "ids")})
+        if not isinstance(data, dict):
+            raise APIResponseValidationError(
+                f"expected an object in 'data', got {type(data).__name__}", path=path, may_have_applied=True
+            )
+        return data
+
+    # -- accounts -----------------------------------------------------------
+    def get_accounts(self, **filters: str) -> list[dict[str, Any]]:
+        """List accounts (``POST /accounts``), filtered by ``tag``, ``org_group``, ``user_group`` or ``status``."""
+        unknown = sorted(set(filters) - set(_ACCOUNT_FILTERS))
+        if unknown:
+            raise ValueError(f"unknown account filter(s) {unknown}; expected some of {', '.join(_ACCOUNT_FILTERS)}")
+        bad = {k: v for k, v in filters.items() if not isinstance(v, str)}
+        if bad:
+            raise ValueError(f"account filters must be strings, got {bad!r}")
+        return self._list(dict(filters), "/accounts")
+
+    def account_status(self, account_ids: Iterable[str] | None = None, include_completed: bool = False) -> list[dict[str, Any]]:
+        """Tasks per account (``POST /accounts/status``); completed ones only with ``include_completed``."""
+        body: dict[str, Any] = {"includeCompleted": bool(include_completed)}
+        if account_ids is not None:
+            body["accountIds"] = _check_ids(account_ids, "account_ids")
+        return self._list(body, "/accounts/status")

@@ -1,0 +1,112 @@
+"""Reading the API's ``{ok, code, message, data}`` envelope, tolerantly.
+
+The documented envelope is ``{"ok": true, "code": 200, "message": "...", "data": ...}``
+or ``{"ok": false, "code": 4xx, "message": "..."}``. The docs' own examples and
+field reports show variations, all handled here:
+
+* ``ok`` and/or ``message`` missing (``{"code": 200, "data": [...]}``);
+* a body ``code`` that disagrees with the HTTP status — the worse of the two
+  wins, so a ``200`` carrying ``{"ok": false, "code": 404}`` is a 404;
+* an empty body, or one that is not JSON, on an error status — a status error
+  with a message that says so;
+* an empty or non-JSON body on a success status, or a success without
+  ``data`` — :class:`~ugc_nb.errors.APIResponseValidationError`.
+
+:func:`parse` returns ``data`` or raises; it never lets a ``KeyError`` or a
+``JSONDecodeError`` escape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from .errors import APIResponseValidationError, status_error_class
+from .retry import parse_retry_after
+
+__all__ = ["parse"]
+
+_SNIPPET = 200
+
+
+def _snippet(raw: bytes) -> str:
+    text = raw[:_SNIPPET].decode("utf-8", "replace")
+    return text + ("…" if len(raw) > _SNIPPET else "")
+
+
+def _as_status(code: object) -> int | None:
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, int) and 100 <= code <= 599:
+        return code
+    if isinstance(code, str) and code.isdigit() and 100 <= int(code) <= 599:
+        return int(code)
+    return None
+
+
+def parse(
+    status_code: int,
+    content: bytes,
+    *,
+    path: str,
+    headers: Any = None,
+    reason: str = "",
+    mutation: bool = False,
+) -> Any:
+    """Return the ``data`` of a response, or raise the matching typed error."""
+    body: Any = None
+    decoded = False
+    if content.strip():
+        try:
+            body = orjson.loads(content)
+            decoded = True
+        except orjson.JSONDecodeError:
+            decoded = False
+
+    envelope = body if isinstance(body, dict) else {}
+    body_code = _as_status(envelope.get("code"))
+    ok = envelope.get("ok")
+
+    failed_status = status_code if status_code >= 400 else None
+    if failed_status is None and (ok is False or (body_code is not None and body_code >= 400)):
+        failed_status = body_code if body_code is not None and body_code >= 400 else 400
+    if failed_status is not None:
+        message = envelope.get("message") if isinstance(envelope.get("message"), str) else None
+        if not message:
+            if not content.strip():
+                message = f"empty response body (HTTP {status_code} {reason})".rstrip()
+            elif not decoded:
+                message = f"non-JSON response body: {_snippet(content)!r}"
+            else:
+                message = reason or "error"
+        retry_after = parse_retry_after(headers.get("retry-after")) if headers is not None else None
+        cls = status_error_class(failed_status)
+        raise cls(
+            message,
+            path=path,
+            status_code=failed_status,
+            body=body if decoded else _snippet(content),
+            retry_after=retry_after,
+            # A 5xx on a mutation says nothing about whether it was applied.
+            may_have_applied=mutation and failed_status >= 500,
+        )
+
+    if not decoded:
+        what = "an empty body" if not content.strip() else f"a non-JSON body {_snippet(content)!r}"
+        raise APIResponseValidationError(
+            f"HTTP {status_code} with {what}; expected a JSON envelope",
+            path=path,
+            status_code=status_code,
+            body=_snippet(content),
+            may_have_applied=mutation,
+        )
+    if not isinstance(body, dict) or "data" not in body:
+        raise APIResponseValidationError(
+            f"HTTP {status_code} response has no 'data' field: {_snippet(content)!r}",
+            path=path,
+            status_code=status_code,
+            body=_snippet(content),
+            may_have_applied=mutation,
+        )
+    return body["data"]

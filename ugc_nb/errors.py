@@ -1,0 +1,166 @@
+"""Exceptions raised by :mod:`ugc_nb`.
+
+The hierarchy follows the one API clients in the Python world converge on
+(openai-python, anthropic-sdk): catch :class:`UGCError` for "anything from this
+package", :class:`APIError` for "anything the API or the network did", and the
+leaves when you need to tell cases apart::
+
+    UGCError
+    ├── APIError
+    │   ├── APIConnectionError          no HTTP response at all
+    │   │   └── APITimeoutError
+    │   ├── APIResponseValidationError  a 2xx answer we cannot read
+    │   └── APIStatusError              the server answered with an error
+    │       ├── BadRequestError         400
+    │       ├── AuthenticationError     401
+    │       ├── NotFoundError           404
+    │       ├── RateLimitError          429
+    │       └── ServerError             5xx
+    └── InvalidRecordError              a task record we cannot type (also a ValueError)
+
+    warning: UnknownValueWarning
+
+Every error that came from a request carries the endpoint ``path``; status
+errors also carry ``status_code`` and the server's ``message``. No error text
+ever contains the API key: the client scrubs it before raising.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "UGCError",
+    "APIError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "NotFoundError",
+    "RateLimitError",
+    "ServerError",
+    "InvalidRecordError",
+    "UnknownValueWarning",
+    "status_error_class",
+]
+
+
+class UGCError(Exception):
+    """Base class of every exception raised by ugc_nb."""
+
+
+class APIError(UGCError):
+    """A request to the UGC API (or the sandbox) did not give usable data.
+
+    ``path`` is the endpoint (``"/tasks/delete"``). ``may_have_applied`` is
+    true when a *mutation* may have taken effect on the server even though we
+    got no usable answer (the request was sent but the response was lost):
+    callers must re-read state before acting on the assumption that it failed.
+    """
+
+    def __init__(self, message: str, *, path: str = "", may_have_applied: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.may_have_applied = may_have_applied
+
+    def __str__(self) -> str:
+        return f"{self.message} [{self.path}]" if self.path else self.message
+
+
+class APIConnectionError(APIError):
+    """No HTTP response: connection refused, reset or dropped mid-request."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out before a response arrived."""
+
+
+class APIResponseValidationError(APIError):
+    """The server answered with a success status but the body is unusable."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str = "",
+        status_code: int | None = None,
+        body: str = "",
+        may_have_applied: bool = False,
+    ) -> None:
+        super().__init__(message, path=path, may_have_applied=may_have_applied)
+        self.status_code = status_code
+        self.body = body
+
+
+class APIStatusError(APIError):
+    """The server answered with an error status (HTTP or envelope ``code``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str = "",
+        status_code: int,
+        body: object = None,
+        retry_after: float | None = None,
+        may_have_applied: bool = False,
+    ) -> None:
+        super().__init__(message, path=path, may_have_applied=may_have_applied)
+        self.status_code = status_code
+        self.body = body
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        where = f" [{self.path}]" if self.path else ""
+        return f"HTTP {self.status_code}: {self.message}{where}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r}, path={self.path!r})"
+
+
+class BadRequestError(APIStatusError):
+    """400: invalid parameters, no task ids, or a task in the wrong status."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or invalid."""
+
+
+class NotFoundError(APIStatusError):
+    """404: some task ids do not exist or belong to another organisation."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; ``retry_after`` holds the server's hint in seconds."""
+
+
+class ServerError(APIStatusError):
+    """5xx: the server failed; for a mutation it may or may not have applied it."""
+
+
+class InvalidRecordError(UGCError, ValueError):
+    """A task record cannot be turned into a typed row; the message names the record."""
+
+
+class UnknownValueWarning(UserWarning):
+    """The server sent a status or task type this version does not know.
+
+    The value is kept as it is; filter this warning with
+    ``warnings.filterwarnings("ignore", category=ugc_nb.UnknownValueWarning)``.
+    """
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The most specific :class:`APIStatusError` subclass for an HTTP status."""
+    if status_code >= 500:
+        return ServerError
+    return _BY_STATUS.get(status_code, APIStatusError)

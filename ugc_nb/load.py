@@ -1,0 +1,74 @@
+"""Where the data comes from: the real API when a key is set, the embedded sandbox otherwise."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .client import UGCClient
+from .frame import DEFAULT_GRACE, tasks_frame
+from .timeutil import DurationLike, TimeLike
+
+if TYPE_CHECKING:
+    from .sandbox import Sandbox
+
+__all__ = ["load_tasks", "default_client", "shared_sandbox"]
+
+_lock = threading.Lock()
+_sandbox: Sandbox | None = None
+
+
+def shared_sandbox() -> Sandbox:
+    """The process-wide sandbox used when no API key is set (created on first use, so deletions persist)."""
+    global _sandbox
+    with _lock:
+        if _sandbox is None:
+            from .sandbox import Sandbox
+
+            _sandbox = Sandbox()
+        return _sandbox
+
+
+def default_client(*, announce: bool = True, **kwargs: Any) -> UGCClient:
+    """A client for the real API if ``UGC_API_KEY`` is set, else for the shared sandbox (announced on stderr)."""
+    if os.environ.get("UGC_API_KEY", "").strip():
+        return UGCClient(**kwargs)
+    box = shared_sandbox()
+    if announce:
+        print(
+            f"ugc_nb: UGC_API_KEY is not set, so this uses the embedded SANDBOX "
+            f"({len(box.ids())} synthetic tasks), not your organisation.",
+            file=sys.stderr,
+        )
+    return box.client(**kwargs)
+
+
+def load_tasks(
+    client: UGCClient | None = None,
+    *,
+    now: TimeLike | None = None,
+    grace: DurationLike = DEFAULT_GRACE,
+    **filters: Any,
+) -> pd.DataFrame:
+    """Load tasks into a typed frame (see :func:`ugc_nb.tasks_frame`).
+
+    ``filters`` go to :meth:`UGCClient.get_tasks` (``account_ids``, ``start``,
+    ``end``, ``task_type``, ``window``, ``concurrency``, ``progress``). With no
+    ``client`` it uses the real API when ``UGC_API_KEY`` is set and the
+    embedded sandbox otherwise, and says so on stderr. ``df.attrs["source"]``
+    records where the data came from.
+    """
+    owned = client is None
+    client = client or default_client()
+    try:
+        records = client.get_tasks(**filters)
+    finally:
+        if owned:
+            client.close()
+    frame = tasks_frame(records, now=now, grace=grace)
+    frame.attrs["source"] = client.base_url
+    return frame

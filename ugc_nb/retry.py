@@ -1,0 +1,73 @@
+"""When and how long to wait before trying a request again.
+
+The policy in one place, so that the client, the cleanup engine and the tests
+all agree on it:
+
+* reads are retried on connection errors, timeouts, 429 and 5xx;
+* mutations are retried only when the server provably did not act on them:
+  the connection was never established, or the server answered 429;
+* the wait grows exponentially (``initial * 2**attempt``), is capped at
+  ``maximum`` and gets "full jitter" (a uniform draw in ``[wait/2, wait]``);
+* a ``Retry-After`` header (seconds or an HTTP date) replaces the computed
+  wait, capped at ``retry_after_cap`` so a misbehaving server cannot stall a
+  notebook for an hour.
+
+Tests use :data:`NO_WAIT`, which keeps the decisions and drops the sleeping.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+__all__ = ["RetryPolicy", "NO_WAIT", "parse_retry_after"]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Capped exponential backoff with jitter that honours ``Retry-After``."""
+
+    max_retries: int = 3
+    initial: float = 0.5
+    maximum: float = 8.0
+    retry_after_cap: float = 30.0
+    jitter: bool = True
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {self.max_retries}")
+        for name in ("initial", "maximum", "retry_after_cap"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+
+    def delay(self, attempt: int, retry_after: float | None = None, *, rng: random.Random | None = None) -> float:
+        """Seconds to wait before retry number ``attempt`` (0 for the first retry)."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.retry_after_cap)
+        wait = min(self.initial * (2**attempt), self.maximum)
+        if self.jitter and wait > 0:
+            wait = (rng or random).uniform(wait / 2, wait)
+        return wait
+
+
+NO_WAIT = RetryPolicy(initial=0.0, maximum=0.0, retry_after_cap=0.0, jitter=False)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max((when - (now or datetime.now(timezone.utc))).total_seconds(), 0.0)

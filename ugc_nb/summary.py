@@ -1,0 +1,110 @@
+"""A one-glance summary of a task frame: counts, what can be cleaned up, the oldest failure."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["TaskSummary", "summarize"]
+
+
+def _age_text(td: pd.Timedelta | None) -> str:
+    if td is None or pd.isna(td):
+        return "n/a"
+    hours = td.total_seconds() / 3600
+    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} hours"
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    """What a person wants to know first about a task queue. Prints as text, renders as HTML in Jupyter."""
+
+    total: int
+    accounts: int
+    by_status: pd.Series
+    by_type: pd.Series
+    by_type_status: pd.DataFrame
+    deletable: int
+    retryable: int
+    overdue: int
+    oldest_failed: dict[str, Any] | None
+    created_from: pd.Timestamp | None
+    created_to: pd.Timestamp | None
+    now: pd.Timestamp
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-Python form (for JSON logs or asserting in tests)."""
+        return {
+            "total": self.total,
+            "accounts": self.accounts,
+            "by_status": {str(k): int(v) for k, v in self.by_status.items()},
+            "by_type": {str(k): int(v) for k, v in self.by_type.items()},
+            "deletable": self.deletable,
+            "retryable": self.retryable,
+            "overdue": self.overdue,
+            "oldest_failed": self.oldest_failed,
+        }
+
+    def _lines(self) -> list[tuple[str, str]]:
+        span = (
+            f"{self.created_from:%Y-%m-%d %H:%M} → {self.created_to:%Y-%m-%d %H:%M} UTC"
+            if self.created_from is not None
+            else "n/a"
+        )
+        oldest = "none"
+        if self.oldest_failed:
+            o = self.oldest_failed
+            oldest = f"{o['id']} ({o['type']}, account {o['account_id']}, created {o['created_at']}, {_age_text(o['age'])} old)"
+        return [
+            ("tasks", f"{self.total} on {self.accounts} accounts, created {span}"),
+            ("deletable (scheduled or failed)", str(self.deletable)),
+            ("retryable (failed)", str(self.retryable)),
+            ("overdue scheduled", str(self.overdue)),
+            ("oldest failed", oldest),
+        ]
+
+    def __str__(self) -> str:
+        width = max(len(k) for k, _ in self._lines())
+        head = "\n".join(f"{k:<{width}}  {v}" for k, v in self._lines())
+        table = self.by_type_status.to_string()
+        return f"{head}\n\nBy type and status:\n{table}"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in self._lines())
+        return f"<table>{rows}</table><p><b>By type and status</b></p>{self.by_type_status.to_html()}"
+
+
+def summarize(df: pd.DataFrame) -> TaskSummary:
+    """Summarise a frame made by :func:`ugc_nb.tasks_frame` (counts include zero categories)."""
+    by_status = df["status"].value_counts(sort=False)
+    by_type = df["type"].value_counts(sort=False)
+    by_type_status = pd.crosstab(df["type"], df["status"], margins=True, margins_name="total", dropna=False)
+    failed = df[df["status"] == "failed"]
+    oldest = None
+    if len(failed) and failed["created_at"].notna().any():
+        row = failed.loc[failed["created_at"].idxmin()]
+        oldest = {
+            "id": row["id"],
+            "account_id": str(row["account_id"]),
+            "type": str(row["type"]),
+            "created_at": f"{row['created_at']:%Y-%m-%d %H:%M}",
+            "age": row["age"],
+        }
+    created = df["created_at"].dropna()
+    return TaskSummary(
+        total=len(df),
+        accounts=int(df["account_id"].nunique()),
+        by_status=by_status,
+        by_type=by_type,
+        by_type_status=by_type_status,
+        deletable=int(df["deletable"].sum()),
+        retryable=int(df["retryable"].sum()),
+        overdue=int(df["overdue"].sum()),
+        oldest_failed=oldest,
+        created_from=created.min() if len(created) else None,
+        created_to=created.max() if len(created) else None,
+        now=df.attrs.get("now", pd.Timestamp.now(tz="UTC")),
+    )

@@ -1,0 +1,75 @@
+"""Small time helpers shared by the client, the frame and the sandbox.
+
+Everything in ugc_nb is UTC. A naive ``datetime`` is taken to be UTC (the API
+itself only speaks UTC); strings are parsed as ISO 8601.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Union
+
+import pandas as pd
+
+__all__ = ["TimeLike", "DurationLike", "to_utc", "to_timedelta", "iso_z", "utcnow"]
+
+TimeLike = Union[str, datetime, pd.Timestamp]
+DurationLike = Union[str, timedelta, pd.Timedelta]
+
+
+def utcnow() -> pd.Timestamp:
+    """The current time as a tz-aware UTC Timestamp."""
+    return pd.Timestamp.now(tz="UTC")
+
+
+def to_utc(value: TimeLike, name: str = "time") -> pd.Timestamp:
+    """Parse ``value`` into a tz-aware UTC Timestamp, or raise ``ValueError`` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (str, datetime, pd.Timestamp)):
+        raise ValueError(f"{name} must be an ISO 8601 string or a datetime, got {type(value).__name__}: {value!r}")
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} is not a valid ISO 8601 time: {value!r}") from exc
+    if ts is pd.NaT or pd.isna(ts):
+        raise ValueError(f"{name} is not a valid time: {value!r}")
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def to_timedelta(value: DurationLike, name: str = "duration") -> pd.Timedelta:
+    """Parse ``"7D"``, ``"36h"``, a ``timedelta`` … into a non-negative Timedelta."""
+    if isinstance(value, bool) or not isinstance(value, (str, timedelta, pd.Timedelta)):
+        raise ValueError(f"{name} must be a string like '7D' or '12h', or a timedelta; got {value!r}")
+    try:
+        td = pd.Timedelta(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} is not a duration pandas understands (e.g. '7D', '12h'): {value!r}") from exc
+    if pd.isna(td) or td < pd.Timedelta(0):
+        raise ValueError(f"{name} must be a non-negative duration, got {value!r}")
+    return td
+
+
+def iso_z(value: TimeLike | datetime) -> str:
+    """Format a time as the API writes it: ``2024-12-31T12:00:00Z`` (ms kept when present)."""
+    ts = to_utc(value)
+    if ts.microsecond or ts.nanosecond:
+        return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def windows(start: pd.Timestamp, end: pd.Timestamp, step: pd.Timedelta, overlap: pd.Timedelta) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Split ``[start, end]`` into consecutive windows of ``step`` that overlap by ``overlap``.
+
+    The overlap makes the split safe whether the server treats the bounds as
+    inclusive or exclusive: a task exactly on a boundary lands in at least one
+    window (and maybe two, which the caller de-duplicates).
+    """
+    if step <= pd.Timedelta(0):
+        raise ValueError(f"window must be a positive duration, got {step}")
+    out: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    lo = start
+    while True:
+        hi = min(lo + step, end)
+        out.append((lo if not out else lo - overlap, hi))
+        if hi >= end:
+            return out
+        lo = hi
