@@ -6,12 +6,12 @@ itself only speaks UTC); strings are parsed as ISO 8601.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Union
 
 import pandas as pd
 
-__all__ = ["TimeLike", "DurationLike", "to_utc", "to_timedelta", "iso_z", "utcnow"]
+__all__ = ["TimeLike", "DurationLike", "to_utc", "to_timedelta", "iso_z", "utcnow", "windows"]
 
 TimeLike = Union[str, datetime, pd.Timestamp]
 DurationLike = Union[str, timedelta, pd.Timedelta]

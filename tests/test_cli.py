@@ -1,0 +1,47 @@
+"""The main job: `ugc-nb summary` prints a summary and writes the figure, with or without a key."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ugc_nb import Sandbox
+from ugc_nb.cli import main
+
+
+def test_summary_on_the_sandbox_without_a_key(tmp_path):
+    """With no key the main job announces the sandbox, prints the summary and writes a PNG."""
+    out = tmp_path / "fig" / "overview.png"
+    env = {k: v for k, v in os.environ.items() if k not in ("UGC_API_KEY", "UGC_BASE_URL")}
+    proc = subprocess.run([sys.executable, "-m", "ugc_nb", "summary", "-o", str(out)], capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "SANDBOX" in proc.stderr
+    for line in ("tasks", "deletable (scheduled or failed)", "retryable (failed)", "oldest failed", "By type and status"):
+        assert line in proc.stdout
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert str(out.resolve()) in proc.stdout
+
+
+def test_summary_against_a_server_with_a_key(tmp_path, monkeypatch, capsys):
+    """With UGC_API_KEY/UGC_BASE_URL it reads that server, and the key is printed nowhere."""
+    box = Sandbox(n_tasks=40, seed=2, api_key="cli-secret-key-0123456789")
+    with box.serve() as server:
+        monkeypatch.setenv("UGC_API_KEY", box.api_key)
+        monkeypatch.setenv("UGC_BASE_URL", server.url)
+        assert main(["summary", "-o", str(tmp_path / "o.png"), "--type", "warmup_scroll"]) == 0
+    out = capsys.readouterr()
+    assert f"Source: {server.url}" in out.out
+    assert box.api_key not in out.out + out.err
+    expected = sum(t["type"] == "warmup_scroll" for t in box.tasks)
+    assert f"tasks                            {expected} on" in out.out
+
+
+@pytest.mark.parametrize("args, message", [(["--start", "someday"], "start"), (["--account", ""], "account_ids")])
+def test_bad_arguments_exit_2_with_a_message(tmp_path, capsys, args, message):
+    """Bad input is a one-line error on stderr and exit status 2, not a traceback."""
+    assert main(["summary", "-o", str(tmp_path / "o.png"), *args]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("ugc-nb: error:") and message in last
