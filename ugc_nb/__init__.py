@@ -7,6 +7,7 @@
 
 from . import accessor as _accessor  # noqa: F401  (registers df.ugc)
 from ._version import __version__
+from .cleanup import delete_tasks, retry_tasks
 from .client import DEFAULT_BASE_URL, UGCClient
 from .errors import (
     APIConnectionError,
@@ -24,6 +25,10 @@ from .errors import (
     UnknownValueWarning,
 )
 from .frame import COLUMNS, tasks_frame
+from .journal import default_journal_path, read_journal
+from .outcome import CleanupReport, TaskResult
+from .plan import Plan, plan_delete, plan_retry
+from .reconcile import reconcile
 from .load import default_client, load_tasks
 from .retry import NO_WAIT, RetryPolicy
 from .schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_TYPES
@@ -46,6 +51,17 @@ __all__ = [
     "TASK_TYPES",
     "DELETABLE_STATUSES",
     "RETRYABLE_STATUSES",
+    # cleanup
+    "plan_delete",
+    "plan_retry",
+    "Plan",
+    "delete_tasks",
+    "retry_tasks",
+    "CleanupReport",
+    "TaskResult",
+    "read_journal",
+    "default_journal_path",
+    "reconcile",
     # sandbox
     "Sandbox",
     "Faults",

@@ -42,9 +42,9 @@ import pyarrow as pa
 from . import envelope
 from .errors import InvalidRecordError, UnknownValueWarning
 from .schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_FIELDS, TASK_TYPES
-from .timeutil import DurationLike, TimeLike, to_timedelta, to_utc, utcnow
+from .timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, utcnow
 
-__all__ = ["tasks_frame", "DERIVED_COLUMNS", "COLUMNS", "DEFAULT_GRACE"]
+__all__ = ["tasks_frame", "to_records", "DERIVED_COLUMNS", "COLUMNS", "DEFAULT_GRACE"]
 
 DERIVED_COLUMNS = ("age", "deletable", "retryable", "overdue")
 COLUMNS = TASK_FIELDS + DERIVED_COLUMNS
@@ -187,3 +187,22 @@ def tasks_frame(
     frame.insert(len(TASK_FIELDS) + 3, "overdue", overdue.fillna(False).to_numpy(dtype=bool))
     frame.attrs.update({"now": now_ts, "grace": grace_td})
     return frame
+
+
+def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a task frame back into API-shaped dicts (the documented fields, ISO times, None for missing)."""
+    out: list[dict[str, Any]] = []
+    fields = [f for f in TASK_FIELDS if f in frame.columns]
+    for values in frame[fields].itertuples(index=False, name=None):
+        record: dict[str, Any] = {}
+        for name, value in zip(fields, values):
+            if value is None or (not isinstance(value, (dict, list)) and pd.isna(value)):
+                record[name] = None
+            elif isinstance(value, pd.Timestamp):
+                record[name] = iso_z(value)
+            elif name == "duration":
+                record[name] = int(value)
+            else:
+                record[name] = value if isinstance(value, dict) else str(value)
+        out.append(record)
+    return out

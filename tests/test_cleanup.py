@@ -1,0 +1,280 @@
+"""The cleanup engine against the sandbox, in-process and over real loopback HTTP, under every fault switch.
+
+Each scenario checks the same invariants (see ``check``): every chosen task has exactly
+one outcome; no delete request ever carried a task the frame or the live check showed
+as pending/complete; the report's deleted ids are exactly the tasks the sandbox deleted;
+nothing reported deleted still exists; the journal holds the full row of every deleted task.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import ugc_nb
+from ugc_nb import Faults, Sandbox, UGCClient, delete_tasks, load_tasks, read_journal, retry_tasks
+from ugc_nb.retry import NO_WAIT
+
+NOW = pd.Timestamp("2026-11-01T12:00:00Z")
+
+
+@pytest.fixture(params=["inprocess", "http"])
+def env(request, tmp_path):
+    """A sandbox, a client on it (MockTransport or real loopback HTTP), the loaded frame, a journal path."""
+    box = Sandbox(n_tasks=400, n_accounts=16, seed=5, now=NOW.to_pydatetime())
+    if request.param == "http":
+        server = box.serve()
+        client = UGCClient(api_key=box.api_key, base_url=server.url, retry=NO_WAIT, timeout=5)
+    else:
+        server = None
+        client = box.client(retry=NO_WAIT)
+    df = load_tasks(client, now=NOW)
+    yield box, client, df, tmp_path / "journal.jsonl"
+    client.close()
+    if server is not None:
+        server.close()
+
+
+def delete_requests(box):
+    return [r for r in box.requests if r.path == "/tasks/delete"]
+
+
+def sent_ids(box, path="/tasks/delete"):
+    return {i for r in box.requests if r.path == path and isinstance(r.body, dict) for i in r.body.get("taskIds") or []}
+
+
+def check(box, report, chosen, journal, *, never_sent=()):
+    """The invariants every cleanup must keep."""
+    frame = report.to_frame()
+    assert sorted(frame["id"]) == sorted(chosen["id"]) and frame["id"].is_unique
+    assert frame["outcome"].notna().all()
+    forbidden = set(chosen.loc[chosen["status"].isin(["pending", "complete"]), "id"]) | set(never_sent)
+    assert not (sent_ids(box) & forbidden), "a delete was sent for a pending/complete task"
+    deleted = set(report.ids("deleted"))
+    assert deleted == set(box.deleted_ids) & set(chosen["id"])
+    assert all(box.task(i) is None for i in deleted)
+    survivors = set(frame.loc[~frame["outcome"].isin(["deleted", "not_found"]), "id"])
+    assert all(box.task(i) is not None for i in survivors)
+    if deleted:
+        rows = read_journal(journal)
+        kept = rows[rows["outcome"] == "deleted"].set_index("id")
+        assert deleted <= set(kept.index)
+        assert kept.loc[list(deleted), ["account_id", "type", "status", "created_at"]].notna().all().all()
+    return frame
+
+
+def old_failed(df):
+    return df.ugc.with_status("failed").ugc.older_than("7D")
+
+
+def test_delete_old_failed_tasks(env):
+    """Failed tasks older than 7 days are deleted, nothing else; the journal holds their rows."""
+    box, client, df, journal = env
+    chosen = old_failed(df)
+    assert len(chosen) > 10
+    report = delete_tasks(client, chosen, journal=journal, batch_size=10, progress=False)
+    check(box, report, chosen, journal)
+    assert report.totals == {"deleted": len(chosen)} and report.ok
+    assert len(box.deleted_ids) == len(chosen)
+
+
+def test_ineligible_rows_are_never_sent(env):
+    """Pending and complete rows in the selection are reported ineligible and never sent."""
+    box, client, df, journal = env
+    chosen = pd.concat([df.ugc.with_status("pending"), df.ugc.with_status("complete").head(20), old_failed(df).head(5)])
+    report = delete_tasks(client, chosen, journal=journal, progress=False)
+    frame = check(box, report, chosen, journal)
+    assert (frame["outcome"] == "ineligible").sum() == len(chosen) - 5
+    assert (frame["outcome"] == "deleted").sum() == 5
+
+
+def test_tenth_turned_pending_after_load_is_caught_by_verification(env):
+    """Tasks that started (pending) between load and confirm are 'changed' and never sent."""
+    box, client, df, journal = env
+    chosen = df.ugc.deletable()
+    started = chosen["id"].tolist()[:: 10]
+    box.set_status(started, "pending")
+    report = delete_tasks(client, chosen, journal=journal, batch_size=25, progress=False)
+    frame = check(box, report, chosen, journal, never_sent=started).set_index("id")
+    assert (frame.loc[started, "outcome"] == "changed").all()
+    assert frame.loc[started, "reason"].str.contains("pending").all()
+    assert (frame["outcome"] == "deleted").sum() == len(chosen) - len(started)
+
+
+def test_tasks_already_gone_are_not_found(env):
+    """Tasks deleted elsewhere before the run are not_found, not deleted."""
+    box, client, df, journal = env
+    chosen = old_failed(df)
+    gone = chosen["id"].tolist()[:3]
+    client.delete_tasks(gone)
+    box.reset_log()
+    report = delete_tasks(client, chosen, journal=journal, progress=False)
+    assert report.ids("not_found") == gone
+    assert gone[0] not in sent_ids(box)
+
+
+@pytest.mark.parametrize("semantics", ["all_or_nothing", "partial"])
+def test_turned_pending_between_verification_and_delete(env, semantics):
+    """A few tasks start between the live check and the request: rejected/partial batch settles them as changed."""
+    box, client, df, journal = env
+    box.semantics = semantics
+    chosen = df.ugc.deletable()
+    victims = chosen["id"].tolist()[3:30:9]
+    fired = []
+
+    def start_some(sandbox, path, ids):
+        if not fired:
+            fired.append(True)
+            sandbox.set_status([v for v in victims], "pending")
+
+    box.before_mutation = start_some
+    report = delete_tasks(client, chosen, journal=journal, batch_size=40, progress=False)
+    frame = check(box, report, chosen, journal).set_index("id")
+    assert (frame.loc[victims, "outcome"] == "changed").all()
+    assert all(box.status_of(v) == "pending" for v in victims)
+    assert (frame["outcome"] == "deleted").sum() == len(chosen) - len(victims)
+
+
+def test_id_limit_below_batch_size_is_bisected(env):
+    """A server that takes at most 7 ids per request still gets every task deleted, in requests of ≤ 7."""
+    box, client, df, journal = env
+    box.max_ids = 7
+    chosen = df.ugc.deletable()
+    report = delete_tasks(client, chosen, journal=journal, batch_size=50, progress=False)
+    check(box, report, chosen, journal)
+    assert report.totals == {"deleted": len(chosen)}
+    accepted = [r for r in delete_requests(box) if r.status == 200]
+    assert accepted and all(len(r.body["taskIds"]) <= 7 for r in accepted)
+
+
+@pytest.mark.parametrize("kind", ["500", "500_empty", "drop", "429"])
+def test_transient_failure_on_delete_is_reread_then_resent(env, kind):
+    """5xx with or without body, a dropped connection, a 429: state re-read, the batch resent, all deleted once."""
+    box, client, df, journal = env
+    chosen = old_failed(df)
+    box.fail_next(kind, path="/tasks/delete", count=2)
+    report = delete_tasks(client, chosen, journal=journal, batch_size=10, progress=False)
+    check(box, report, chosen, journal)
+    assert report.totals == {"deleted": len(chosen)}
+
+
+def test_lost_response_after_delete_counts_once(env):
+    """A delete applied but its answer lost: the tasks are found gone and reported deleted exactly once, not resent."""
+    box, client, df, journal = env
+    chosen = old_failed(df)
+    box.fail_next("lose_response", path="/tasks/delete")
+    report = delete_tasks(client, chosen, journal=journal, batch_size=len(chosen), progress=False)
+    frame = check(box, report, chosen, journal)
+    assert (frame["outcome"] == "deleted").all()
+    assert len(delete_requests(box)) == 1
+    assert frame["reason"].str.contains("answer lost").all()
+
+
+@pytest.mark.parametrize("semantics", ["all_or_nothing", "partial"])
+def test_storm(env, semantics):
+    """25% 429s, 1 in 12 5xx, 1 in 25 dropped connections, lost answers: every still-eligible task is deleted."""
+    box, client, df, journal = env
+    box.semantics = semantics
+    box.set_status(df.ugc.with_status("complete")["id"].tolist()[:250], "failed")  # a few hundred to delete
+    df = load_tasks(client, now=NOW)
+    chosen = pd.concat([df.ugc.deletable(), df.ugc.with_status("pending")])
+    assert len(chosen) > 300
+    box.reset_log()
+    box.faults = Faults(rate_limit=0.25, retry_after=0, server_error=1 / 12, server_error_empty=0.02, drop=1 / 25, lose_response=0.05, seed=17)
+    report = delete_tasks(client, chosen, journal=journal, batch_size=5, concurrency=3, progress=False)
+    box.faults = Faults()
+    check(box, report, chosen, journal)
+    assert report.totals == {"deleted": len(df.ugc.deletable()), "ineligible": len(df.ugc.with_status("pending"))}
+    faults = [r.fault for r in box.requests if r.fault]
+    assert len(faults) >= 15 and len(set(faults)) >= 3  # the storm really happened
+
+
+def test_dry_run_changes_nothing(env):
+    """dry_run reports would_delete for eligible tasks, sends no mutation and writes no journal."""
+    box, client, df, journal = env
+    chosen = pd.concat([old_failed(df), df.ugc.with_status("pending")])
+    report = delete_tasks(client, chosen, dry_run=True, journal=journal)
+    assert set(report.totals) == {"would_delete", "ineligible"}
+    assert report.totals["would_delete"] == len(old_failed(df))
+    assert not delete_requests(box) and not box.deleted_ids and not journal.exists()
+
+
+def test_retry_failed_tasks(env):
+    """retry_tasks re-queues failed tasks (now scheduled); scheduled ones in the selection are ineligible."""
+    box, client, df, journal = env
+    chosen = pd.concat([old_failed(df).head(12), df.ugc.with_status("scheduled").head(3)])
+    report = retry_tasks(client, chosen, journal=journal, batch_size=5, progress=False)
+    assert report.totals == {"retried": 12, "ineligible": 3}
+    assert all(box.status_of(i) == "scheduled" for i in report.ids("retried"))
+    assert not sent_ids(box, "/tasks/retry") & set(report.ids("ineligible"))
+
+
+def test_retry_with_lost_answer_counts_as_retried(env):
+    """A retry applied whose answer was lost: the tasks are no longer failed, so they count as retried once."""
+    box, client, df, journal = env
+    chosen = old_failed(df).head(8)
+    box.fail_next("lose_response", path="/tasks/retry")
+    report = retry_tasks(client, chosen, journal=journal, progress=False)
+    assert report.totals == {"retried": 8}
+    assert len([r for r in box.requests if r.path == "/tasks/retry"]) == 1
+
+
+def test_bare_ids_are_checked_live(env):
+    """A list of ids is verified live: unknown ids not_found, complete ones ineligible, the rest deleted."""
+    box, client, df, journal = env
+    failed = old_failed(df)["id"].tolist()[:4]
+    complete = df.ugc.with_status("complete")["id"].tolist()[:2]
+    report = delete_tasks(client, [*failed, *complete, "task_nope"], journal=journal, progress=False)
+    assert report.ids("deleted") == failed
+    assert report.ids("ineligible") == complete and report.ids("not_found") == ["task_nope"]
+    assert not sent_ids(box) & {*complete, "task_nope"}
+
+
+def test_bare_ids_without_verification_are_refused(env):
+    """verify=False with a bare id list would act on a guess, so it is a ValueError."""
+    _, client, _, journal = env
+    with pytest.raises(ValueError, match="verify=True"):
+        delete_tasks(client, ["task_a"], verify=False, journal=journal)
+
+
+def test_unverified_run_still_never_sends_ineligible_rows(env):
+    """verify=False skips the live read but still never sends rows the frame shows as pending/complete."""
+    box, client, df, journal = env
+    chosen = pd.concat([old_failed(df).head(5), df.ugc.with_status("complete").head(5)])
+    report = delete_tasks(client, chosen, verify=False, journal=journal, progress=False)
+    check(box, report, chosen, journal)
+    assert report.totals == {"deleted": 5, "ineligible": 5}
+    assert not any(r.path == "/tasks" for r in box.requests[-len(delete_requests(box)):])
+
+
+@pytest.mark.parametrize("bad, match", [([], "no tasks chosen"), ("task_a", "single string"), ([1], "strings")])
+def test_bad_selection_raises(env, bad, match):
+    """Empty selections, a bare string or non-string ids raise ValueError before any request."""
+    box, client, _, journal = env
+    box.reset_log()
+    with pytest.raises(ValueError, match=match):
+        delete_tasks(client, bad, journal=journal)
+    assert not box.requests
+
+
+def test_progress_callback_reaches_total(env):
+    """A callable progress gets (done, total) and ends at total."""
+    _, client, df, journal = env
+    seen = []
+    delete_tasks(client, old_failed(df), journal=journal, batch_size=5, progress=lambda d, t: seen.append((d, t)))
+    assert seen and seen[-1][0] == seen[-1][1] == len(old_failed(df))
+
+
+def test_report_renders(env):
+    """The report has totals, a frame with id/outcome, and renders as text and HTML."""
+    _, client, df, journal = env
+    report = delete_tasks(client, old_failed(df).head(3), journal=journal, progress=False)
+    assert list(report.to_frame().columns[:2]) == ["id", "outcome"]
+    assert "3 deleted" in str(report) and "<table" in report._repr_html_()
+    assert str(journal) in str(report)
+
+
+def test_public_names():
+    """The cleanup API is exported from ugc_nb."""
+    for name in ("plan_delete", "plan_retry", "delete_tasks", "retry_tasks", "read_journal", "reconcile", "CleanupReport"):
+        assert name in ugc_nb.__all__ and hasattr(ugc_nb, name)

@@ -1,0 +1,169 @@
+"""The journal (append-only, fsynced, user-only) and reconcile after a run killed with SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+import threading
+
+import orjson
+import pandas as pd
+import pytest
+
+from ugc_nb import Sandbox, UGCClient, delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
+from ugc_nb.journal import Journal, default_journal_path
+from ugc_nb.retry import NO_WAIT
+
+NOW = pd.Timestamp("2026-11-01T12:00:00Z")
+SECRET = "sk-journal-secret-0123456789abcdef"
+
+
+@pytest.fixture
+def box():
+    return Sandbox(n_tasks=300, n_accounts=10, seed=8, now=NOW.to_pydatetime(), api_key=SECRET)
+
+
+def failed_rows(client):
+    return load_tasks(client, now=NOW).ugc.with_status("failed")
+
+
+def test_default_journal_is_user_only(box, tmp_path, monkeypatch):
+    """With no path the journal goes to the per-user data dir, directory 0700 and file 0600."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    path = default_journal_path()
+    assert path == tmp_path / "data" / "ugc-nb" / "journal.jsonl"
+    client = box.client(retry=NO_WAIT)
+    report = delete_tasks(client, failed_rows(client).head(3), progress=False)
+    assert report.journal == path
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_journal_records_intent_before_outcome_with_full_rows(box, tmp_path):
+    """Each send is preceded by an intent holding full rows; outcomes follow; no key anywhere."""
+    journal = tmp_path / "j.jsonl"
+    client = box.client(retry=NO_WAIT)
+    chosen = failed_rows(client).head(6)
+    delete_tasks(client, chosen, journal=journal, batch_size=4, concurrency=1, progress=False)
+    text = journal.read_text()
+    assert SECRET not in text
+    records = [orjson.loads(line) for line in text.splitlines()]
+    kinds = [r["kind"] for r in records]
+    assert kinds == ["run", "intent", "outcome", "intent", "outcome"]
+    assert records[0]["action"] == "delete" and records[0]["chosen"] == 6
+    first = records[1]["tasks"]
+    assert [t["id"] for t in first] == chosen["id"].tolist()[:4]
+    assert set(first[0]) >= {"id", "account_id", "type", "status", "scheduled_time", "created_at", "duration", "keywords", "edit_profile_info"}
+
+
+def test_read_journal_frame(box, tmp_path):
+    """read_journal gives one row per task per run with id, action, outcome, time, reason and typed task columns."""
+    journal = tmp_path / "j.jsonl"
+    client = box.client(retry=NO_WAIT)
+    rows = load_tasks(client, now=NOW)
+    chosen = pd.concat([rows.ugc.with_status("failed").head(4), rows.ugc.with_status("complete").head(2)])
+    delete_tasks(client, chosen, journal=journal, progress=False)
+    retry_tasks(client, rows.ugc.with_status("failed").iloc[4:6], journal=journal, progress=False)
+    frame = read_journal(journal)
+    assert list(frame.columns[:6]) == ["id", "run", "action", "outcome", "time", "reason"]
+    assert len(frame) == 8 and frame["run"].nunique() == 2
+    assert frame["outcome"].value_counts()[["deleted", "ineligible", "retried"]].tolist() == [4, 2, 2]
+    deleted = frame[frame["outcome"] == "deleted"].set_index("id")
+    original = chosen.set_index("id").loc[deleted.index]
+    pd.testing.assert_series_equal(deleted["created_at"], original["created_at"], check_names=False)
+    assert (deleted["status"].astype(str) == "failed").all()
+    assert str(frame["time"].dt.tz) == "UTC" and isinstance(frame["status"].dtype, pd.CategoricalDtype)
+
+
+def test_torn_last_line_is_tolerated_corrupt_middle_is_not(tmp_path):
+    """A half-written last line (killed writer) is skipped with a warning; a corrupt middle line names its number."""
+    journal = Journal(tmp_path / "j.jsonl")
+    journal.write("run", "r1", action="delete", chosen=1, source="x", dry_run=False)
+    journal.write("intent", "r1", send=1, action="delete", tasks=[{"id": "task_a", "status": "failed"}])
+    journal.close()
+    with open(journal.path, "ab") as fh:
+        fh.write(b'{"kind": "outcome", "run": "r1", "resu')
+    with pytest.warns(UserWarning, match="torn last line 3"):
+        frame = read_journal(journal.path)
+    assert frame["outcome"].tolist() == ["unfinished"]
+    lines = journal.path.read_bytes().split(b"\n")
+    journal.path.write_bytes(b"\n".join([lines[0], b"garbage", *lines[1:2]]) + b"\n")
+    with pytest.raises(ValueError, match="line 2"):
+        read_journal(journal.path)
+
+
+def test_missing_journal_is_a_clear_error(tmp_path):
+    """Reading a journal that does not exist names the path."""
+    with pytest.raises(FileNotFoundError, match="no journal"):
+        read_journal(tmp_path / "nope.jsonl")
+
+
+KILLED_RUN = textwrap.dedent(
+    """
+    import sys, ugc_nb
+    client = ugc_nb.UGCClient(retry=ugc_nb.NO_WAIT, timeout=60)
+    df = ugc_nb.load_tasks(client)
+    ugc_nb.delete_tasks(client, df.ugc.with_status("failed"), journal=sys.argv[1], batch_size=5, concurrency=1, progress=False)
+    print("finished", flush=True)
+    """
+)
+
+
+@pytest.mark.parametrize("server_applies", [True, False])
+def test_reconcile_after_sigkill(box, tmp_path, server_applies):
+    """A run killed mid-request leaves an unfinished batch; reconcile settles each task of it and journals that."""
+    journal = tmp_path / "j.jsonl"
+    in_flight, killed = threading.Event(), threading.Event()
+    calls = []
+
+    def hold_second_batch(sandbox, path, ids):
+        calls.append(list(ids))
+        if len(calls) == 2:
+            in_flight.set()
+            killed.wait(30)
+            if not server_applies:
+                raise RuntimeError("server crashed before applying")
+
+    box.before_mutation = hold_second_batch
+    with box.serve() as server:
+        env = {**os.environ, "UGC_API_KEY": SECRET, "UGC_BASE_URL": server.url}
+        proc = subprocess.Popen(
+            [sys.executable, "-c", KILLED_RUN, str(journal)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+        )
+        try:
+            assert in_flight.wait(60), proc.stderr.read() if proc.poll() is not None else "no second batch"
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(30)
+        finally:
+            killed.set()
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        assert proc.returncode == -signal.SIGKILL
+        box.before_mutation = None
+        before = read_journal(journal)
+        second = calls[1]
+        assert sorted(before.loc[before["outcome"] == "unfinished", "id"]) == sorted(second)
+        assert sorted(before.loc[before["outcome"] == "deleted", "id"]) == sorted(calls[0])
+
+        with UGCClient(api_key=SECRET, base_url=server.url, retry=NO_WAIT) as client:
+            # Wait until the held request has finished on the server side.
+            for _ in range(100):
+                if any(r.path == "/tasks/delete" and r.status is not None for r in box.requests[-3:]):
+                    break
+                threading.Event().wait(0.05)
+            report = reconcile(journal, client)
+
+    frame = report.to_frame()
+    assert sorted(frame["id"]) == sorted(second)
+    expected = "deleted" if server_applies else "failed"
+    assert (frame["outcome"] == expected).all()
+    assert all((box.task(i) is None) is server_applies for i in second)
+    after = read_journal(journal)
+    assert "unfinished" not in set(after["outcome"])
+    assert SECRET not in journal.read_text()
+    again = reconcile(journal, UGCClient(api_key=SECRET, base_url="http://127.0.0.1:9", retry=NO_WAIT))
+    assert again.results == [] and "Nothing to reconcile" in again.notes[0]

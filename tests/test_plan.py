@@ -1,0 +1,76 @@
+"""plan_delete / plan_retry: eligibility, reasons, breakdowns and rendering; no I/O."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ugc_nb import plan_delete, plan_retry, tasks_frame
+
+NOW = pd.Timestamp("2025-01-10T00:00:00Z")
+
+
+def rec(i, status, account="acc_1", type_="warmup_scroll", created="2025-01-01T00:00:00Z"):
+    return {"id": f"task_{i}", "account_id": account, "type": type_, "status": status, "created_at": created}
+
+
+@pytest.fixture
+def df():
+    return tasks_frame(
+        [
+            rec(1, "failed", created="2024-12-01T00:00:00Z"),
+            rec(2, "scheduled", "acc_2", "edit_profile", created="2025-01-05T06:30:00Z"),
+            rec(3, "pending"),
+            rec(4, "complete"),
+            rec(5, "failed", "acc_2"),
+        ],
+        now=NOW,
+    )
+
+
+def test_delete_plan_splits_eligible_and_ineligible(df):
+    """Scheduled and failed are eligible for delete; pending/complete skipped with a reason."""
+    plan = plan_delete(df)
+    assert plan.eligible == ["task_1", "task_2", "task_5"]
+    assert set(plan.ineligible) == {"task_3", "task_4"}
+    assert "status pending cannot be deleted" in plan.ineligible["task_3"]
+    assert plan.to_send == 3
+
+
+def test_retry_plan_takes_only_failed(df):
+    """Only failed tasks are eligible for retry."""
+    plan = plan_retry(df)
+    assert plan.eligible == ["task_1", "task_5"] and len(plan.ineligible) == 3
+
+
+def test_breakdowns_and_range(df):
+    """Counts by status/type/account and the oldest/newest creation of the eligible tasks."""
+    plan = plan_delete(df)
+    assert plan.breakdown("status").to_dict() == {"failed": 2, "scheduled": 1}
+    assert plan.breakdown("account_id").to_dict() == {"acc_2": 2, "acc_1": 1}
+    assert plan.oldest == pd.Timestamp("2024-12-01T00:00:00Z") and plan.newest == pd.Timestamp("2025-01-05T06:30:00Z")
+
+
+def test_confirmation_text(df):
+    """The text says how many will be sent, skipped, the breakdown, the range and that deletion is permanent."""
+    text = str(plan_delete(df))
+    assert text.startswith("Delete 3 of 5 chosen task(s).")
+    assert "2 will be skipped as ineligible" in text
+    assert "By status: failed: 2, scheduled: 1" in text
+    assert "Created between 2024-12-01 00:00 and 2025-01-05 06:30 UTC." in text
+    assert "permanent" in text
+    assert "<details>" in plan_delete(df)._repr_html_()
+
+
+def test_bare_ids_are_to_check_live():
+    """A list of ids has no status: everything is 'to check live'; duplicates are dropped."""
+    plan = plan_delete(["task_a", "task_b", "task_a"])
+    assert plan.ids == ["task_a", "task_b"] and plan.unchecked == ["task_a", "task_b"] and plan.to_send == 2
+    assert "checked live" in str(plan)
+
+
+@pytest.mark.parametrize("bad", ["task_a", [None], pd.DataFrame({"x": [1]})])
+def test_bad_selections(bad):
+    """A bare string, non-string ids or a frame without ids is a ValueError."""
+    with pytest.raises(ValueError):
+        plan_delete(bad)

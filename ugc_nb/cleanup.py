@@ -1,0 +1,353 @@
+"""The cleanup engine: verify → batch → send → reconcile → journal → report. No UI.
+
+:func:`delete_tasks` and :func:`retry_tasks` are the safe way to change tasks.
+Every rule about what may be sent lives here:
+
+1. Rows that the frame shows as ineligible (pending or complete for a delete;
+   anything but failed for a retry) are never sent: outcome ``ineligible``.
+2. ``verify=True`` (the default) re-reads the live state once, just before the
+   first batch (narrowed to the chosen tasks' accounts). Tasks gone by then are
+   ``not_found``; tasks whose live status is no longer eligible are ``changed``.
+   Only tasks the server itself shows as eligible are sent.
+3. Batches of ``batch_size`` go out ``concurrency`` at a time. Before each
+   request the journal gets an *intent* record with the full task rows, fsynced.
+4. Whatever the server does, each task ends with exactly one outcome:
+
+   * success: the ids the server lists are done; its per-id ``errors`` (a
+     partial server) and any id it does not mention are settled by re-reading;
+   * 400/404 for the whole batch (an all-or-nothing server): re-read; tasks at
+     fault are ``not_found``/``changed``, the rest are sent again; if none is at
+     fault the batch is split in two (an id limit, say) until it goes through;
+   * no usable answer after the request may have arrived (timeout, dropped
+     connection, 5xx): re-read; a task that is gone was deleted by us — once —
+     and a task still there is sent again only if it is still eligible;
+   * the server refused before acting (429, connection refused): wait, resend.
+
+   A task is never reported ``deleted`` while it still exists, and each task is
+   sent at most ``max_attempts`` times before it is ``failed``.
+5. ``dry_run=True`` does all of the above but send: outcome ``would_delete`` or
+   ``would_retry``; nothing is written to the journal.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .client import UGCClient
+from .errors import APIError, APIStatusError, BadRequestError, NotFoundError
+from .frame import to_records
+from .journal import Journal
+from .outcome import CleanupReport, TaskResult
+from .plan import ACTIONS, Action, ActionRule, make_plan
+from .retry import RetryPolicy
+
+__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "JournalArg", "open_journal"]
+
+JournalArg = str | Path | Journal | bool | None
+Progress = Callable[[int, int], None]
+
+
+def open_journal(journal: JournalArg) -> Journal | None:
+    """``None``/``True`` → the default journal; a path → that file; ``False`` → no journal."""
+    if journal is False:
+        return None
+    if isinstance(journal, Journal):
+        return journal
+    return Journal(None if journal in (None, True) else journal)
+
+
+class _Run:
+    """One delete/retry run: state shared by the batch workers, guarded by one lock."""
+
+    def __init__(self, rule: ActionRule, client: UGCClient, journal: Journal | None, *, max_attempts: int, backoff: RetryPolicy) -> None:
+        self.rule = rule
+        self.client = client
+        self.journal = journal
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.lock = threading.Lock()
+        self.results: dict[str, TaskResult] = {}
+        self.meta: dict[str, dict[str, Any]] = {}  # id -> status/account_id/type when chosen
+        self.rows: dict[str, dict[str, Any]] = {}  # id -> full row for the journal
+        self.attempts: dict[str, int] = {}
+        self.sends = itertools.count(1)
+        self.run_id = ""
+        self.on_settled: Callable[[int], None] = lambda n: None
+
+    # -- outcomes ------------------------------------------------------------
+    def settle(self, items: Iterable[tuple[str, str, str]], *, send: int | None = None, journal_rows: bool = False) -> None:
+        """Record final outcomes (id, outcome, reason) and journal them."""
+        items = list(items)
+        if not items:
+            return
+        with self.lock:
+            for task_id, outcome, reason in items:
+                meta = self.meta.get(task_id, {})
+                self.results[task_id] = TaskResult(task_id, outcome, reason, meta.get("status"), meta.get("account_id"), meta.get("type"))
+        if self.journal is not None and self.run_id:
+            extra: dict[str, Any] = {"send": send} if send is not None else {}
+            if journal_rows:
+                extra["tasks"] = [self.rows[i] for i, _, _ in items if i in self.rows]
+            self.journal.write(
+                "outcome", self.run_id, action=self.rule.name, results=[{"id": i, "outcome": o, "reason": r} for i, o, r in items], **extra
+            )
+        self.on_settled(len(items))
+
+    # -- live state ----------------------------------------------------------
+    def read(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Live records of ``ids`` that still exist (narrowed by account when all accounts are known)."""
+        accounts = {self.meta.get(i, {}).get("account_id") for i in ids}
+        wanted = set(ids)
+        last: APIError | None = None
+        for attempt in range(self.max_attempts):
+            try:
+                if None in accounts:
+                    records = self.client.get_tasks()
+                else:
+                    records = self.client.get_tasks(account_ids=sorted(accounts))  # type: ignore[arg-type]
+                return {r["id"]: r for r in records if isinstance(r, dict) and r.get("id") in wanted}
+            except APIError as exc:
+                last = exc
+                time.sleep(self.backoff.delay(attempt))
+        assert last is not None
+        raise last
+
+    def eligible(self, record: dict[str, Any]) -> bool:
+        return record.get("status") in self.rule.eligible
+
+    # -- sending -------------------------------------------------------------
+    def send(self, ids: list[str]) -> dict[str, Any]:
+        call = self.client.delete_tasks if self.rule.name == "delete" else self.client.retry_tasks
+        return call(ids)
+
+    def work(self, batch: list[str]) -> None:
+        """Send one batch and keep at it until every id in it has an outcome."""
+        queue: deque[list[str]] = deque([batch])
+        while queue:
+            ids = queue.popleft()
+            over = [i for i in ids if self.attempts.get(i, 0) >= self.max_attempts]
+            if over:
+                self.settle((i, "failed", f"gave up after {self.max_attempts} attempts") for i in over)
+                ids = [i for i in ids if i not in over]
+                if not ids:
+                    continue
+            for i in ids:
+                self.attempts[i] = self.attempts.get(i, 0) + 1
+            number = next(self.sends)
+            if self.journal is not None:
+                self.journal.write("intent", self.run_id, send=number, action=self.rule.name, tasks=[self.rows[i] for i in ids])
+            try:
+                data = self.send(ids)
+            except (BadRequestError, NotFoundError) as exc:
+                again = self.after_rejection(ids, exc, number)
+            except APIError as exc:
+                again = self.after_failure(ids, exc, number)
+            else:
+                again = self.after_success(ids, data, number)
+            for part in again:
+                queue.append(part)
+
+    def _resolve(self, ids: list[str], number: int, *, gone: str, gone_reason: str, present_ineligible: str, why: str) -> list[str]:
+        """Re-read ``ids`` and settle the gone and ineligible ones; return those still eligible."""
+        try:
+            live = self.read(ids)
+        except APIError as exc:
+            self.settle(((i, "failed", f"{why}; could not re-read the state ({exc}) — check with ugc_nb.reconcile") for i in ids), send=number)
+            return []
+        settled, still = [], []
+        for i in ids:
+            record = live.get(i)
+            if record is None:
+                settled.append((i, gone, gone_reason))
+            elif not self.eligible(record):
+                status = record.get("status")
+                outcome = present_ineligible
+                reason = f"{why}; now {status}" if outcome != "changed" else f"status now {status} (was {self.meta.get(i, {}).get('status') or 'eligible'})"
+                settled.append((i, outcome, reason))
+            else:
+                self.rows[i] = record
+                still.append(i)
+        self.settle(settled, send=number)
+        return still
+
+    def after_success(self, ids: list[str], data: dict[str, Any], number: int) -> list[list[str]]:
+        listed = data.get("ids")
+        confirmed = [i for i in ids if isinstance(listed, list) and i in set(listed)]
+        self.settle(((i, self.rule.done, "") for i in confirmed), send=number)
+        rest = [i for i in ids if i not in set(confirmed)]
+        if not rest:
+            return []
+        errors = {e.get("id"): str(e.get("error", "")) for e in data.get("errors") or [] if isinstance(e, dict)}
+        explained = [i for i in rest if i in errors]
+        silent = [i for i in rest if i not in errors]
+        still: list[str] = []
+        if explained:
+            reasons = "; ".join(sorted({errors[i] for i in explained}))[:200]
+            still += self._resolve(
+                explained, number, gone="not_found", gone_reason=f"server: {reasons}",
+                present_ineligible="changed", why=f"server: {reasons}",
+            )
+        if silent:
+            # Not listed and no error given: gone means we deleted it; else it needs another go.
+            lost = self.rule.done if self.rule.name == "delete" else "not_found"
+            still += self._resolve(silent, number, gone=lost, gone_reason="not listed in the answer, gone on re-read",
+                                   present_ineligible=self.rule.done if self.rule.name == "retry" else "changed",
+                                   why="not listed in the answer")
+        return [still] if still else []
+
+    def after_rejection(self, ids: list[str], exc: APIStatusError, number: int) -> list[list[str]]:
+        still = self._resolve(ids, number, gone="not_found", gone_reason=f"gone before our request (server: {exc.message})",
+                              present_ineligible="changed", why=f"server rejected the batch ({exc.status_code})")
+        if len(still) < len(ids):
+            return [still] if still else []
+        if len(still) > 1:  # nobody at fault: an id limit or a rule we do not know; halve and try again
+            half = len(still) // 2
+            for i in still:
+                self.attempts[i] -= 1  # a split is not a failed attempt
+            return [still[:half], still[half:]]
+        self.settle([(still[0], "failed", f"HTTP {exc.status_code}: {exc.message}")], send=number)
+        return []
+
+    def after_failure(self, ids: list[str], exc: APIError, number: int) -> list[list[str]]:
+        if exc.may_have_applied:
+            done = self.rule.done
+            still = self._resolve(
+                ids, number,
+                gone=done if self.rule.name == "delete" else "not_found",
+                gone_reason=f"answer lost ({type(exc).__name__}); gone on re-read",
+                present_ineligible=done if self.rule.name == "retry" else "changed",
+                why=f"answer lost ({type(exc).__name__})",
+            )
+        else:
+            still = ids
+        if still:
+            attempt = max(self.attempts.get(i, 1) for i in still) - 1
+            time.sleep(self.backoff.delay(attempt, getattr(exc, "retry_after", None)))
+        return [still] if still else []
+
+
+def run_cleanup(
+    action: Action,
+    client: UGCClient,
+    tasks: pd.DataFrame | Iterable[str],
+    *,
+    dry_run: bool = False,
+    journal: JournalArg = None,
+    batch_size: int = 100,
+    concurrency: int = 4,
+    verify: bool = True,
+    progress: bool | Progress = True,
+    max_attempts: int = 8,
+) -> CleanupReport:
+    """Delete or retry tasks safely; see the module docstring for the rules. Returns a :class:`CleanupReport`."""
+    if batch_size < 1 or concurrency < 1 or max_attempts < 1:
+        raise ValueError("batch_size, concurrency and max_attempts must all be >= 1")
+    plan = make_plan(action, tasks)
+    if not plan.ids:
+        raise ValueError("no tasks chosen: pass rows of a task frame or a list of ids")
+    if plan.unchecked and not verify:
+        raise ValueError("a bare list of ids has no known status; verify=True is required to check it live before sending")
+    rule = ACTIONS[action]
+    book = None if dry_run else open_journal(journal)
+    run = _Run(rule, client, book, max_attempts=max_attempts, backoff=client.retry)
+    if plan.rows is not None:
+        for record in to_records(plan.rows):
+            run.rows[record["id"]] = record
+            run.meta[record["id"]] = {"status": record["status"], "account_id": record["account_id"], "type": record["type"]}
+    report = CleanupReport(action, dry_run, [], journal=book.path if book else None)
+    if book is not None:
+        run.run_id = book.new_run(action, chosen=len(plan.ids), source=client.base_url, dry_run=dry_run)
+        report.run = run.run_id
+    run.settle(((i, "ineligible", reason) for i, reason in plan.ineligible.items()), journal_rows=True)
+
+    candidates = plan.eligible + plan.unchecked
+    if verify and candidates:
+        try:
+            live = run.read(candidates)
+        except APIError as exc:
+            run.settle(((i, "failed", f"could not verify the live state: {exc}") for i in candidates), journal_rows=True)
+            candidates = []
+        else:
+            skipped, ok = [], []
+            for i in candidates:
+                record = live.get(i)
+                known = i in run.meta
+                if record is None:
+                    skipped.append((i, "not_found", "not on the server any more (checked before sending)"))
+                    continue
+                if not known:
+                    run.meta[i] = {k: record.get(k) for k in ("status", "account_id", "type")}
+                if not run.eligible(record):
+                    outcome = "changed" if known else "ineligible"
+                    was = f" (was {run.meta[i]['status']})" if known else ""
+                    skipped.append((i, outcome, f"live status {record.get('status')}{was}: cannot be {rule.done}"))
+                    continue
+                run.rows[i] = record
+                ok.append(i)
+            run.settle(skipped, journal_rows=True)
+            candidates = ok
+
+    if dry_run:
+        run.settle((i, rule.dry, "dry run") for i in candidates)
+    elif candidates:
+        _send_all(run, candidates, batch_size=batch_size, concurrency=concurrency, progress=progress)
+
+    report.results = [run.results[i] for i in plan.ids]
+    return report
+
+
+def _send_all(run: _Run, ids: list[str], *, batch_size: int, concurrency: int, progress: bool | Progress) -> None:
+    total = len(ids)
+    batches = [ids[k : k + batch_size] for k in range(0, total, batch_size)]
+    bar = None
+    if callable(progress):
+        done = [0]
+
+        def tick(n: int) -> None:
+            done[0] += n
+            progress(done[0], total)
+
+        run.on_settled = tick
+    elif progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, desc=f"{run.rule.verb} tasks", unit="task")
+        run.on_settled = bar.update
+    try:
+        if concurrency == 1 or len(batches) == 1:
+            for batch in batches:
+                run.work(batch)
+        else:
+            with ThreadPoolExecutor(max_workers=min(concurrency, len(batches))) as pool:
+                for future in [pool.submit(run.work, b) for b in batches]:
+                    future.result()
+    finally:
+        run.on_settled = lambda n: None
+        if bar is not None:
+            bar.close()
+
+
+def delete_tasks(client: UGCClient, tasks: pd.DataFrame | Iterable[str], **kwargs: Any) -> CleanupReport:
+    """Permanently delete tasks, safely: verified, batched, journalled, one outcome per task.
+
+    ``tasks`` is rows of a task frame (preferred: their status is checked
+    first) or a list of ids. Keyword arguments: ``dry_run=False``,
+    ``journal=None`` (the default file; a path; ``False`` for none),
+    ``batch_size=100``, ``concurrency=4``, ``verify=True``, ``progress=True``
+    (or a callable ``(done, total)``), ``max_attempts=8``.
+    """
+    return run_cleanup("delete", client, tasks, **kwargs)
+
+
+def retry_tasks(client: UGCClient, tasks: pd.DataFrame | Iterable[str], **kwargs: Any) -> CleanupReport:
+    """Re-queue failed tasks, safely; same arguments and guarantees as :func:`delete_tasks`."""
+    return run_cleanup("retry", client, tasks, **kwargs)

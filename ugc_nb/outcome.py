@@ -1,0 +1,93 @@
+"""The result of a cleanup: one outcome per chosen task, totals, a frame, and an HTML view."""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["TaskResult", "CleanupReport", "OUTCOMES"]
+
+#: Every outcome a task can end with, and what it means.
+OUTCOMES = {
+    "deleted": "deleted on the server",
+    "retried": "re-queued on the server",
+    "would_delete": "dry run: would be deleted",
+    "would_retry": "dry run: would be retried",
+    "changed": "eligible when chosen, not any more (live status differs)",
+    "not_found": "already gone before we sent it",
+    "ineligible": "pending or complete when chosen; never sent",
+    "failed": "could not be done; see the reason",
+}
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """The outcome for one task."""
+
+    id: str
+    outcome: str
+    reason: str = ""
+    status: str | None = None  # status when chosen (or when first seen live)
+    account_id: str | None = None
+    type: str | None = None
+
+
+@dataclass
+class CleanupReport:
+    """Outcomes of a delete/retry run (or of :func:`ugc_nb.reconcile`). Renders itself in Jupyter."""
+
+    action: str
+    dry_run: bool
+    results: list[TaskResult]
+    journal: Path | None = None
+    run: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """Count per outcome, in the order of :data:`OUTCOMES`."""
+        counts = Counter(r.outcome for r in self.results)
+        return {k: counts[k] for k in OUTCOMES if counts[k]}
+
+    def ids(self, outcome: str) -> list[str]:
+        """Ids with this outcome."""
+        return [r.id for r in self.results if r.outcome == outcome]
+
+    @property
+    def ok(self) -> bool:
+        """True when no task ended ``failed``."""
+        return not any(r.outcome == "failed" for r in self.results)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per chosen task: ``id, outcome, reason, status, account_id, type``."""
+        frame = pd.DataFrame(
+            [(r.id, r.outcome, r.reason, r.status, r.account_id, r.type) for r in self.results],
+            columns=["id", "outcome", "reason", "status", "account_id", "type"],
+        )
+        frame["outcome"] = pd.Categorical(frame["outcome"], categories=list(OUTCOMES))
+        return frame
+
+    def headline(self) -> str:
+        what = f"{'Dry run of ' if self.dry_run else ''}{self.action}"
+        totals = ", ".join(f"{v} {k}" for k, v in self.totals.items()) or "nothing to do"
+        return f"{what}: {len(self.results)} task(s) — {totals}"
+
+    def __str__(self) -> str:
+        lines = [self.headline(), *self.notes]
+        failed = [r for r in self.results if r.outcome == "failed"]
+        lines += [f"  failed {r.id}: {r.reason}" for r in failed[:10]]
+        if self.journal:
+            lines.append(f"Journal: {self.journal}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        frame = self.to_frame()
+        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
+        journal = f"<p>Journal: <code>{html.escape(str(self.journal))}</code></p>" if self.journal else ""
+        table = frame.head(200).to_html(index=False)
+        more = f"<p>… {len(frame) - 200} more rows: use <code>.to_frame()</code></p>" if len(frame) > 200 else ""
+        return f"<div><b>{html.escape(self.headline())}</b>{notes}{journal}{table}{more}</div>"

@@ -1,0 +1,173 @@
+"""What a cleanup would do, before it does anything: :func:`plan_delete`, :func:`plan_retry`.
+
+A plan is pure: it reads the rows you chose (a task frame) and the rules of the
+API — delete takes ``scheduled`` or ``failed`` tasks, retry only ``failed`` ones —
+and says which ids are eligible, which are not and why, with counts by status,
+type and account and the oldest/newest creation time. Ids given without rows
+(a plain list) have no known status yet; they are listed as *to check live* and
+the engine verifies them against the server before sending anything.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from .schema import DELETABLE_STATUSES, RETRYABLE_STATUSES
+
+__all__ = ["Action", "ACTIONS", "ActionRule", "Plan", "plan_delete", "plan_retry", "make_plan", "chosen"]
+
+Action = Literal["delete", "retry"]
+
+
+@dataclass(frozen=True)
+class ActionRule:
+    """The rule and the words for one mutation."""
+
+    name: Action
+    eligible: frozenset[str]
+    done: str  # outcome when applied
+    dry: str  # outcome in a dry run
+    verb: str
+
+    @property
+    def allowed(self) -> str:
+        return " or ".join(sorted(self.eligible, reverse=True))
+
+    def reason_ineligible(self, status: object) -> str:
+        return f"status {status} cannot be {self.done} (only {self.allowed})"
+
+
+ACTIONS: dict[str, ActionRule] = {
+    "delete": ActionRule("delete", DELETABLE_STATUSES, "deleted", "would_delete", "Delete"),
+    "retry": ActionRule("retry", RETRYABLE_STATUSES, "retried", "would_retry", "Retry"),
+}
+
+
+def chosen(tasks: pd.DataFrame | Iterable[str]) -> tuple[list[str], pd.DataFrame | None]:
+    """Normalise a selection: (ids in order, de-duplicated; the rows, or None for a bare id list)."""
+    if isinstance(tasks, pd.DataFrame):
+        if "id" not in tasks.columns:
+            raise ValueError("the frame has no 'id' column; pass rows of a task frame or a list of ids")
+        rows = tasks.drop_duplicates("id")
+        ids = rows["id"].astype(str).tolist()
+        return ids, rows.reset_index(drop=True)
+    if isinstance(tasks, (str, bytes)):
+        raise ValueError(f"pass a list of task ids, not a single string ({tasks!r})")
+    try:
+        ids = list(dict.fromkeys(tasks))
+    except TypeError:
+        raise ValueError(f"tasks must be a task frame or a list of ids, got {type(tasks).__name__}") from None
+    bad = [i for i in ids if not isinstance(i, str) or not i]
+    if bad:
+        raise ValueError(f"task ids must be non-empty strings; bad values: {bad[:5]!r}")
+    return ids, None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Eligible and ineligible ids for one action, with the breakdown a person checks before confirming."""
+
+    action: Action
+    ids: list[str]
+    eligible: list[str]
+    ineligible: dict[str, str]
+    unchecked: list[str]
+    rows: pd.DataFrame | None = field(repr=False, default=None)
+
+    @property
+    def rule(self) -> ActionRule:
+        return ACTIONS[self.action]
+
+    @property
+    def to_send(self) -> int:
+        """How many tasks would be sent (eligible plus those still to check live)."""
+        return len(self.eligible) + len(self.unchecked)
+
+    def _in_scope(self) -> pd.DataFrame:
+        if self.rows is None:
+            return pd.DataFrame()
+        return self.rows[self.rows["id"].isin(self.eligible)]
+
+    def breakdown(self, by: str) -> pd.Series:
+        """Counts of eligible tasks by ``status``, ``type`` or ``account_id`` (largest first)."""
+        rows = self._in_scope()
+        if rows.empty or by not in rows:
+            return pd.Series(dtype="int64", name="tasks")
+        counts = rows[by].astype(str).value_counts()
+        return counts[counts > 0].rename("tasks")
+
+    @property
+    def oldest(self) -> pd.Timestamp | None:
+        rows = self._in_scope()
+        return rows["created_at"].min() if "created_at" in rows and rows["created_at"].notna().any() else None
+
+    @property
+    def newest(self) -> pd.Timestamp | None:
+        rows = self._in_scope()
+        return rows["created_at"].max() if "created_at" in rows and rows["created_at"].notna().any() else None
+
+    def lines(self) -> list[str]:
+        """The confirmation text, line by line."""
+        rule = self.rule
+        out = [f"{rule.verb} {self.to_send} of {len(self.ids)} chosen task(s)."]
+        if self.unchecked:
+            out.append(f"{len(self.unchecked)} have no known status yet and will be checked live before sending.")
+        if self.ineligible:
+            out.append(f"{len(self.ineligible)} will be skipped as ineligible (not {rule.allowed}).")
+        for by in ("status", "type", "account_id"):
+            counts = self.breakdown(by)
+            if len(counts):
+                shown = ", ".join(f"{k}: {v}" for k, v in counts.head(8).items())
+                more = f", … {len(counts) - 8} more" if len(counts) > 8 else ""
+                out.append(f"By {by.replace('_id', '')}: {shown}{more}")
+        if self.oldest is not None:
+            out.append(f"Created between {self.oldest:%Y-%m-%d %H:%M} and {self.newest:%Y-%m-%d %H:%M} UTC.")
+        if self.action == "delete" and self.to_send:
+            out.append("Deletion is permanent; the journal keeps a copy of every deleted row.")
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in self.lines()[1:])
+        head = html.escape(self.lines()[0])
+        skipped = ""
+        if self.ineligible:
+            rows = "".join(
+                f"<tr><td>{html.escape(i)}</td><td>{html.escape(r)}</td></tr>" for i, r in list(self.ineligible.items())[:20]
+            )
+            more = f"<p>… and {len(self.ineligible) - 20} more</p>" if len(self.ineligible) > 20 else ""
+            skipped = f"<details><summary>Skipped</summary><table><tr><th>id</th><th>reason</th></tr>{rows}</table>{more}</details>"
+        return f"<div><b>{head}</b><ul>{items}</ul>{skipped}</div>"
+
+
+def make_plan(action: Action, tasks: pd.DataFrame | Iterable[str]) -> Plan:
+    """The plan for ``action`` ("delete" or "retry") on a task frame's rows or a list of ids."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; expected 'delete' or 'retry'")
+    rule = ACTIONS[action]
+    ids, rows = chosen(tasks)
+    if rows is None:
+        return Plan(action, ids, [], {}, ids, None)
+    if "status" not in rows:
+        raise ValueError("the frame has no 'status' column; pass rows of a task frame or a list of ids")
+    statuses = rows["status"].astype(object).tolist()
+    eligible = [i for i, s in zip(ids, statuses) if s in rule.eligible]
+    ineligible = {i: f"{rule.reason_ineligible(s)} when chosen" for i, s in zip(ids, statuses) if s not in rule.eligible}
+    return Plan(action, ids, eligible, ineligible, [], rows)
+
+
+def plan_delete(tasks: pd.DataFrame | Iterable[str]) -> Plan:
+    """What deleting these tasks would do: eligible (scheduled/failed), skipped and why, breakdowns."""
+    return make_plan("delete", tasks)
+
+
+def plan_retry(tasks: pd.DataFrame | Iterable[str]) -> Plan:
+    """What retrying these tasks would do: eligible (failed), skipped and why, breakdowns."""
+    return make_plan("retry", tasks)
