@@ -7,7 +7,7 @@
 
 from . import accessor as _accessor  # noqa: F401  (registers df.ugc)
 from ._version import __version__
-from .cleanup import delete_tasks, retry_tasks
+from .cleanup import delete_tasks, retry_tasks, run_cleanup
 from .client import DEFAULT_BASE_URL, UGCClient
 from .errors import (
     APIConnectionError,
@@ -24,6 +24,7 @@ from .errors import (
     UGCError,
     UnknownValueWarning,
 )
+from .filters import TaskFilter
 from .frame import COLUMNS, tasks_frame
 from .journal import default_journal_path, read_journal
 from .outcome import CleanupReport, TaskResult
@@ -57,6 +58,9 @@ __all__ = [
     "Plan",
     "delete_tasks",
     "retry_tasks",
+    "run_cleanup",
+    "CleanupPanel",
+    "TaskFilter",
     "CleanupReport",
     "TaskResult",
     "read_journal",
@@ -83,9 +87,13 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # The sandbox is imported on first use: most sessions against the real API never need it.
+    # Imported on first use: the sandbox is not needed against the real API, nor the widgets headless.
     if name in ("Sandbox", "Faults"):
         from . import sandbox
 
         return getattr(sandbox, name)
+    if name == "CleanupPanel":
+        from .panel import CleanupPanel
+
+        return CleanupPanel
     raise AttributeError(f"module 'ugc_nb' has no attribute {name!r}")

@@ -1,0 +1,205 @@
+"""CleanupPanel driven as a person would: set filter values, select rows, .click() the buttons."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ugc_nb import Sandbox, UGCClient, load_tasks, read_journal
+from ugc_nb.panel import CleanupPanel
+from ugc_nb.retry import NO_WAIT
+
+NOW = pd.Timestamp("2026-11-01T12:00:00Z")
+
+
+@pytest.fixture
+def box():
+    return Sandbox(n_tasks=600, n_accounts=20, seed=4, now=NOW.to_pydatetime())
+
+
+@pytest.fixture
+def client(box):
+    return box.client(retry=NO_WAIT)
+
+
+@pytest.fixture
+def panel(box, client, tmp_path):
+    return CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", max_rows=50)
+
+
+def old_failed(panel):
+    panel.status_filter.value = ("failed",)
+    panel.min_age.value = 7
+    return panel.filtered
+
+
+def test_filters_narrow_rows_and_counts(panel):
+    """Status, age, type, account, date and search filters narrow the matching rows and the counts line."""
+    rows = old_failed(panel)
+    df = panel.df
+    expected = df[(df["status"] == "failed") & (df["age"] >= pd.Timedelta(days=7))]
+    assert sorted(rows["id"]) == sorted(expected["id"])
+    assert f"<b>{len(expected)}</b> of {len(df)} tasks match" in panel.counts.value
+    panel.type_filter.value = ("edit_profile",)
+    assert set(panel.filtered["type"]) <= {"edit_profile"}
+    account = panel.filtered["account_id"].iloc[0] if len(panel.filtered) else df["account_id"].iloc[0]
+    panel.type_filter.value = ()
+    panel.account_filter.value = (str(account),)
+    assert set(panel.filtered["account_id"].astype(str)) == {str(account)}
+    panel.account_filter.value = ()
+    one = rows["id"].iloc[0]
+    panel.search.value = one[-6:].upper()
+    assert panel.filtered["id"].tolist() == [one]
+    panel.search.value = ""
+    panel.created_from.value = (NOW - pd.Timedelta("10D")).date()
+    panel.created_to.value = (NOW - pd.Timedelta("8D")).date()
+    created = panel.filtered["created_at"]
+    assert len(created) and created.min() >= NOW.normalize() - pd.Timedelta("10D") and created.max() < NOW.normalize() - pd.Timedelta("7D")
+
+
+def test_table_is_bounded_and_says_what_is_hidden(panel):
+    """At most max_rows rows go to the browser; the counts line says how many are not shown."""
+    assert len(panel.table.df) == 50 and len(panel.filtered) == len(panel.df) > 50
+    assert f"{len(panel.df) - 50} not shown" in panel.counts.value
+    assert list(panel.table.df.columns) == ["id", "account_id", "type", "status", "created_at", "age_days", "scheduled_time"]
+
+
+def test_browser_selection_positions_become_ids(panel):
+    """A selection synced from the table (positions) is turned into the ids of those rows."""
+    old_failed(panel)
+    view = panel.table.df
+    panel.table.selected_rows = [0, 2]
+    assert panel.selected_ids == [view["id"].iloc[0], view["id"].iloc[2]]
+    assert "<b>2</b> selected" in panel.counts.value
+
+
+def test_select_reaches_rows_not_shown_and_rejects_unknown(panel):
+    """select() takes any id of the frame, shown or not; unknown ids are a ValueError."""
+    hidden = panel.df.sort_values("created_at")["id"].iloc[-1]
+    assert hidden not in set(panel.table.df["id"])
+    panel.select([hidden])
+    assert panel.selected_ids == [hidden] and panel.table.selected_rows == []
+    with pytest.raises(ValueError, match="not in this panel"):
+        panel.select(["task_nope"])
+
+
+def test_delete_selected_through_the_buttons(panel, box, tmp_path):
+    """Delete → confirmation with count/breakdown → Confirm deletes exactly the selection and updates the table."""
+    rows = old_failed(panel)
+    pick = rows["id"].tolist()[:4]
+    complete = panel.df.loc[panel.df["status"] == "complete", "id"].iloc[0]
+    panel.select([*pick, complete])
+    panel.delete_button.click()
+    assert panel.confirm_box.layout.display == ""
+    text = panel.confirm_html.value
+    assert "Delete 4 of 5 chosen task(s)." in text and "1 will be skipped as ineligible" in text and "By status: failed: 4" in text
+    assert panel.confirm_text.layout.display == "none"
+    panel.confirm_button.click()
+    assert panel.confirm_box.layout.display == "none"
+    assert sorted(box.deleted_ids) == sorted(pick)
+    assert panel.report.totals == {"deleted": 4, "ineligible": 1}
+    assert "4 deleted" in panel.result.value
+    assert not set(pick) & set(panel.df["id"]) and not set(pick) & set(panel.filtered["id"])
+    assert panel.selected_ids == [complete]
+    assert panel.progress.value == panel.progress.max == 4
+    assert set(read_journal(tmp_path / "j.jsonl").query("outcome == 'deleted'")["id"]) == set(pick)
+
+
+def test_cancel_deletes_nothing(panel, box):
+    """Delete then Cancel sends no mutation and says so."""
+    panel.select(old_failed(panel)["id"].tolist()[:3])
+    box.reset_log()
+    panel.delete_button.click()
+    panel.cancel_button.click()
+    assert panel.confirm_box.layout.display == "none"
+    assert not box.deleted_ids and not [r for r in box.requests if r.path == "/tasks/delete"]
+    assert "nothing was sent" in panel.result.value
+
+
+def test_large_deletion_needs_the_typed_count(box, client, tmp_path):
+    """Above the threshold Confirm does nothing until the exact count is typed, and says what is missing."""
+    panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", confirm_threshold=5)
+    panel.status_filter.value = ("failed",)
+    panel.scope = "filtered"
+    n = len(panel.filtered)
+    assert n > 5
+    panel.delete_button.click()
+    assert panel.confirm_text.layout.display == ""
+    panel.confirm_button.click()
+    assert f"type <b>{n}</b>" in panel.confirm_message.value and not box.deleted_ids
+    assert panel.confirm_box.layout.display == ""
+    panel.confirm_text.value = str(n + 1)
+    panel.confirm_button.click()
+    assert not box.deleted_ids
+    panel.confirm_text.value = f" {n} "
+    panel.confirm_button.click()
+    assert len(box.deleted_ids) == n and panel.report.totals == {"deleted": n}
+
+
+def test_filtered_scope_acts_on_rows_not_shown(panel, box):
+    """'All matching the filters' includes matching rows beyond the table's bound."""
+    panel.status_filter.value = ("failed", "scheduled")
+    matching = panel.filtered["id"].tolist()
+    assert len(matching) > len(panel.table.df)
+    panel.scope = "filtered"
+    panel.delete_button.click()
+    panel.confirm_button.click()
+    assert sorted(box.deleted_ids) == sorted(matching)
+    assert len(panel.filtered) == 0
+
+
+def test_retry_button_follows_failed_tasks_in_scope(panel, box):
+    """Retry is disabled without failed tasks in scope; retrying shows them as scheduled in the panel."""
+    complete = panel.df.loc[panel.df["status"] == "complete", "id"].tolist()[:2]
+    panel.select(complete)
+    assert panel.retry_button.disabled
+    failed = old_failed(panel)["id"].tolist()[:3]
+    panel.select(failed)
+    assert not panel.retry_button.disabled
+    panel.retry_button.click()
+    panel.confirm_button.click()
+    assert panel.report.totals == {"retried": 3}
+    assert all(box.status_of(i) == "scheduled" for i in failed)
+    assert (panel.df.set_index("id").loc[failed, "status"] == "scheduled").all()
+
+
+def test_changed_between_load_and_confirm(panel, box):
+    """A selected task that started running before Confirm is reported changed and not deleted."""
+    pick = old_failed(panel)["id"].tolist()[:3]
+    panel.select(pick)
+    panel.delete_button.click()
+    box.set_status([pick[0]], "pending")
+    panel.confirm_button.click()
+    assert panel.report.to_frame().set_index("id")["outcome"].to_dict() == {pick[0]: "changed", pick[1]: "deleted", pick[2]: "deleted"}
+    assert box.task(pick[0]) is not None
+
+
+def test_nothing_to_do_is_said_not_asked(panel):
+    """Delete with only pending/complete rows in scope shows a message and no confirmation."""
+    panel.select(panel.df.loc[panel.df["status"] == "complete", "id"].tolist()[:2])
+    panel.delete_button.click()
+    assert panel.confirm_box.layout.display == "none" and "Nothing to delete" in panel.result.value
+
+
+def test_errors_are_shown_in_the_panel(panel, monkeypatch):
+    """An exception inside a click handler is shown in the panel, and the buttons work again."""
+    def boom(*args, **kwargs):
+        raise RuntimeError("the network fell over")
+
+    monkeypatch.setattr("ugc_nb.panel.run_cleanup", boom)
+    panel.select(old_failed(panel)["id"].tolist()[:1])
+    panel.delete_button.click()
+    panel.confirm_button.click()
+    assert "RuntimeError" in panel.error.value and "the network fell over" in panel.error.value
+    assert not panel.delete_button.disabled and not panel.confirm_button.disabled
+
+
+def test_panel_over_loopback_http(box, tmp_path):
+    """The same clicks work against the sandbox served over real HTTP."""
+    with box.serve() as server, UGCClient(api_key=box.api_key, base_url=server.url, retry=NO_WAIT) as client:
+        panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl")
+        pick = old_failed(panel)["id"].tolist()[:5]
+        panel.select(pick)
+        panel.delete_button.click()
+        panel.confirm_button.click()
+    assert sorted(box.deleted_ids) == sorted(pick)

@@ -1,0 +1,72 @@
+"""Row filters for a task frame, as used by the cleanup panel (and usable without it). Pure pandas."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["TaskFilter", "table_view", "TABLE_COLUMNS"]
+
+#: Columns pushed to the browser table, in order (plus username/tag when accounts were joined).
+TABLE_COLUMNS = ("id", "account_id", "type", "status", "created_at", "age_days", "scheduled_time")
+
+
+@dataclass
+class TaskFilter:
+    """A conjunction of filters; an empty field means "no filter on this"."""
+
+    statuses: Collection[str] = ()
+    types: Collection[str] = ()
+    accounts: Collection[str] = ()
+    tags: Collection[str] = ()
+    min_age_days: float = 0.0
+    created_from: date | None = None
+    created_to: date | None = None
+    search: str = ""
+
+    def mask(self, df: pd.DataFrame) -> np.ndarray:
+        """Boolean mask of the rows that pass every filter."""
+        keep = np.ones(len(df), dtype=bool)
+        for column, wanted in (("status", self.statuses), ("type", self.types), ("account_id", self.accounts), ("tag", self.tags)):
+            if wanted and column in df:
+                keep &= df[column].isin(list(wanted)).to_numpy()
+        if self.min_age_days:
+            keep &= (df["age"] >= pd.Timedelta(days=self.min_age_days)).to_numpy(dtype=bool, na_value=False)
+        created = df["created_at"]
+        if self.created_from is not None:
+            keep &= (created >= pd.Timestamp(self.created_from, tz="UTC")).to_numpy(dtype=bool, na_value=False)
+        if self.created_to is not None:
+            end = pd.Timestamp(self.created_to, tz="UTC") + pd.Timedelta(days=1)  # the whole last day
+            keep &= (created < end).to_numpy(dtype=bool, na_value=False)
+        text = self.search.strip()
+        if text:
+            hit = df["id"].str.contains(text, case=False, regex=False).to_numpy(dtype=bool, na_value=False)
+            hit |= df["account_id"].astype(str).str.contains(text, case=False, regex=False).to_numpy(dtype=bool)
+            if "username" in df:
+                hit |= df["username"].astype(str).str.contains(text, case=False, regex=False).to_numpy(dtype=bool)
+            keep &= hit
+        return keep
+
+    def apply(self, df: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``df`` that pass."""
+        return df[self.mask(df)]
+
+
+def table_view(df: pd.DataFrame, max_rows: int) -> pd.DataFrame:
+    """The minimal, bounded view sent to the browser: at most ``max_rows`` rows, oldest first, as strings."""
+    rows = df.sort_values("created_at", kind="stable").head(max_rows)
+    view = pd.DataFrame({"id": rows["id"].astype(str).to_numpy()})
+    for extra in ("username", "tag"):
+        if extra in rows:
+            view[extra] = rows[extra].astype(str).replace({"<NA>": "", "nan": "", "None": ""}).to_numpy()
+    view["account_id"] = rows["account_id"].astype(str).to_numpy()
+    view["type"] = rows["type"].astype(str).to_numpy()
+    view["status"] = rows["status"].astype(str).to_numpy()
+    view["created_at"] = rows["created_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("").to_numpy()
+    view["age_days"] = (rows["age"].dt.total_seconds() / 86400).round(1).to_numpy()
+    view["scheduled_time"] = rows["scheduled_time"].dt.strftime("%Y-%m-%d %H:%M").fillna("").to_numpy()
+    return view

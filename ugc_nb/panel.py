@@ -1,0 +1,313 @@
+"""``CleanupPanel``: filter, pick, confirm, delete or retry — an ipywidgets UI over the cleanup engine.
+
+The panel only gathers a choice from a person and calls :func:`ugc_nb.run_cleanup`;
+every rule lives in the engine. Rows are shown with itables' ``ITable`` widget,
+which syncs the selection back as positions in the frame it was given: those are
+turned into task ids at once and never used later. At most ``max_rows`` rows go to
+the browser (the panel says how many are not shown); ``select(ids)`` and the
+"all matching the filters" scope reach every row, shown or not.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import traceback
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+from itables.widget import ITable
+
+from .cleanup import JournalArg, run_cleanup
+from .client import UGCClient
+from .filters import TaskFilter, table_view
+from .outcome import CleanupReport
+from .plan import Plan, make_plan
+from .timeutil import utcnow
+
+__all__ = ["CleanupPanel"]
+
+logger = logging.getLogger("ugc_nb")
+
+
+def _guard(method: Callable[..., None]) -> Callable[..., None]:
+    """Show any exception from a widget callback in the panel instead of losing it."""
+
+    @functools.wraps(method)
+    def wrapper(self: CleanupPanel, *args: Any) -> None:
+        try:
+            method(self, *args)
+        except Exception as exc:  # noqa: BLE001 - shown to the person, and logged
+            logger.exception("cleanup panel: %s failed", method.__name__)
+            self.error.value = (
+                f"<div style='color:#b00020'><b>{html.escape(type(exc).__name__)}:</b> {html.escape(str(exc))}"
+                f"<details><summary>details</summary><pre>{html.escape(traceback.format_exc())}</pre></details></div>"
+            )
+            self._set_busy(False)
+
+    return wrapper
+
+
+class CleanupPanel(w.VBox):
+    """Interactive cleanup of a task frame: filters, a selectable table, Delete/Retry with confirmation."""
+
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        client: UGCClient,
+        *,
+        journal: JournalArg = None,
+        max_rows: int = 1000,
+        confirm_threshold: int = 500,
+        batch_size: int = 100,
+        concurrency: int = 4,
+    ) -> None:
+        self.df = df.reset_index(drop=True)
+        self.client = client
+        self.journal = journal
+        self.max_rows = max_rows
+        self.confirm_threshold = confirm_threshold
+        self.engine_options = {"batch_size": batch_size, "concurrency": concurrency}
+        self.report: CleanupReport | None = None
+        self.plan: Plan | None = None
+        self._selected: list[str] = []
+        self._syncing = False
+
+        def choices(column: str) -> list[str]:
+            return sorted(self.df[column].dropna().astype(str).unique()) if column in self.df else []
+
+        layout = w.Layout(width="180px")
+        self.status_filter = w.SelectMultiple(options=[s for s in self.df["status"].cat.categories], rows=4, description="status", layout=layout)
+        self.type_filter = w.SelectMultiple(options=choices("type"), rows=5, description="type", layout=w.Layout(width="260px"))
+        self.account_filter = w.SelectMultiple(options=choices("account_id"), rows=5, description="account", layout=w.Layout(width="260px"))
+        self.tag_filter = w.SelectMultiple(options=choices("tag"), rows=5, description="tag", layout=layout)
+        self.min_age = w.BoundedFloatText(value=0, min=0, max=10_000, step=1, description="min age (days)", style={"description_width": "initial"}, layout=w.Layout(width="180px"))
+        self.created_from = w.DatePicker(description="created from")
+        self.created_to = w.DatePicker(description="to")
+        self.search = w.Text(placeholder="id or account contains…", description="search")
+        self.scope_toggle = w.ToggleButtons(options=[("selected rows", "selected"), ("all matching the filters", "filtered")], value="selected")
+        self.counts = w.HTML()
+        self.table = ITable(table_view(self.df, max_rows), select=True, maxBytes=0, classes="display compact", style="table-layout:auto;width:100%")
+        self.delete_button = w.Button(description="Delete…", button_style="danger", icon="trash")
+        self.retry_button = w.Button(description="Retry…", button_style="warning", icon="redo")
+        self.confirm_html = w.HTML()
+        self.confirm_text = w.Text(placeholder="type the number of tasks to confirm", layout=w.Layout(width="300px", display="none"))
+        self.confirm_button = w.Button(description="Confirm", button_style="danger")
+        self.cancel_button = w.Button(description="Cancel")
+        self.confirm_message = w.HTML()
+        self.confirm_box = w.VBox(
+            [self.confirm_html, self.confirm_text, w.HBox([self.confirm_button, self.cancel_button]), self.confirm_message],
+            layout=w.Layout(display="none", border="1px solid #d33", padding="6px"),
+        )
+        self.progress = w.IntProgress(value=0, min=0, max=1, description="", layout=w.Layout(display="none"))
+        self.result = w.HTML()
+        self.error = w.HTML()
+
+        filters = [self.status_filter, self.type_filter, self.account_filter] + ([self.tag_filter] if "tag" in self.df else [])
+        for widget in [*filters, self.min_age, self.created_from, self.created_to, self.search]:
+            widget.observe(self._on_filter, names="value")
+        self.scope_toggle.observe(self._on_scope, names="value")
+        self.table.observe(self._on_table_selection, names="selected_rows")
+        self.delete_button.on_click(lambda _: self._ask("delete"))
+        self.retry_button.on_click(lambda _: self._ask("retry"))
+        self.confirm_button.on_click(lambda _: self._confirm())
+        self.cancel_button.on_click(lambda _: self._cancel())
+
+        super().__init__(
+            [
+                w.HBox(filters),
+                w.HBox([self.min_age, self.created_from, self.created_to, self.search]),
+                self.counts,
+                self.table,
+                w.HBox([self.scope_toggle, self.delete_button, self.retry_button]),
+                self.confirm_box,
+                self.progress,
+                self.result,
+                self.error,
+            ]
+        )
+        self._refresh()
+
+    # -- programmatic surface --------------------------------------------------
+    @property
+    def filter(self) -> TaskFilter:
+        """The filters as currently set."""
+        return TaskFilter(
+            statuses=self.status_filter.value,
+            types=self.type_filter.value,
+            accounts=self.account_filter.value,
+            tags=self.tag_filter.value,
+            min_age_days=self.min_age.value or 0.0,
+            created_from=self.created_from.value,
+            created_to=self.created_to.value,
+            search=self.search.value,
+        )
+
+    @property
+    def filtered(self) -> pd.DataFrame:
+        """All rows matching the filters (shown in the table or not)."""
+        return self._filtered
+
+    @property
+    def selected_ids(self) -> list[str]:
+        """Ids of the selected rows, in selection order."""
+        return list(self._selected)
+
+    @property
+    def scope(self) -> str:
+        """``"selected"`` (the selected rows) or ``"filtered"`` (all rows matching the filters)."""
+        return self.scope_toggle.value
+
+    @scope.setter
+    def scope(self, value: str) -> None:
+        if value not in ("selected", "filtered"):
+            raise ValueError(f"scope must be 'selected' or 'filtered', got {value!r}")
+        self.scope_toggle.value = value
+
+    def select(self, ids: Iterable[str]) -> None:
+        """Select tasks by id — any ids of the frame, including rows the table does not show."""
+        ids = list(dict.fromkeys([ids] if isinstance(ids, str) else ids))
+        unknown = sorted(set(ids) - set(self.df["id"].astype(str)))
+        if unknown:
+            raise ValueError(f"{len(unknown)} id(s) are not in this panel's frame: {unknown[:5]}")
+        self._selected = ids
+        self._sync_table_selection()
+        self._update_counts()
+
+    @property
+    def chosen(self) -> pd.DataFrame:
+        """The rows in scope: the selected ones, or all matching the filters."""
+        if self.scope == "filtered":
+            return self._filtered
+        by_id = self.df.set_index(self.df["id"].astype(str), drop=False)
+        return by_id.loc[self._selected].reset_index(drop=True)
+
+    # -- callbacks ------------------------------------------------------------
+    @_guard
+    def _on_filter(self, _change: Any) -> None:
+        self._refresh()
+
+    @_guard
+    def _on_scope(self, _change: Any) -> None:
+        self._update_counts()
+
+    @_guard
+    def _on_table_selection(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+        positions = [p for p in change["new"] if 0 <= p < len(self._view)]
+        shown = self._view["id"].iloc[positions].tolist()  # positions → ids, at once
+        hidden = [i for i in self._selected if i not in set(self._view["id"])]
+        self._selected = hidden + shown
+        self._update_counts()
+
+    @_guard
+    def _ask(self, action: str) -> None:
+        self.error.value = ""
+        plan = make_plan(action, self.chosen)  # type: ignore[arg-type]
+        if plan.to_send == 0:
+            self.plan = None
+            self.confirm_box.layout.display = "none"
+            what = "selected" if self.scope == "selected" else "matching the filters"
+            self.result.value = f"<p>Nothing to {action}: none of the {len(plan.ids)} task(s) {what} can be {plan.rule.done}.</p>"
+            return
+        self.plan = plan
+        self.confirm_html.value = plan._repr_html_()
+        self.confirm_button.description = f"Confirm: {plan.rule.verb.lower()} {plan.to_send}"
+        needs_typing = plan.to_send > self.confirm_threshold
+        self.confirm_text.value = ""
+        self.confirm_text.layout.display = "" if needs_typing else "none"
+        self.confirm_text.placeholder = f"type {plan.to_send} to confirm"
+        self.confirm_message.value = ""
+        self.confirm_box.layout.display = ""
+
+    @_guard
+    def _confirm(self) -> None:
+        plan = self.plan
+        if plan is None:
+            self.confirm_message.value = "<p>Nothing to confirm: press Delete or Retry first.</p>"
+            return
+        if plan.to_send > self.confirm_threshold and self.confirm_text.value.strip() != str(plan.to_send):
+            self.confirm_message.value = (
+                f"<p style='color:#b00020'>This will {plan.action} {plan.to_send} tasks: type <b>{plan.to_send}</b> "
+                f"in the box to confirm (got {html.escape(self.confirm_text.value.strip() or 'nothing')}).</p>"
+            )
+            return
+        self.plan = None
+        self.confirm_box.layout.display = "none"
+        self._set_busy(True)
+        self.progress.max, self.progress.value = max(plan.to_send, 1), 0
+        self.progress.layout.display = ""
+
+        def tick(done: int, total: int) -> None:
+            self.progress.max, self.progress.value = max(total, 1), done
+
+        assert plan.rows is not None
+        report = run_cleanup(plan.action, self.client, plan.rows, journal=self.journal, progress=tick, **self.engine_options)
+        self.report = report
+        self.result.value = report._repr_html_()
+        self._apply(report)
+        self._set_busy(False)
+
+    @_guard
+    def _cancel(self) -> None:
+        self.plan = None
+        self.confirm_box.layout.display = "none"
+        self.result.value = "<p>Cancelled; nothing was sent.</p>"
+
+    # -- internals ------------------------------------------------------------
+    def _apply(self, report: CleanupReport) -> None:
+        """Update the frame from a report: deleted (and already gone) rows out, retried rows scheduled."""
+        gone = set(report.ids("deleted")) | set(report.ids("not_found"))
+        retried = set(report.ids("retried"))
+        frame = self.df[~self.df["id"].isin(gone)].copy()
+        hit = frame["id"].isin(retried).to_numpy()
+        if hit.any():
+            now = utcnow()
+            frame.loc[hit, "status"] = "scheduled"
+            frame.loc[hit, "scheduled_time"] = now
+            frame.loc[hit, "retryable"] = False
+            frame.loc[hit, "deletable"] = True
+            frame.loc[hit, "overdue"] = False
+        self.df = frame.reset_index(drop=True)
+        self._selected = [i for i in self._selected if i not in gone]
+        self._refresh()
+
+    def _set_busy(self, busy: bool) -> None:
+        for button in (self.delete_button, self.retry_button, self.confirm_button, self.cancel_button):
+            button.disabled = busy
+        if not busy:
+            self.progress.layout.display = "none" if self.report is None else ""
+            self._update_counts()
+
+    def _refresh(self) -> None:
+        self._filtered = self.filter.apply(self.df)
+        self._view = table_view(self._filtered, self.max_rows)
+        self._syncing = True
+        try:
+            self.table.update(self._view, selected_rows=self._positions())
+        finally:
+            self._syncing = False
+        self._update_counts()
+
+    def _positions(self) -> list[int]:
+        where = {task_id: k for k, task_id in enumerate(self._view["id"])}
+        return [where[i] for i in self._selected if i in where]
+
+    def _sync_table_selection(self) -> None:
+        self._syncing = True
+        try:
+            self.table.selected_rows = self._positions()
+        finally:
+            self._syncing = False
+
+    def _update_counts(self) -> None:
+        matching, shown = len(self._filtered), len(self._view)
+        hidden = f" — showing the oldest {shown}; {matching - shown} not shown (narrow the filters, or act on all matching)" if shown < matching else ""
+        self.counts.value = f"<b>{len(self._selected)}</b> selected · <b>{matching}</b> of {len(self.df)} tasks match the filters{hidden}"
+        chosen = self.chosen
+        self.retry_button.disabled = not bool((chosen["status"] == "failed").any()) if len(chosen) else True
+        self.delete_button.disabled = len(chosen) == 0
