@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .accounts import join_accounts
 from .client import UGCClient
 from .frame import DEFAULT_GRACE, tasks_frame
 from .timeutil import DurationLike, TimeLike
@@ -52,6 +53,7 @@ def load_tasks(
     *,
     now: TimeLike | None = None,
     grace: DurationLike = DEFAULT_GRACE,
+    accounts: bool = False,
     **filters: Any,
 ) -> pd.DataFrame:
     """Load tasks into a typed frame (see :func:`ugc_nb.tasks_frame`).
@@ -61,14 +63,22 @@ def load_tasks(
     ``client`` it uses the real API when ``UGC_API_KEY`` is set and the
     embedded sandbox otherwise, and says so on stderr. ``df.attrs["source"]``
     records where the data came from.
+
+    ``accounts=True`` also lists the organisation's accounts (``POST /accounts``)
+    and adds ``username``, ``platform``, ``tag`` and ``org_group`` after
+    ``account_id`` (see :func:`ugc_nb.accounts.join_accounts`); tasks of accounts
+    the list does not contain are kept, with missing values there.
     """
     owned = client is None
     client = client or default_client()
     try:
         records = client.get_tasks(**filters)
+        account_records = client.get_accounts() if accounts else None
     finally:
         if owned:
             client.close()
     frame = tasks_frame(records, now=now, grace=grace)
+    if account_records is not None:
+        frame = join_accounts(frame, account_records)
     frame.attrs["source"] = client.base_url
     return frame
