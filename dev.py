@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """One entry point for the two set-up commands (needs only Python >= 3.10 and pip).
 
-    python dev.py demo   # install into .venv, run the main job on the embedded sandbox
-    python dev.py test   # install into .venv (with test extras), run the whole test suite
+    python dev.py report  # install into .venv, write the HTML report from the embedded sandbox
+    python dev.py test    # install into .venv (with test extras), run the whole test suite
 
 Each command creates ``.venv`` beside this file on first use and (re)installs the
 package into it, so it works on a fresh clone and stays correct after a pull.
@@ -12,6 +12,7 @@ Extra arguments are passed on (``python dev.py test -k client``).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -39,20 +40,35 @@ def install(extras: str = "") -> None:
         sys.exit("dev.py: installing the package failed (see pip's output above)")
 
 
-def demo(args: list[str]) -> int:
+def report(args: list[str]) -> int:
     install()
-    return run(BIN / "ugc-nb", "summary", *(args or ["-o", "out/overview.png"]))
+    return run(BIN / "ugc-nb", "report", *(args or ["-o", "out/report.html"]))
+
+
+def browser() -> None:
+    """The browser tests need Debian's chromium; as root (CI) install it, never a downloaded browser."""
+    if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
+        return
+    if os.name == "posix" and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+            print("+", " ".join(cmd), flush=True)
+            if subprocess.call(cmd, env=env) != 0:
+                sys.exit("dev.py: installing chromium failed")
+    else:
+        print("dev.py: chromium is not installed; the browser tests will be skipped (apt-get install -y chromium)", flush=True)
 
 
 def test(args: list[str]) -> int:
     install("test")
+    browser()
     code = run(PY, "-m", "pytest", "-n", "auto", *args)
     if code == 5:
         print("dev.py: pytest collected no tests; that is a failure", file=sys.stderr)
     return code
 
 
-COMMANDS = {"demo": demo, "test": test}
+COMMANDS = {"report": report, "test": test}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -45,3 +45,22 @@ def test_bad_arguments_exit_2_with_a_message(tmp_path, capsys, args, message):
     assert main(["summary", "-o", str(tmp_path / "o.png"), *args]) == 2
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last.startswith("ugc-nb: error:") and message in last
+
+
+def test_summary_writes_the_four_panel_overview(tmp_path, monkeypatch):
+    """The figure the main job writes is plot_overview's: status, age, timeline and failure-rate panels."""
+    import ugc_nb.plots
+
+    drawn = []
+
+    def spy(df, **kwargs):
+        drawn.append(real(df, **kwargs))
+        return drawn[-1]
+
+    real = ugc_nb.plots.plot_overview
+    monkeypatch.setattr(ugc_nb.plots, "plot_overview", spy)
+    out = tmp_path / "overview.png"
+    assert main(["summary", "-o", str(out)]) == 0
+    (fig,) = drawn
+    assert [a.get_title() for a in fig.axes] == ["Tasks by status", "Task age", "Tasks created over time", "Failure rate by type"]
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -7,6 +7,9 @@
 
 from . import accessor as _accessor  # noqa: F401  (registers df.ugc)
 from ._version import __version__
+from . import analysis
+from .accounts import join_accounts
+from .analysis import age_summary, cleanup_candidates, failure_rates, overdue, status_counts, top_failing_accounts
 from .cleanup import delete_tasks, retry_tasks, run_cleanup
 from .client import DEFAULT_BASE_URL, UGCClient
 from .errors import (
@@ -30,6 +33,7 @@ from .journal import default_journal_path, read_journal
 from .outcome import CleanupReport, TaskResult
 from .plan import Plan, plan_delete, plan_retry
 from .reconcile import reconcile
+from .connect import connect
 from .load import default_client, load_tasks
 from .retry import NO_WAIT, RetryPolicy
 from .schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_TYPES
@@ -43,6 +47,7 @@ __all__ = [
     "RetryPolicy",
     "NO_WAIT",
     # data
+    "connect",
     "load_tasks",
     "default_client",
     "tasks_frame",
@@ -52,6 +57,15 @@ __all__ = [
     "TASK_TYPES",
     "DELETABLE_STATUSES",
     "RETRYABLE_STATUSES",
+    # analysis
+    "analysis",
+    "status_counts",
+    "age_summary",
+    "overdue",
+    "failure_rates",
+    "top_failing_accounts",
+    "cleanup_candidates",
+    "join_accounts",
     # cleanup
     "plan_delete",
     "plan_retry",
@@ -66,6 +80,8 @@ __all__ = [
     "read_journal",
     "default_journal_path",
     "reconcile",
+    # report
+    "render_report",
     # sandbox
     "Sandbox",
     "Faults",
@@ -92,6 +108,10 @@ def __getattr__(name: str):
         from . import sandbox
 
         return getattr(sandbox, name)
+    if name == "render_report":
+        from .report import render_report
+
+        return render_report
     if name == "CleanupPanel":
         from .panel import CleanupPanel
 

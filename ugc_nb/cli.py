@@ -1,4 +1,4 @@
-"""Command line: ``ugc-nb summary`` (also ``python -m ugc_nb summary``).
+"""Command line: ``ugc-nb report`` and ``ugc-nb summary`` (also ``python -m ugc_nb ...``).
 
 Uses the real API when ``UGC_API_KEY`` is set (``UGC_BASE_URL`` to point
 elsewhere), the embedded sandbox otherwise.
@@ -7,6 +7,7 @@ elsewhere), the embedded sandbox otherwise.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def _summary(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     from . import accessor as _  # noqa: F401  (df.ugc)
     from .load import load_tasks
-    from .plots import plot_summary
+    from .plots import plot_overview
 
     df = load_tasks(
         account_ids=args.account or None,
@@ -35,16 +36,34 @@ def _summary(args: argparse.Namespace) -> int:
     print(df.ugc.summary())
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fig = plot_summary(df)
+    fig = plot_overview(df)
     fig.savefig(out, dpi=110)
     print(f"\nFigure written to {out.resolve()}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import render_report
+
+    where = "the real API" if args.source == "api" or (args.source == "auto" and os.environ.get("UGC_API_KEY", "").strip()) else "the embedded sandbox"
+    print(f"Running the report notebook against {where}…", flush=True)
+    path = render_report(
+        args.output,
+        source=args.source,
+        account_ids=args.account or None,
+        start=args.start,
+        end=args.end,
+        older_than=args.older_than,
+        title=args.title,
+    )
+    print(f"Report written to {path.resolve()}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ugc-nb", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    summary = sub.add_parser("summary", help="load all tasks, print a summary and write a status/age figure")
+    summary = sub.add_parser("summary", help="load all tasks, print a summary and write the overview figure")
     summary.add_argument("-o", "--output", default="out/overview.png", help="where to write the figure (default: %(default)s)")
     summary.add_argument("--account", action="append", metavar="ID", help="only this account (repeatable)")
     summary.add_argument("--start", help="ISO 8601 lower bound of the server's date filter")
@@ -52,6 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--type", choices=TASK_TYPES, help="only this task type")
     summary.add_argument("--grace", default="1h", help="how late a scheduled task may be before it is overdue (default: %(default)s)")
     summary.set_defaults(run=_summary)
+
+    report = sub.add_parser("report", help="write the shareable HTML report (no code, figures embedded)")
+    report.add_argument("-o", "--output", help="where to write the HTML (default: out/ugc-report-<time>.html)")
+    report.add_argument("--source", choices=("auto", "api", "sandbox"), default="auto",
+                        help="auto: the API if UGC_API_KEY is set, else the sandbox (default: %(default)s)")
+    report.add_argument("--account", action="append", metavar="ID", help="only this account (repeatable)")
+    report.add_argument("--start", help="ISO 8601 lower bound of the server's date filter")
+    report.add_argument("--end", help="ISO 8601 upper bound of the server's date filter")
+    report.add_argument("--older-than", default="7D", help="age from which failed tasks are cleanup candidates (default: %(default)s)")
+    report.add_argument("--title", default="UGC.inc task report", help="report title")
+    report.set_defaults(run=_report)
     return parser
 
 

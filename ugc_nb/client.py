@@ -47,11 +47,13 @@ from .retry import RetryPolicy
 from .schema import TASK_TYPES
 from .timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, windows
 
-__all__ = ["UGCClient", "DEFAULT_BASE_URL"]
+__all__ = ["UGCClient", "DEFAULT_BASE_URL", "SANDBOX_BASE_URL"]
 
 logger = logging.getLogger("ugc_nb")
 
 DEFAULT_BASE_URL = "https://api.ugc.inc"
+#: Base URL of an in-process sandbox client (``Sandbox().client()``); never resolved on a network.
+SANDBOX_BASE_URL = "http://sandbox.invalid"
 _READS = frozenset({"/tasks", "/accounts", "/accounts/status"})
 _MUTATIONS = frozenset({"/tasks/delete", "/tasks/retry"})
 _ACCOUNT_FILTERS = ("tag", "org_group", "user_group", "status")

@@ -253,11 +253,11 @@ class Sandbox:
 
     def client(self, **kwargs: Any) -> UGCClient:
         """A :class:`ugc_nb.UGCClient` wired to this sandbox in-process."""
-        from ..client import UGCClient
+        from ..client import SANDBOX_BASE_URL, UGCClient
 
         return UGCClient(
             api_key=self.api_key,
-            base_url="http://sandbox.invalid",
+            base_url=SANDBOX_BASE_URL,
             transport=self.transport(),
             **kwargs,
         )

@@ -1,0 +1,73 @@
+"""The shareable HTML report and the `ugc-nb report` main job."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from ugc_nb import Sandbox
+from ugc_nb.report import ReportError, render_report
+
+FAKE_KEY = "sk-report-fake-key-0123456789abcdef"
+
+
+def test_report_from_api_settings_has_figures_no_code_no_key(tmp_path, monkeypatch):
+    """With a (fake) key set against a loopback server: figures embedded, no input cells, the key nowhere."""
+    box = Sandbox(n_tasks=300, seed=6, api_key=FAKE_KEY)
+    with box.serve() as server:
+        monkeypatch.setenv("UGC_API_KEY", FAKE_KEY)
+        monkeypatch.setenv("UGC_BASE_URL", server.url)
+        path = render_report(tmp_path / "r.html", title="Weekly queue check")
+    html = path.read_text()
+    assert FAKE_KEY not in html
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 1
+    assert "jp-mod-noInput" in html and "class=\"jp-InputArea-editor\"" not in html
+    assert "Weekly queue check" in html and server.url in html
+    assert "Cleanup preview" in html
+    assert not box.deleted_ids and not any(r.path in ("/tasks/delete", "/tasks/retry") for r in box.requests)
+
+
+def test_report_parameters_narrow_it(tmp_path, monkeypatch):
+    """The account parameter reaches the notebook: the report counts only that account's tasks."""
+    box = Sandbox(n_tasks=200, seed=3)
+    account = box.tasks[0]["account_id"]
+    expected = sum(t["account_id"] == account for t in box.tasks)
+    with box.serve() as server:
+        monkeypatch.setenv("UGC_API_KEY", box.api_key)
+        monkeypatch.setenv("UGC_BASE_URL", server.url)
+        path = render_report(tmp_path / "r.html", account_ids=[account], older_than="3D")
+    assert f"<strong>{expected}</strong> tasks on <strong>1</strong> accounts" in path.read_text()
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"source": "cloud"}, "source"), ({"source": "api"}, "UGC_API_KEY"), ({"account_ids": "acc_1"}, "account_ids"), ({"older_than": "soon"}, "older_than"), ({"start": "someday"}, "start")],
+)
+def test_bad_parameters_fail_before_running(tmp_path, kwargs, match):
+    """Bad parameters are a ValueError naming them; no file is written."""
+    with pytest.raises(ValueError, match=match):
+        render_report(tmp_path / "r.html", **kwargs)
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_failing_notebook_is_a_report_error(tmp_path, monkeypatch):
+    """A cell that fails is a ReportError naming the error, and no HTML is written."""
+    monkeypatch.setenv("UGC_API_KEY", "whatever")
+    monkeypatch.setenv("UGC_BASE_URL", "http://127.0.0.1:9")
+    with pytest.raises(ReportError, match="APIConnectionError"):
+        render_report(tmp_path / "r.html")
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_report_command_is_the_main_job(tmp_path):
+    """`python -m ugc_nb report -o F` on the sandbox (no key) writes F and prints its path."""
+    env = {k: v for k, v in os.environ.items() if k not in ("UGC_API_KEY", "UGC_BASE_URL")}
+    out = tmp_path / "report.html"
+    proc = subprocess.run([sys.executable, "-m", "ugc_nb", "report", "-o", str(out)], capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert f"Report written to {out}" in proc.stdout and "embedded sandbox" in proc.stdout
+    assert out.stat().st_size > 50_000 and "<img" in out.read_text()
