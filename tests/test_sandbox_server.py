@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import httpx
+import pandas as pd
 import pytest
 
+from ugc_nb import UGCClient, load_tasks
 from ugc_nb.sandbox import Sandbox, SandboxServer, serve
 from ugc_nb.sandbox.__main__ import main
 
@@ -146,7 +148,7 @@ def test_cli_rejects_bad_arguments(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_module_entry_point_serves_until_sigterm(tmp_path) -> None:
-    """``python -m ugc_nb.sandbox --port 0`` prints its URL, serves, and exits 0 on SIGTERM."""
+    """``python -m ugc_nb.sandbox --port 0`` prints its URL, serves UGCClient + load_tasks, exits 0 on SIGTERM."""
     command = "-m ugc_nb.sandbox --port 0 --tasks 30 --accounts 5 --api-key k-123".split()
     proc = subprocess.Popen(
         [sys.executable, *command],
@@ -163,6 +165,11 @@ def test_module_entry_point_serves_until_sigterm(tmp_path) -> None:
         url = line.split()[4]
         response = httpx.post(f"{url}/tasks", json={}, headers={"Authorization": "Bearer k-123"}, timeout=5)
         assert response.status_code == 200 and len(response.json()["data"]) == 30
+        with UGCClient(api_key="k-123", base_url=url) as client:
+            frame = load_tasks(client)
+        assert len(frame) == 30 and frame["id"].is_unique
+        assert isinstance(frame["status"].dtype, pd.CategoricalDtype) and str(frame["created_at"].dt.tz) == "UTC"
+        assert frame["duration"].dtype == pd.Int64Dtype()
         os.killpg(proc.pid, signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
         assert b"Traceback" not in proc.stderr.read()
