@@ -336,18 +336,47 @@ def _send_all(run: _Run, ids: list[str], *, batch_size: int, concurrency: int, p
             bar.close()
 
 
-def delete_tasks(client: UGCClient, tasks: pd.DataFrame | Iterable[str], **kwargs: Any) -> CleanupReport:
+def delete_tasks(
+    client: UGCClient,
+    tasks: pd.DataFrame | Iterable[str],
+    *,
+    dry_run: bool = False,
+    journal: JournalArg = None,
+    batch_size: int = 100,
+    concurrency: int = 4,
+    verify: bool = True,
+    progress: bool | Progress = True,
+    max_attempts: int = 8,
+) -> CleanupReport:
     """Permanently delete tasks, safely: verified, batched, journalled, one outcome per task.
 
     ``tasks`` is rows of a task frame (preferred: their status is checked
-    first) or a list of ids. Keyword arguments: ``dry_run=False``,
-    ``journal=None`` (the default file; a path; ``False`` for none),
-    ``batch_size=100``, ``concurrency=4``, ``verify=True``, ``progress=True``
-    (or a callable ``(done, total)``), ``max_attempts=8``.
+    first) or a list of ids (checked live; needs ``verify=True``).
+    ``journal`` is ``None`` for the default file in the per-user data
+    directory, a path, or ``False`` for none. ``progress`` is a tqdm bar
+    (``True``), none (``False``) or a callable ``(done, total)``. Each task is
+    sent at most ``max_attempts`` times. See the module docstring for the rules.
     """
-    return run_cleanup("delete", client, tasks, **kwargs)
+    return run_cleanup(
+        "delete", client, tasks, dry_run=dry_run, journal=journal, batch_size=batch_size,
+        concurrency=concurrency, verify=verify, progress=progress, max_attempts=max_attempts,
+    )
 
 
-def retry_tasks(client: UGCClient, tasks: pd.DataFrame | Iterable[str], **kwargs: Any) -> CleanupReport:
+def retry_tasks(
+    client: UGCClient,
+    tasks: pd.DataFrame | Iterable[str],
+    *,
+    dry_run: bool = False,
+    journal: JournalArg = None,
+    batch_size: int = 100,
+    concurrency: int = 4,
+    verify: bool = True,
+    progress: bool | Progress = True,
+    max_attempts: int = 8,
+) -> CleanupReport:
     """Re-queue failed tasks, safely; same arguments and guarantees as :func:`delete_tasks`."""
-    return run_cleanup("retry", client, tasks, **kwargs)
+    return run_cleanup(
+        "retry", client, tasks, dry_run=dry_run, journal=journal, batch_size=batch_size,
+        concurrency=concurrency, verify=verify, progress=progress, max_attempts=max_attempts,
+    )
