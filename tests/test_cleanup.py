@@ -8,6 +8,9 @@ nothing reported deleted still exists; the journal holds the full row of every d
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import pandas as pd
 import pytest
 
@@ -272,6 +275,72 @@ def test_report_renders(env):
     assert list(report.to_frame().columns[:2]) == ["id", "outcome"]
     assert "3 deleted" in str(report) and "<table" in report._repr_html_()
     assert str(journal) in str(report)
+
+
+def test_task_retried_since_chosen_is_changed_not_deleted(env):
+    """A failed task someone retried after it was chosen (now scheduled) is 'changed' and kept."""
+    box, client, df, journal = env
+    chosen = old_failed(df).head(5)
+    requeued = chosen["id"].iloc[0]
+    client.retry_tasks([requeued])
+    report = delete_tasks(client, chosen, journal=journal, progress=False)
+    frame = check(box, report, chosen, journal, never_sent=[requeued]).set_index("id")
+    assert frame.loc[requeued, "outcome"] == "changed" and "was failed" in frame.loc[requeued, "reason"]
+    assert box.status_of(requeued) == "scheduled"
+
+
+def test_wrong_key_raises_before_anything_is_sent(env):
+    """A 401 on the verification read is raised as AuthenticationError at once; nothing is sent."""
+    box, client, df, journal = env
+    box.api_key = "rotated-key"
+    box.reset_log()
+    with pytest.raises(ugc_nb.AuthenticationError):
+        delete_tasks(client, old_failed(df), journal=journal, progress=False)
+    assert [r.path for r in box.requests] == ["/tasks"]
+
+
+def test_401_while_sending_stops_the_run(env, monkeypatch):
+    """A 401 on a delete fails that batch and sends nothing more; the rest are 'not sent'."""
+    box, client, df, journal = env
+    chosen = old_failed(df)
+    real = client.delete_tasks
+    calls = []
+
+    def delete_then_refuse(ids):
+        calls.append(ids)
+        if len(calls) == 2:
+            raise ugc_nb.AuthenticationError("key revoked", path="/tasks/delete", status_code=401)
+        return real(ids)
+
+    monkeypatch.setattr(client, "delete_tasks", delete_then_refuse)
+    report = delete_tasks(client, chosen, journal=journal, batch_size=4, concurrency=1, progress=False)
+    check(box, report, chosen, journal)
+    assert len(calls) == 2 and report.totals["deleted"] == 4
+    assert report.totals["failed"] == len(chosen) - 4
+    assert any("Stopped" in n for n in report.notes)
+
+
+def test_interrupt_finishes_in_flight_requests_and_sends_nothing_more(env):
+    """Ctrl-C mid-run: CleanupInterrupted carries a report; what was sent is settled, the rest not sent."""
+    box, client, df, journal = env
+    chosen = old_failed(df)
+    assert len(chosen) > 12
+    fired = []
+
+    def press_ctrl_c(done, total):  # runs in a worker; the signal lands in the main thread, as a real Ctrl-C does
+        if done >= 4 and not fired:
+            fired.append(True)
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+    with pytest.raises(ugc_nb.CleanupInterrupted) as info:
+        delete_tasks(client, chosen, journal=journal, batch_size=4, concurrency=1, progress=press_ctrl_c)
+    report = info.value.report
+    check(box, report, chosen, journal)
+    deleted = report.totals["deleted"]
+    assert deleted == len(box.deleted_ids) and deleted % 4 == 0 and 4 <= deleted <= 8  # whole batches, at most one more in flight
+    assert report.totals["failed"] == len(chosen) - deleted
+    assert set(report.to_frame().query("outcome == 'failed'")["reason"]) == {"not sent: the run was interrupted"}
+    assert "unfinished" not in set(read_journal(journal)["outcome"])
 
 
 def test_public_names():

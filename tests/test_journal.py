@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from ugc_nb import Sandbox, UGCClient, delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
+from ugc_nb.errors import JournalError
 from ugc_nb.journal import Journal, default_journal_path
 from ugc_nb.retry import NO_WAIT
 
@@ -36,11 +37,40 @@ def test_default_journal_is_user_only(box, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     path = default_journal_path()
     assert path == tmp_path / "data" / "ugc-nb" / "journal.jsonl"
-    client = box.client(retry=NO_WAIT)
-    report = delete_tasks(client, failed_rows(client).head(3), progress=False)
+    with box.serve() as server, UGCClient(api_key=SECRET, base_url=server.url, retry=NO_WAIT) as client:
+        report = delete_tasks(client, failed_rows(client).head(3), progress=False)
     assert report.journal == path
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_in_process_sandbox_has_its_own_default_journal(box, tmp_path, monkeypatch):
+    """Runs on the in-process sandbox go to journal-sandbox.jsonl, never into the real journal."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    client = box.client(retry=NO_WAIT)
+    report = delete_tasks(client, failed_rows(client).head(2), progress=False)
+    assert report.journal == tmp_path / "data" / "ugc-nb" / "journal-sandbox.jsonl"
+    assert not default_journal_path().exists()
+
+
+def test_unwritable_journal_stops_before_sending(box, tmp_path):
+    """A journal path that cannot be written is a JournalError naming it, and nothing is sent."""
+    client = box.client(retry=NO_WAIT)
+    rows = failed_rows(client).head(2)
+    box.reset_log()
+    with pytest.raises(JournalError, match="cannot write the journal"):
+        delete_tasks(client, rows, journal=tmp_path, progress=False)  # a directory
+    assert not box.deleted_ids and not [r for r in box.requests if r.path == "/tasks/delete"]
+
+
+def test_runs_do_not_leak_file_descriptors(box, tmp_path):
+    """Each run closes the journal it opened."""
+    client = box.client(retry=NO_WAIT)
+    rows = failed_rows(client)
+    before = len(os.listdir("/proc/self/fd"))
+    for k in range(10):
+        delete_tasks(client, rows.iloc[k : k + 1], journal=tmp_path / "j.jsonl", progress=False)
+    assert len(os.listdir("/proc/self/fd")) <= before + 1
 
 
 def test_journal_records_intent_before_outcome_with_full_rows(box, tmp_path):

@@ -10,7 +10,7 @@ from ._version import __version__
 from . import analysis
 from .accounts import join_accounts
 from .analysis import age_summary, cleanup_candidates, failure_rates, overdue, status_counts, top_failing_accounts
-from .cleanup import delete_tasks, retry_tasks, run_cleanup
+from .cleanup import CleanupInterrupted, delete_tasks, retry_tasks, run_cleanup
 from .client import DEFAULT_BASE_URL, UGCClient
 from .errors import (
     APIConnectionError,
@@ -21,6 +21,7 @@ from .errors import (
     AuthenticationError,
     BadRequestError,
     InvalidRecordError,
+    JournalError,
     NotFoundError,
     RateLimitError,
     ServerError,
@@ -98,6 +99,8 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "InvalidRecordError",
+    "JournalError",
+    "CleanupInterrupted",
     "UnknownValueWarning",
 ]
 

@@ -42,27 +42,56 @@ from typing import Any
 
 import pandas as pd
 
-from .client import UGCClient
-from .errors import APIError, APIStatusError, BadRequestError, NotFoundError
+from .client import SANDBOX_BASE_URL, UGCClient
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    JournalError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+)
 from .frame import to_records
-from .journal import Journal
+from .journal import Journal, default_journal_path
 from .outcome import CleanupReport, TaskResult
-from .plan import ACTIONS, Action, ActionRule, make_plan
+from .plan import ACTIONS, Action, ActionRule, Plan, make_plan
 from .retry import RetryPolicy
 
-__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "JournalArg", "open_journal"]
+__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupInterrupted", "JournalArg", "open_journal"]
 
 JournalArg = str | Path | Journal | bool | None
 Progress = Callable[[int, int], None]
+#: Engine-level re-reads after the client's own retries are spent (transient errors only).
+READ_ATTEMPTS = 3
 
 
-def open_journal(journal: JournalArg) -> Journal | None:
-    """``None``/``True`` → the default journal; a path → that file; ``False`` → no journal."""
+class CleanupInterrupted(KeyboardInterrupt):
+    """Ctrl-C / "interrupt kernel" during a run: batches in flight finished, the rest were not sent.
+
+    ``report`` holds every task's outcome (unsent ones ``failed``: "not sent").
+    """
+
+    def __init__(self, report: CleanupReport) -> None:
+        super().__init__(report.headline())
+        self.report = report
+
+
+def open_journal(journal: JournalArg, client: UGCClient | None = None) -> Journal | None:
+    """``None``/``True`` → the default journal (a separate file for the in-process sandbox);
+    a path → that file; a :class:`Journal` → itself; ``False`` → no journal."""
     if journal is False:
         return None
     if isinstance(journal, Journal):
         return journal
-    return Journal(None if journal in (None, True) else journal)
+    if journal in (None, True):
+        path = default_journal_path()
+        if client is not None and client.base_url == SANDBOX_BASE_URL:
+            path = path.with_name("journal-sandbox.jsonl")
+        return Journal(path)
+    return Journal(journal)
 
 
 class _Run:
@@ -82,6 +111,7 @@ class _Run:
         self.sends = itertools.count(1)
         self.run_id = ""
         self.on_settled: Callable[[int], None] = lambda n: None
+        self.stopped: str | None = None  # why no further request may be sent
 
     # -- outcomes ------------------------------------------------------------
     def settle(self, items: Iterable[tuple[str, str, str]], *, send: int | None = None, journal_rows: bool = False) -> None:
@@ -107,22 +137,25 @@ class _Run:
         """Live records of ``ids`` that still exist (narrowed by account when all accounts are known)."""
         accounts = {self.meta.get(i, {}).get("account_id") for i in ids}
         wanted = set(ids)
-        last: APIError | None = None
-        for attempt in range(self.max_attempts):
+        for attempt in range(READ_ATTEMPTS):
             try:
                 if None in accounts:
                     records = self.client.get_tasks()
                 else:
                     records = self.client.get_tasks(account_ids=sorted(accounts))  # type: ignore[arg-type]
                 return {r["id"]: r for r in records if isinstance(r, dict) and r.get("id") in wanted}
-            except APIError as exc:
-                last = exc
+            except (APIConnectionError, ServerError, RateLimitError):
+                if attempt + 1 == READ_ATTEMPTS:
+                    raise
                 time.sleep(self.backoff.delay(attempt))
-        assert last is not None
-        raise last
+        raise AssertionError("unreachable")
 
     def eligible(self, record: dict[str, Any]) -> bool:
-        return record.get("status") in self.rule.eligible
+        """Sendable: an eligible status, and the same status as when chosen (a task retried or
+        started since it was chosen is not what the person picked)."""
+        status = record.get("status")
+        chosen = self.meta.get(record.get("id"), {}).get("status")
+        return status in self.rule.eligible and (chosen is None or status == chosen)
 
     # -- sending -------------------------------------------------------------
     def send(self, ids: list[str]) -> dict[str, Any]:
@@ -134,6 +167,9 @@ class _Run:
         queue: deque[list[str]] = deque([batch])
         while queue:
             ids = queue.popleft()
+            if self.stopped:
+                self.settle((i, "failed", f"not sent: {self.stopped}") for i in ids)
+                continue
             over = [i for i in ids if self.attempts.get(i, 0) >= self.max_attempts]
             if over:
                 self.settle((i, "failed", f"gave up after {self.max_attempts} attempts") for i in over)
@@ -147,6 +183,10 @@ class _Run:
                 self.journal.write("intent", self.run_id, send=number, action=self.rule.name, tasks=[self.rows[i] for i in ids])
             try:
                 data = self.send(ids)
+            except AuthenticationError as exc:  # nothing was applied; nothing else will be
+                self.stopped = f"the server refused the API key (HTTP {exc.status_code})"
+                self.settle(((i, "failed", f"HTTP {exc.status_code}: {exc.message}") for i in ids), send=number)
+                continue
             except (BadRequestError, NotFoundError) as exc:
                 again = self.after_rejection(ids, exc, number)
             except APIError as exc:
@@ -257,7 +297,19 @@ def run_cleanup(
     if plan.unchecked and not verify:
         raise ValueError("a bare list of ids has no known status; verify=True is required to check it live before sending")
     rule = ACTIONS[action]
-    book = None if dry_run else open_journal(journal)
+    book = None if dry_run else open_journal(journal, client)
+    owned = book is not None and not isinstance(journal, Journal)
+    try:
+        return _run(plan, rule, client, book, dry_run=dry_run, verify=verify, batch_size=batch_size,
+                    concurrency=concurrency, progress=progress, max_attempts=max_attempts)
+    finally:
+        if owned:
+            book.close()  # type: ignore[union-attr]
+
+
+def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, *, dry_run: bool, verify: bool,
+         batch_size: int, concurrency: int, progress: bool | Progress, max_attempts: int) -> CleanupReport:
+    action = rule.name
     run = _Run(rule, client, book, max_attempts=max_attempts, backoff=client.retry)
     if plan.rows is not None:
         for record in to_records(plan.rows):
@@ -265,7 +317,10 @@ def run_cleanup(
             run.meta[record["id"]] = {"status": record["status"], "account_id": record["account_id"], "type": record["type"]}
     report = CleanupReport(action, dry_run, [], journal=book.path if book else None)
     if book is not None:
-        run.run_id = book.new_run(action, chosen=len(plan.ids), source=client.base_url, dry_run=dry_run)
+        try:
+            run.run_id = book.new_run(action, chosen=len(plan.ids), source=client.base_url, dry_run=dry_run)
+        except OSError as exc:
+            raise JournalError(f"cannot write the journal {book.path}: {exc.strerror or exc}; nothing was sent") from exc
         report.run = run.run_id
     run.settle(((i, "ineligible", reason) for i, reason in plan.ineligible.items()), journal_rows=True)
 
@@ -273,6 +328,8 @@ def run_cleanup(
     if verify and candidates:
         try:
             live = run.read(candidates)
+        except AuthenticationError:
+            raise  # nothing was sent; a wrong key is not a per-task outcome
         except APIError as exc:
             run.settle(((i, "failed", f"could not verify the live state: {exc}") for i in candidates), journal_rows=True)
             candidates = []
@@ -288,8 +345,8 @@ def run_cleanup(
                     run.meta[i] = {k: record.get(k) for k in ("status", "account_id", "type")}
                 if not run.eligible(record):
                     outcome = "changed" if known else "ineligible"
-                    was = f" (was {run.meta[i]['status']})" if known else ""
-                    skipped.append((i, outcome, f"live status {record.get('status')}{was}: cannot be {rule.done}"))
+                    was = f" (was {run.meta[i]['status']} when chosen)" if known else ""
+                    skipped.append((i, outcome, f"live status {record.get('status')}{was}; not {rule.done}"))
                     continue
                 run.rows[i] = record
                 ok.append(i)
@@ -299,8 +356,15 @@ def run_cleanup(
     if dry_run:
         run.settle((i, rule.dry, "dry run") for i in candidates)
     elif candidates:
-        _send_all(run, candidates, batch_size=batch_size, concurrency=concurrency, progress=progress)
-
+        try:
+            _send_all(run, candidates, batch_size=batch_size, concurrency=concurrency, progress=progress)
+        except KeyboardInterrupt:
+            run.settle((i, "failed", "not sent: the run was interrupted") for i in candidates if i not in run.results)
+            report.results = [run.results[i] for i in plan.ids]
+            report.notes.append("Interrupted: requests in flight were finished, the rest were not sent.")
+            raise CleanupInterrupted(report) from None
+    if run.stopped:
+        report.notes.append(f"Stopped: {run.stopped}.")
     report.results = [run.results[i] for i in plan.ids]
     return report
 
@@ -322,15 +386,18 @@ def _send_all(run: _Run, ids: list[str], *, batch_size: int, concurrency: int, p
 
         bar = tqdm(total=total, desc=f"{run.rule.verb} tasks", unit="task")
         run.on_settled = bar.update
+    # Batches run in worker threads even at concurrency 1, so that Ctrl-C reaches this thread
+    # while it waits: no request is cut off half-way; the workers stop before their next send.
+    pool = ThreadPoolExecutor(max_workers=min(concurrency, len(batches)))
     try:
-        if concurrency == 1 or len(batches) == 1:
-            for batch in batches:
-                run.work(batch)
-        else:
-            with ThreadPoolExecutor(max_workers=min(concurrency, len(batches))) as pool:
-                for future in [pool.submit(run.work, b) for b in batches]:
-                    future.result()
+        for future in [pool.submit(run.work, b) for b in batches]:
+            future.result()
+    except KeyboardInterrupt:
+        run.stopped = "the run was interrupted"
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
     finally:
+        pool.shutdown(wait=True)
         run.on_settled = lambda n: None
         if bar is not None:
             bar.close()

@@ -16,7 +16,8 @@ leaves when you need to tell cases apart::
     │       ├── NotFoundError           404
     │       ├── RateLimitError          429
     │       └── ServerError             5xx
-    └── InvalidRecordError              a task record we cannot type (also a ValueError)
+    ├── InvalidRecordError              a task record we cannot type (also a ValueError)
+    └── JournalError                    the cleanup journal cannot be written
 
     warning: UnknownValueWarning
 
@@ -40,6 +41,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "InvalidRecordError",
+    "JournalError",
     "UnknownValueWarning",
     "status_error_class",
 ]
@@ -141,6 +143,10 @@ class ServerError(APIStatusError):
 
 class InvalidRecordError(UGCError, ValueError):
     """A task record cannot be turned into a typed row; the message names the record."""
+
+
+class JournalError(UGCError):
+    """The cleanup journal cannot be written; the run stops before sending anything."""
 
 
 class UnknownValueWarning(UserWarning):
