@@ -195,5 +195,18 @@ def test_reconcile_after_sigkill(box, tmp_path, server_applies):
     after = read_journal(journal)
     assert "unfinished" not in set(after["outcome"])
     assert SECRET not in journal.read_text()
-    again = reconcile(journal, UGCClient(api_key=SECRET, base_url="http://127.0.0.1:9", retry=NO_WAIT))
+    again = reconcile(journal, UGCClient(api_key=SECRET, base_url=server.url, retry=NO_WAIT))  # settled: no request needed
     assert again.results == [] and "Nothing to reconcile" in again.notes[0]
+
+
+def test_reconcile_leaves_runs_of_other_servers_alone(box, tmp_path):
+    """An unfinished run against server A is not settled by a client of server B (it would guess)."""
+    journal = Journal(tmp_path / "j.jsonl")
+    run = journal.new_run("delete", chosen=1, source="http://127.0.0.1:1", dry_run=False)
+    journal.write("intent", run, send=1, action="delete", tasks=[{"id": box.ids()[0], "status": "failed", "account_id": "acc_x"}])
+    journal.close()
+    client = box.client(retry=NO_WAIT)
+    report = reconcile(journal.path, client)
+    assert report.results == [] and "Left alone: 1 task(s) of runs against http://127.0.0.1:1" in report.notes[0]
+    assert read_journal(journal.path)["outcome"].tolist() == ["unfinished"]
+    assert read_journal(journal.path)["source"].tolist() == ["http://127.0.0.1:1"]

@@ -24,7 +24,7 @@ import os
 import threading
 import uuid
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,7 @@ class JournalEntry:
     run: str
     action: str
     id: str
+    source: str = ""
     row: dict[str, Any] | None = None
     sent: bool = False
     outcome: str | None = None
@@ -129,18 +130,19 @@ class JournalEntry:
 def journal_entries(path: str | os.PathLike[str]) -> list[JournalEntry]:
     """Parse a journal into one :class:`JournalEntry` per (run, task), in first-seen order."""
     entries: dict[tuple[str, str], JournalEntry] = {}
-    actions: dict[str, str] = {}
+    runs: dict[str, dict[str, Any]] = {}
 
     def entry(run: str, task_id: str, action: str | None) -> JournalEntry:
         key = (run, task_id)
         if key not in entries:
-            entries[key] = JournalEntry(run, action or actions.get(run, ""), task_id)
+            info = runs.get(run, {})
+            entries[key] = JournalEntry(run, action or info.get("action", ""), task_id, info.get("source", ""))
         return entries[key]
 
     for rec in _lines(Path(path)):
         run, kind = rec.get("run", ""), rec["kind"]
         if kind == "run":
-            actions[run] = rec.get("action", "")
+            runs[run] = rec
         elif kind == "intent":
             for row in rec.get("tasks", []):
                 e = entry(run, row["id"], rec.get("action"))
@@ -156,8 +158,9 @@ def journal_entries(path: str | os.PathLike[str]) -> list[JournalEntry]:
 
 
 def read_journal(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """The journal as a frame: one row per task per run, with ``run, id, action, outcome, time, reason``
-    and the full task columns as they were when the task was sent (typed as by :func:`tasks_frame`).
+    """The journal as a frame: one row per task per run, with ``run, id, action, outcome, time, reason,
+    source`` (the server's base URL) and the full task columns as they were when the task was sent
+    (typed as by :func:`tasks_frame`).
 
     A task that was sent but has no outcome (the run was interrupted) shows
     ``outcome == "unfinished"``; :func:`ugc_nb.reconcile` settles those.
@@ -177,13 +180,9 @@ def read_journal(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
             "outcome": [e.outcome or UNFINISHED for e in entries],
             "time": pd.to_datetime([e.time for e in entries], utc=True, format="ISO8601"),
             "reason": [e.reason or ("sent, no outcome recorded" if e.outcome is None else "") for e in entries],
+            "source": [e.source for e in entries],
         }
     )
     out = pd.concat([tasks[["id"]], meta, tasks.drop(columns="id")], axis=1)
     out["outcome"] = out["outcome"].astype("category")
     return out
-
-
-def iter_ids(entries: Iterable[JournalEntry], *, unfinished: bool) -> list[JournalEntry]:
-    """Entries that were sent and (if ``unfinished``) never settled."""
-    return [e for e in entries if e.sent and (e.outcome is None) == unfinished]

@@ -17,6 +17,9 @@ __all__ = ["reconcile"]
 def reconcile(journal: str | os.PathLike[str] | Journal | None, client: UGCClient) -> CleanupReport:
     """Re-read the server for every task an interrupted run sent without recording an outcome.
 
+    Only runs made against the same server as ``client`` (the journal records each run's
+    base URL) are reconciled; others are left alone and named in the report's notes.
+
     A deleted task that is gone counts as ``deleted``; one still there is
     ``failed`` (the delete did not happen; run it again). A retried task no
     longer ``failed`` counts as ``retried``; one still failed is ``failed``;
@@ -25,11 +28,16 @@ def reconcile(journal: str | os.PathLike[str] | Journal | None, client: UGCClien
     :func:`ugc_nb.delete_tasks` returns.
     """
     book = journal if isinstance(journal, Journal) else Journal(journal)
-    pending = [e for e in journal_entries(book.path) if e.sent and e.outcome is None]
+    unsettled = [e for e in journal_entries(book.path) if e.sent and e.outcome is None]
+    pending = [e for e in unsettled if e.source == client.base_url]
     actions = sorted({e.action for e in pending})
     report = CleanupReport(actions[0] if len(actions) == 1 else "reconcile", False, [], journal=book.path)
+    others = sorted({e.source for e in unsettled} - {client.base_url})
+    if others:
+        count = len(unsettled) - len(pending)
+        report.notes.append(f"Left alone: {count} task(s) of runs against {', '.join(others)} — reconcile them with a client for that server.")
     if not pending:
-        report.notes.append("Nothing to reconcile: every task sent has an outcome.")
+        report.notes.append(f"Nothing to reconcile against {client.base_url}: every task sent there has an outcome.")
         return report
     accounts = {(e.row or {}).get("account_id") for e in pending}
     try:
