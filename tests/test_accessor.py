@@ -49,6 +49,13 @@ def test_filters(df):
     assert df.ugc.deletable().ugc.older_than("7D").ugc.ids() == ["task_1"]
 
 
+def test_with_status_rejects_typos_and_takes_lists(df):
+    """with_status('failled') raises naming the valid statuses; a list works like separate arguments."""
+    with pytest.raises(ValueError, match="unknown status.*failled.*complete"):
+        df.ugc.with_status("failled")
+    assert df.ugc.with_status(["failed", "pending"]).ugc.ids() == ["task_1", "task_2", "task_4"]
+
+
 def test_older_than_rejects_nonsense(df):
     """older_than('soon') raises a ValueError naming the argument."""
     with pytest.raises(ValueError, match="age"):

@@ -143,7 +143,7 @@ def test_delete_selected_rows_in_the_browser(dashboard, page, box):
     ids = select_rows(page, 3)
     assert all(re.fullmatch(r"task_\w+", i) for i in ids)
     page.get_by_role("button", name=re.compile("Delete")).click()
-    page.wait_for_selector("text=Delete 3 of 3 chosen task(s).")
+    page.wait_for_selector("text=3 of 3 chosen task(s) can be deleted.")
     page.get_by_role("button", name="Confirm: delete 3").click()
     page.wait_for_selector("text=/3 deleted/", timeout=60_000)
     assert sorted(box.deleted_ids) == sorted(ids)
@@ -159,7 +159,7 @@ def test_cancel_in_the_browser_deletes_nothing(dashboard, page, box):
     open_and_filter(page, dashboard, box, 7)
     select_rows(page, 2)
     page.get_by_role("button", name=re.compile("Delete")).click()
-    page.wait_for_selector("text=Delete 2 of 2 chosen task(s).")
+    page.wait_for_selector("text=2 of 2 chosen task(s) can be deleted.")
     page.get_by_role("button", name="Cancel").click()
     page.wait_for_selector("text=Cancelled; nothing was sent.")
     assert box.deleted_ids == []

@@ -250,7 +250,7 @@ def test_unverified_run_still_never_sends_ineligible_rows(env):
     assert not any(r.path == "/tasks" for r in box.requests[-len(delete_requests(box)):])
 
 
-@pytest.mark.parametrize("bad, match", [([], "no tasks chosen"), ("task_a", "single string"), ([1], "strings")])
+@pytest.mark.parametrize("bad, match", [([], "id list is empty"), (pd.DataFrame({"id": [], "status": []}), "0 rows"), ("task_a", "single string"), ([1], "strings")])
 def test_bad_selection_raises(env, bad, match):
     """Empty selections, a bare string or non-string ids raise ValueError before any request."""
     box, client, _, journal = env

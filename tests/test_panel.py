@@ -92,7 +92,7 @@ def test_delete_selected_through_the_buttons(panel, box, tmp_path):
     panel.delete_button.click()
     assert panel.confirm_box.layout.display == ""
     text = panel.confirm_html.value
-    assert "Delete 4 of 5 chosen task(s)." in text and "1 will be skipped as ineligible" in text and "By status: failed: 4" in text
+    assert "4 of 5 chosen task(s) can be deleted." in text and "1 will be skipped as ineligible" in text and "By status: failed: 4" in text
     assert panel.confirm_text.layout.display == "none"
     panel.confirm_button.click()
     assert panel.confirm_box.layout.display == "none"
@@ -203,3 +203,44 @@ def test_panel_over_loopback_http(box, tmp_path):
         panel.delete_button.click()
         panel.confirm_button.click()
     assert sorted(box.deleted_ids) == sorted(pick)
+
+
+def test_changing_the_selection_withdraws_the_confirmation(panel, box):
+    """Delete… then a different selection: the pending confirmation is withdrawn and Confirm sends nothing."""
+    rows = old_failed(panel)["id"].tolist()
+    panel.select(rows[:3])
+    panel.delete_button.click()
+    panel.select(rows[3:4])
+    assert panel.confirm_box.layout.display == "none" and "withdrawn" in panel.result.value
+    panel.confirm_button.click()
+    assert not box.deleted_ids and "Nothing to confirm" in panel.confirm_message.value
+
+
+def test_changing_a_filter_withdraws_the_confirmation(panel, box):
+    """With 'all matching' in scope, narrowing a filter after Delete… withdraws the confirmation."""
+    panel.status_filter.value = ("scheduled",)
+    panel.scope = "filtered"
+    panel.delete_button.click()
+    panel.type_filter.value = ("edit_profile",)
+    panel.confirm_button.click()
+    assert not box.deleted_ids
+    expected = set(panel.filtered["id"])
+    panel.delete_button.click()
+    panel.confirm_button.click()
+    assert set(box.deleted_ids) == expected and set(panel.report.to_frame()["type"]) == {"edit_profile"}
+
+
+def test_everything_in_scope_needs_the_typed_count(panel, box):
+    """'All matching' with no filter set is every task: a typed count is required whatever the size."""
+    panel.scope = "filtered"
+    panel.delete_button.click()
+    assert "No filters are set" in panel.confirm_html.value and panel.confirm_text.layout.display == ""
+    panel.confirm_button.click()
+    assert not box.deleted_ids
+
+
+def test_selection_outside_the_filters_is_pointed_out(panel):
+    """Selected rows hidden by the current filters are counted in the counts line."""
+    panel.select(panel.df.loc[panel.df["status"] == "complete", "id"].tolist()[:2])
+    panel.status_filter.value = ("failed",)
+    assert "2</b> selected (2 of them outside the current filters)" in panel.counts.value

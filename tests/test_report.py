@@ -21,13 +21,13 @@ def test_report_from_api_settings_has_figures_no_code_no_key(tmp_path, monkeypat
     with box.serve() as server:
         monkeypatch.setenv("UGC_API_KEY", FAKE_KEY)
         monkeypatch.setenv("UGC_BASE_URL", server.url)
-        path = render_report(tmp_path / "r.html", title="Weekly queue check")
+        path = render_report(tmp_path / "r.html", title="Weekly <b>queue</b> check")
     html = path.read_text()
     assert FAKE_KEY not in html
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 1
     assert "jp-mod-noInput" in html and "class=\"jp-InputArea-editor\"" not in html
-    assert "Weekly queue check" in html and server.url in html
-    assert "Cleanup preview" in html
+    assert "Weekly &lt;b&gt;queue&lt;/b&gt; check" in html and "<b>queue</b>" not in html and server.url in html
+    assert "Cleanup preview" in html and "Preview only: this report never deletes anything." in html
     assert not box.deleted_ids and not any(r.path in ("/tasks/delete", "/tasks/retry") for r in box.requests)
 
 

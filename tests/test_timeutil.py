@@ -44,6 +44,13 @@ def test_to_timedelta():
             to_timedelta(bad)
 
 
+@pytest.mark.parametrize("bare", ["7", "30", " 2.5 "])
+def test_bare_numbers_need_a_unit(bare):
+    """'7' is not silently 7 nanoseconds: the error asks for a unit and suggests one."""
+    with pytest.raises(ValueError, match=r"needs a unit.*D' \(days\)"):
+        to_timedelta(bare, "older_than")
+
+
 def test_windows_cover_the_range_with_overlap():
     """Windows tile [start, end], each later window starting `overlap` before the previous end."""
     ws = windows(T("2024-01-01", tz="UTC"), T("2024-01-03 12:00", tz="UTC"), pd.Timedelta("1D"), pd.Timedelta("1s"))

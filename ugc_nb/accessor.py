@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import analysis
 from .frame import COLUMNS
+from .schema import STATUSES
 from .summary import TaskSummary, summarize
 from .timeutil import DurationLike, to_timedelta
 
@@ -52,8 +53,17 @@ class UGCAccessor:
         return self._df[self._df["overdue"]]
 
     def with_status(self, *statuses: str) -> pd.DataFrame:
-        """Tasks in any of ``statuses``."""
-        return self._df[self._df["status"].isin(statuses)]
+        """Tasks in any of ``statuses`` (``with_status("failed")``, ``with_status("scheduled", "failed")``).
+
+        A status that is neither documented nor present in the frame is a ValueError, so a typo
+        cannot quietly select nothing.
+        """
+        wanted = [s for item in statuses for s in ([item] if isinstance(item, str) else list(item))]
+        known = set(STATUSES) | set(self._df["status"].dropna().astype(str))
+        unknown = [s for s in wanted if s not in known]
+        if unknown or not wanted:
+            raise ValueError(f"unknown status {unknown or wanted!r}; expected some of {', '.join(sorted(known))}")
+        return self._df[self._df["status"].isin(wanted)]
 
     def older_than(self, age: DurationLike) -> pd.DataFrame:
         """Tasks created more than ``age`` (``"7D"``, ``"12h"``, a timedelta) before the frame's ``now``."""

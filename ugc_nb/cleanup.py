@@ -293,7 +293,8 @@ def run_cleanup(
         raise ValueError("batch_size, concurrency and max_attempts must all be >= 1")
     plan = make_plan(action, tasks)
     if not plan.ids:
-        raise ValueError("no tasks chosen: pass rows of a task frame or a list of ids")
+        what = "the frame passed has 0 rows (check the filters that made it)" if isinstance(tasks, pd.DataFrame) else "the id list is empty"
+        raise ValueError(f"no tasks chosen: {what}")
     if plan.unchecked and not verify:
         raise ValueError("a bare list of ids has no known status; verify=True is required to check it live before sending")
     rule = ACTIONS[action]

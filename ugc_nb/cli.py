@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from .client import DEFAULT_BASE_URL, SANDBOX_BASE_URL
 from .errors import UGCError
 from .schema import TASK_TYPES
 
@@ -32,7 +33,8 @@ def _summary(args: argparse.Namespace) -> int:
         task_type=args.type,
         grace=args.grace,
     )
-    print(f"Source: {df.attrs['source']}")
+    source = df.attrs["source"]
+    print(f"Source: {'the embedded sandbox (synthetic data)' if source == SANDBOX_BASE_URL else source}")
     print(df.ugc.summary())
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +47,8 @@ def _summary(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from .report import render_report
 
-    where = "the real API" if args.source == "api" or (args.source == "auto" and os.environ.get("UGC_API_KEY", "").strip()) else "the embedded sandbox"
+    use_api = args.source == "api" or (args.source == "auto" and os.environ.get("UGC_API_KEY", "").strip())
+    where = os.environ.get("UGC_BASE_URL") or DEFAULT_BASE_URL if use_api else "the embedded sandbox"
     print(f"Running the report notebook against {where}…", flush=True)
     path = render_report(
         args.output,

@@ -28,6 +28,11 @@ class TaskFilter:
     created_to: date | None = None
     search: str = ""
 
+    def is_empty(self) -> bool:
+        """True when no filter is set (every row passes)."""
+        return not (self.statuses or self.types or self.accounts or self.tags or self.min_age_days
+                    or self.created_from or self.created_to or self.search.strip())
+
     def mask(self, df: pd.DataFrame) -> np.ndarray:
         """Boolean mask of the rows that pass every filter."""
         keep = np.ones(len(df), dtype=bool)

@@ -19,7 +19,7 @@ OUTCOMES = {
     "would_retry": "dry run: would be retried",
     "changed": "eligible when chosen, not any more (live status differs)",
     "not_found": "already gone before we sent it",
-    "ineligible": "pending or complete when chosen; never sent",
+    "ineligible": "its status did not allow the action when chosen (e.g. pending or complete); never sent",
     "failed": "could not be done; see the reason",
 }
 

@@ -174,6 +174,7 @@ class CleanupPanel(w.VBox):
         if unknown:
             raise ValueError(f"{len(unknown)} id(s) are not in this panel's frame: {unknown[:5]}")
         self._selected = ids
+        self._withdraw()
         self._sync_table_selection()
         self._update_counts()
 
@@ -182,16 +183,29 @@ class CleanupPanel(w.VBox):
         """The rows in scope: the selected ones, or all matching the filters."""
         if self.scope == "filtered":
             return self._filtered
-        by_id = self.df.set_index(self.df["id"].astype(str), drop=False)
-        return by_id.loc[self._selected].reset_index(drop=True)
+        if self._ids.is_unique:  # the usual case: one hash lookup per selected id
+            return self.df.iloc[self._ids.get_indexer(self._selected)].reset_index(drop=True)
+        return self.df.set_index(self._ids, drop=False).loc[self._selected].reset_index(drop=True)
+
+    @property
+    def df(self) -> pd.DataFrame:
+        """The task frame the panel works on; rows leave it as they are deleted."""
+        return self._df
+
+    @df.setter
+    def df(self, frame: pd.DataFrame) -> None:
+        self._df = frame
+        self._ids = pd.Index(frame["id"].astype(str))  # id → position, hashed once per frame, not per update
 
     # -- callbacks ------------------------------------------------------------
     @_guard
     def _on_filter(self, _change: Any) -> None:
+        self._withdraw()
         self._refresh()
 
     @_guard
     def _on_scope(self, _change: Any) -> None:
+        self._withdraw()
         self._update_counts()
 
     @_guard
@@ -202,6 +216,7 @@ class CleanupPanel(w.VBox):
         shown = self._view["id"].iloc[positions].tolist()  # positions → ids, at once
         hidden = [i for i in self._selected if i not in set(self._view["id"])]
         self._selected = hidden + shown
+        self._withdraw()
         self._update_counts()
 
     @_guard
@@ -215,9 +230,11 @@ class CleanupPanel(w.VBox):
             self.result.value = f"<p>Nothing to {action}: none of the {len(plan.ids)} task(s) {what} can be {plan.rule.done}.</p>"
             return
         self.plan = plan
-        self.confirm_html.value = plan._repr_html_()
+        everything = self.scope == "filtered" and self.filter.is_empty()
+        warning = "<p style='color:#b00020'><b>No filters are set: this is every task in the frame.</b></p>" if everything else ""
+        self.confirm_html.value = warning + plan._repr_html_()
         self.confirm_button.description = f"Confirm: {plan.rule.verb.lower()} {plan.to_send}"
-        needs_typing = plan.to_send > self.confirm_threshold
+        needs_typing = plan.to_send > self.confirm_threshold or everything
         self.confirm_text.value = ""
         self.confirm_text.layout.display = "" if needs_typing else "none"
         self.confirm_text.placeholder = f"type {plan.to_send} to confirm"
@@ -230,7 +247,7 @@ class CleanupPanel(w.VBox):
         if plan is None:
             self.confirm_message.value = "<p>Nothing to confirm: press Delete or Retry first.</p>"
             return
-        if plan.to_send > self.confirm_threshold and self.confirm_text.value.strip() != str(plan.to_send):
+        if self.confirm_text.layout.display != "none" and self.confirm_text.value.strip() != str(plan.to_send):
             self.confirm_message.value = (
                 f"<p style='color:#b00020'>This will {plan.action} {plan.to_send} tasks: type <b>{plan.to_send}</b> "
                 f"in the box to confirm (got {html.escape(self.confirm_text.value.strip() or 'nothing')}).</p>"
@@ -259,6 +276,13 @@ class CleanupPanel(w.VBox):
         self.result.value = "<p>Cancelled; nothing was sent.</p>"
 
     # -- internals ------------------------------------------------------------
+    def _withdraw(self) -> None:
+        """A pending confirmation no longer matches what is chosen: take it back."""
+        if self.plan is not None:
+            self.plan = None
+            self.confirm_box.layout.display = "none"
+            self.result.value = "<p>The selection or the filters changed, so the confirmation was withdrawn: press Delete… or Retry… again.</p>"
+
     def _apply(self, report: CleanupReport) -> None:
         """Update the frame from a report: deleted (and already gone) rows out, retried rows scheduled."""
         gone = set(report.ids("deleted")) | set(report.ids("not_found"))
@@ -307,7 +331,9 @@ class CleanupPanel(w.VBox):
     def _update_counts(self) -> None:
         matching, shown = len(self._filtered), len(self._view)
         hidden = f" — showing the oldest {shown}; {matching - shown} not shown (narrow the filters, or act on all matching)" if shown < matching else ""
-        self.counts.value = f"<b>{len(self._selected)}</b> selected · <b>{matching}</b> of {len(self.df)} tasks match the filters{hidden}"
+        outside = len(set(self._selected) - set(self._filtered["id"].astype(str))) if self._selected else 0
+        note = f" ({outside} of them outside the current filters)" if outside else ""
+        self.counts.value = f"<b>{len(self._selected)}</b> selected{note} · <b>{matching}</b> of {len(self.df)} tasks match the filters{hidden}"
         chosen = self.chosen
         self.retry_button.disabled = not bool((chosen["status"] == "failed").any()) if len(chosen) else True
         self.delete_button.disabled = len(chosen) == 0

@@ -94,11 +94,18 @@ class Plan:
         return self.rows[self.rows["id"].isin(self.eligible)]
 
     def breakdown(self, by: str) -> pd.Series:
-        """Counts of eligible tasks by ``status``, ``type`` or ``account_id`` (largest first)."""
+        """Counts of eligible tasks by ``status``, ``type`` or ``account_id`` (largest first).
+
+        Accounts are labelled by username when the frame has one (``load_tasks(accounts=True)``).
+        """
         rows = self._in_scope()
         if rows.empty or by not in rows:
             return pd.Series(dtype="int64", name="tasks")
-        counts = rows[by].astype(str).value_counts()
+        labels = rows[by].astype(str)
+        if by == "account_id" and "username" in rows:
+            names = rows["username"].astype(object)
+            labels = names.where(names.notna() & (names != ""), labels).astype(str)
+        counts = labels.value_counts()
         return counts[counts > 0].rename("tasks")
 
     @property
@@ -114,7 +121,7 @@ class Plan:
     def lines(self) -> list[str]:
         """The confirmation text, line by line."""
         rule = self.rule
-        out = [f"{rule.verb} {self.to_send} of {len(self.ids)} chosen task(s)."]
+        out = [f"{self.to_send} of {len(self.ids)} chosen task(s) can be {rule.done}."]
         if self.unchecked:
             out.append(f"{len(self.unchecked)} have no known status yet and will be checked live before sending.")
         if self.ineligible:

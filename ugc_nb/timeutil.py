@@ -6,6 +6,7 @@ itself only speaks UTC); strings are parsed as ISO 8601.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Union
 
@@ -39,6 +40,9 @@ def to_timedelta(value: DurationLike, name: str = "duration") -> pd.Timedelta:
     """Parse ``"7D"``, ``"36h"``, a ``timedelta`` … into a non-negative Timedelta."""
     if isinstance(value, bool) or not isinstance(value, (str, timedelta, pd.Timedelta)):
         raise ValueError(f"{name} must be a string like '7D' or '12h', or a timedelta; got {value!r}")
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+(\.\d*)?\s*", value):
+        # pandas reads a bare "7" as 7 nanoseconds: every task would be "older than" that.
+        raise ValueError(f"{name} needs a unit: {value!r} — write e.g. '{value.strip()}D' (days) or '{value.strip()}h' (hours)")
     try:
         td = pd.Timedelta(value)
     except (ValueError, TypeError) as exc:
