@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""One entry point for the two set-up commands (needs only Python >= 3.10 and pip).
+"""One entry point for the project's commands (needs only Python >= 3.10 and pip).
 
     python dev.py report  # install into .venv, write the HTML report from the embedded sandbox
     python dev.py test    # install into .venv (with test extras), run the whole test suite
+    python dev.py bench   # install into .venv, run benchmarks B1-B5, write benchmarks/RESULTS.md
 
 Each command creates ``.venv`` beside this file on first use and (re)installs the
 package into it, so it works on a fresh clone and stays correct after a pull.
@@ -68,7 +69,14 @@ def test(args: list[str]) -> int:
     return code
 
 
-COMMANDS = {"report": report, "test": test}
+def bench(args: list[str]) -> int:
+    """The benchmarks (a few minutes on 2 cores); ``--quick`` tries the harness on small data."""
+    install()
+    os.environ["UGC_BENCH_COMMAND"] = " ".join(["python dev.py bench", *args])  # recorded in RESULTS.md
+    return run(PY, "benchmarks/run.py", *args)
+
+
+COMMANDS = {"report": report, "test": test, "bench": bench}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -13,19 +13,22 @@ field reports show variations, all handled here:
   ``data`` — :class:`~ugc_nb.errors.APIResponseValidationError`.
 
 :func:`parse` returns ``data`` or raises; it never lets a ``KeyError`` or a
-``JSONDecodeError`` escape.
+``JSONDecodeError`` escape. :func:`parse_lazy` is the same for a caller that
+decodes a large ``data`` itself, once and typed: a clean success comes back as
+the undecoded JSON text of ``data``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import orjson
 
 from .errors import APIResponseValidationError, status_error_class
 from .retry import parse_retry_after
 
-__all__ = ["parse"]
+__all__ = ["parse", "parse_lazy"]
 
 _SNIPPET = 200
 
@@ -43,6 +46,54 @@ def _as_status(code: object) -> int | None:
     if isinstance(code, str) and code.isdigit() and 100 <= int(code) <= 599:
         return int(code)
     return None
+
+
+def _failed_status(status_code: int, ok: object, code: object) -> int | None:
+    """The status a failed response stands for — the worse of the HTTP status and the body's ``code`` — or None."""
+    if status_code >= 400:
+        return status_code
+    body_code = _as_status(code)
+    if body_code is not None and body_code >= 400:
+        return body_code
+    return 400 if ok is False else None
+
+
+class _LazyEnvelope(msgspec.Struct):
+    """The envelope with ``data`` left undecoded (an empty ``Raw`` when it is absent)."""
+
+    ok: Any = None
+    code: Any = None
+    message: Any = None
+    data: msgspec.Raw = msgspec.Raw()
+
+
+_DECODE_LAZY = msgspec.json.Decoder(_LazyEnvelope).decode
+
+
+def parse_lazy(
+    status_code: int,
+    content: bytes,
+    *,
+    path: str,
+    headers: Any = None,
+    reason: str = "",
+    mutation: bool = False,
+) -> Any:
+    """Like :func:`parse`, but a clean success returns ``data`` undecoded, as a memoryview of its JSON text.
+
+    The envelope is read without building ``data`` (msgspec skips over it), so a
+    caller can decode a large ``data`` once, straight into its own types. Every
+    other response — an error, an odd envelope, a body that is not JSON — goes
+    to :func:`parse`, which raises (or returns) exactly what it always does.
+    """
+    if status_code < 400 and content:
+        try:
+            body = _DECODE_LAZY(content)
+        except msgspec.DecodeError:  # not a JSON object (or not JSON): parse() words the error
+            body = None
+        if body is not None and len(body.data) and _failed_status(status_code, body.ok, body.code) is None:
+            return memoryview(body.data)
+    return parse(status_code, content, path=path, headers=headers, reason=reason, mutation=mutation)
 
 
 def parse(
@@ -65,12 +116,7 @@ def parse(
             decoded = False
 
     envelope = body if isinstance(body, dict) else {}
-    body_code = _as_status(envelope.get("code"))
-    ok = envelope.get("ok")
-
-    failed_status = status_code if status_code >= 400 else None
-    if failed_status is None and (ok is False or (body_code is not None and body_code >= 400)):
-        failed_status = body_code if body_code is not None and body_code >= 400 else 400
+    failed_status = _failed_status(status_code, envelope.get("ok"), envelope.get("code"))
     if failed_status is not None:
         message = envelope.get("message") if isinstance(envelope.get("message"), str) else None
         if not message:

@@ -1,8 +1,20 @@
 """Task records → a typed pandas DataFrame. Pure: no I/O.
 
-The frame is built column by column (one list comprehension per field, then a
-vectorised conversion of each column), never row by row, because this is the
-hot path for organisations with a million tasks.
+This is the hot path for organisations with a million tasks, so the frame is
+built column by column, never row by row, and each column is converted in C
+(Arrow casts and dictionary encoding). The records take one of two paths:
+
+* **fast** — records that are exactly the documented Task (no extra field,
+  strings where strings belong, a non-empty ``id``) are decoded by msgspec
+  straight from the response bytes into small structs (or converted from
+  dicts), which checks those types in the same pass; then each column is one
+  ``map(attrgetter(field), ...)``;
+* **general** — anything else (an extra field, a record that is not an object,
+  a number where a string belongs) is decoded with orjson and checked column by
+  column, so a bad record is named in the error and extra fields are kept.
+
+Both paths share the column builders and give the same frame; the tests check
+that they agree. ``benchmarks/`` holds the measurements behind these choices.
 
 Columns, in order:
 
@@ -31,11 +43,18 @@ columns after ``created_at`` (a name that clashes with a derived column gets a
 
 from __future__ import annotations
 
+import gc
+import re
 import warnings
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import chain, repeat
+from operator import attrgetter
+from typing import Annotated, Any
 
+import msgspec
 import numpy as np
+import orjson
 import pandas as pd
 import pyarrow as pa
 
@@ -51,29 +70,141 @@ COLUMNS = TASK_FIELDS + DERIVED_COLUMNS
 #: How late a scheduled task may be before it counts as overdue.
 DEFAULT_GRACE = "1h"
 _TIME_UNIT = "datetime64[us, UTC]"
+_STRING_FIELDS = ("account_id", "type", "status", "keywords")
+_JSON_ARRAY = re.compile(rb"\s*\[")
+
+
+class _Task(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    """A Task exactly as documented: what the fast path accepts (missing fields are null).
+
+    ``gc=False``: a million of these cost the cyclic garbage collector nothing.
+    """
+
+    id: Annotated[str, msgspec.Meta(min_length=1)]
+    account_id: str | None = None
+    type: str | None = None
+    status: str | None = None
+    scheduled_time: str | None = None
+    duration: int | float | None = None
+    keywords: str | None = None
+    edit_profile_info: dict[str, Any] | None = None
+    created_at: str | None = None
+
+
+_DECODE_TASKS = msgspec.json.Decoder(list[_Task]).decode
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while a million containers are built: its passes would find no garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _describe(records: Sequence[Any], i: int) -> str:
     record = records[i]
-    ident = record.get("id") if isinstance(record, dict) else None
+    ident = record.get("id") if isinstance(record, dict) else getattr(record, "id", None)
     return f"record {i} (id {ident!r})" if ident is not None else f"record {i} ({str(record)[:120]})"
 
 
-def _categorical(values: list[Any], known: tuple[str, ...], field: str) -> pd.Categorical:
-    """A Categorical over ``known`` (in order) plus any unknown values seen, which are kept and warned about."""
-    seen = set(values)
-    seen.discard(None)
-    unhashable = [v for v in seen if not isinstance(v, str)]
-    if unhashable:
-        raise InvalidRecordError(f"{field} must be a string, got {unhashable[0]!r}")
-    unknown = sorted(seen.difference(known))
-    if unknown:
-        warnings.warn(
-            f"unknown task {field} value(s) kept as they are: {', '.join(map(repr, unknown))}",
-            UnknownValueWarning,
-            stacklevel=4,
-        )
-    return pd.Categorical(values, categories=[*known, *unknown])
+# -- decoding ------------------------------------------------------------------------
+def _fast_records(records: Any) -> list[_Task] | None:
+    """The records as :class:`_Task` structs if every one is exactly a documented Task, else None.
+
+    Raw bytes may be a whole ``POST /tasks`` response (its envelope is checked
+    first and an error envelope raises its typed error) or just the JSON array
+    of tasks. A list of dicts is converted without a JSON round trip.
+    """
+    try:
+        with _gc_paused():
+            if isinstance(records, (bytes, bytearray, memoryview)):
+                data = records if _JSON_ARRAY.match(records) else envelope.parse_lazy(200, bytes(records), path="/tasks")
+                return _DECODE_TASKS(data) if isinstance(data, (bytes, bytearray, memoryview)) else None
+            if isinstance(records, list):
+                return msgspec.convert(records, list[_Task])
+    except msgspec.DecodeError:  # also msgspec.ValidationError: not exactly the documented shape
+        return None
+    return None
+
+
+def _as_records(records: Iterable[dict[str, Any]] | bytes | str) -> list[Any]:
+    """The general path: any records as a list (raw response bytes decoded with orjson)."""
+    if isinstance(records, (bytes, bytearray, memoryview)):
+        with _gc_paused():
+            if _JSON_ARRAY.match(records):
+                data = orjson.loads(records)
+            else:  # a whole POST /tasks response: read the envelope, then the list
+                data = envelope.parse(200, bytes(records), path="/tasks")
+        if not isinstance(data, list):
+            raise InvalidRecordError(f"expected a list of tasks in 'data', got {type(data).__name__}")
+        return data
+    if isinstance(records, (str, dict)):
+        raise TypeError("tasks_frame takes a list of task dicts (or the raw response bytes), not a single str/dict")
+    return records if isinstance(records, list) else list(records)
+
+
+def _checked_columns(rows: list[Any]) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """Columns of general-path records, checked (naming the first bad record); plus extra fields.
+
+    Each check is a C-level pass (``set(map(type, ...))``); the Python scan that
+    finds the culprit runs only when a check fails.
+    """
+    if set(map(type, rows)) - {dict}:
+        i = next(i for i, r in enumerate(rows) if type(r) is not dict)
+        raise InvalidRecordError(f"record {i} is not an object: {str(rows[i])[:120]}")
+    columns = {field: list(map(dict.get, rows, repeat(field))) for field in TASK_FIELDS}
+    ids = columns["id"]
+    if set(map(type, ids)) != {str} or "" in ids:
+        missing = [i for i, v in enumerate(ids) if not isinstance(v, str) or not v]
+        if missing:
+            i = missing[0]
+            raise InvalidRecordError(f"record {i} has no usable 'id' ({ids[i]!r}): {str(rows[i])[:160]}")
+    for field in _STRING_FIELDS:
+        values = columns[field]
+        if set(map(type, values)) - {str, type(None)}:
+            bad = [i for i, v in enumerate(values) if v is not None and not isinstance(v, str)]
+            if bad:
+                raise InvalidRecordError(f"{_describe(rows, bad[0])}: {field} must be a string, got {values[bad[0]]!r}")
+    names = sorted(set(chain.from_iterable(rows)).difference(TASK_FIELDS))
+    extras = {name if name not in DERIVED_COLUMNS else f"server_{name}": list(map(dict.get, rows, repeat(name))) for name in names}
+    return columns, extras
+
+
+# -- column builders (shared by both paths; values are already type-checked) ----------------
+def _strings(values: list[str | None]) -> pd.api.extensions.ExtensionArray:
+    return pd.array(pa.array(values, pa.string()), dtype=pd.StringDtype())
+
+
+def _categorical(values: list[str | None], field: str, known: tuple[str, ...] | None = None) -> pd.Categorical:
+    """A Categorical built from Arrow's dictionary encoding.
+
+    With ``known``, the categories are ``known`` in order plus any unknown values
+    seen, which are kept and reported with an :class:`UnknownValueWarning`;
+    without, they are the values seen, sorted.
+    """
+    encoded = pa.array(values, pa.string()).dictionary_encode()
+    seen = encoded.dictionary.to_pylist()
+    if known is None:
+        categories: list[str] | pd.Index = pd.Index(sorted(seen), dtype=pd.StringDtype())
+    else:
+        unknown = sorted(set(seen).difference(known))
+        if unknown:
+            warnings.warn(
+                f"unknown task {field} value(s) kept as they are: {', '.join(map(repr, unknown))}",
+                UnknownValueWarning,
+                stacklevel=5,
+            )
+        categories = [*known, *unknown]
+    position = {value: code for code, value in enumerate(categories)}
+    # Arrow's codes index ``seen``; translate them to positions in ``categories`` (a null → -1).
+    translate = np.array([position[value] for value in seen] + [-1], dtype=np.int32)
+    codes = translate[encoded.indices.fill_null(len(seen)).to_numpy()]
+    return pd.Categorical.from_codes(codes, categories=categories)
 
 
 def _times(values: list[Any], field: str, records: Sequence[Any]) -> pd.Series:
@@ -95,6 +226,14 @@ def _times(values: list[Any], field: str, records: Sequence[Any]) -> pd.Series:
 
 
 def _durations(values: list[Any], records: Sequence[Any]) -> pd.api.extensions.ExtensionArray:
+    # Fast path: Arrow infers int64 when every value is an int or null (a float, a bool or
+    # a string makes it infer something else, or fail); then it is one cast.
+    try:
+        arrow = pa.array(values)
+        if pa.types.is_integer(arrow.type) or pa.types.is_null(arrow.type):
+            return arrow.cast(pa.int64()).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).array
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        pass
     try:
         return pd.array(values, dtype="Int64")
     except (TypeError, ValueError):
@@ -108,23 +247,18 @@ def _durations(values: list[Any], records: Sequence[Any]) -> pd.api.extensions.E
     return numbers.round().astype("Int64").array
 
 
-def _strings(values: list[Any], field: str, records: Sequence[Any]) -> pd.api.extensions.ExtensionArray:
-    bad = [i for i, v in enumerate(values) if v is not None and not isinstance(v, str)]
-    if bad:
-        raise InvalidRecordError(f"{_describe(records, bad[0])}: {field} must be a string, got {values[bad[0]]!r}")
-    return pd.array(values, dtype=pd.StringDtype())
-
-
-def _as_records(records: Iterable[dict[str, Any]] | bytes | str) -> list[Any]:
-    if isinstance(records, (bytes, bytearray, memoryview)):
-        # Raw response bytes of POST /tasks: read the envelope, then the list.
-        data = envelope.parse(200, bytes(records), path="/tasks")
-        if not isinstance(data, list):
-            raise InvalidRecordError(f"expected a list of tasks in 'data', got {type(data).__name__}")
-        return data
-    if isinstance(records, (str, dict)):
-        raise TypeError("tasks_frame takes a list of task dicts (or the raw response bytes), not a single str/dict")
-    return records if isinstance(records, list) else list(records)
+def _typed(columns: dict[str, list[Any]], records: Sequence[Any]) -> dict[str, Any]:
+    return {
+        "id": _strings(columns["id"]),
+        "account_id": _categorical(columns["account_id"], "account_id"),
+        "type": _categorical(columns["type"], "type", TASK_TYPES),
+        "status": _categorical(columns["status"], "status", STATUSES),
+        "scheduled_time": _times(columns["scheduled_time"], "scheduled_time", records),
+        "duration": _durations(columns["duration"], records),
+        "keywords": _strings(columns["keywords"]),
+        "edit_profile_info": pd.Series(columns["edit_profile_info"], dtype=object),
+        "created_at": _times(columns["created_at"], "created_at", records),
+    }
 
 
 def tasks_frame(
@@ -135,49 +269,30 @@ def tasks_frame(
 ) -> pd.DataFrame:
     """Turn Task records (dicts as the API returns them) into a typed DataFrame.
 
-    ``records`` may also be the raw bytes of a ``POST /tasks`` response.
-    ``now`` (default: the current time) anchors ``age`` and ``overdue``; a
-    scheduled task is overdue when its ``scheduled_time`` is before
-    ``now - grace``. Both are stored in ``df.attrs``.
+    ``records`` may also be raw JSON bytes: a whole ``POST /tasks`` response,
+    or just its ``data`` array. ``now`` (default: the current time) anchors
+    ``age`` and ``overdue``; a scheduled task is overdue when its
+    ``scheduled_time`` is before ``now - grace``. Both are stored in ``df.attrs``.
 
     Unknown ``status``/``type`` values are kept and reported with an
     :class:`~ugc_nb.errors.UnknownValueWarning`. A record that is not a dict,
     lacks an ``id``, or has an unparseable timestamp raises
     :class:`~ugc_nb.errors.InvalidRecordError` naming the record.
     """
-    rows = _as_records(records)
     now_ts = to_utc(now, "now") if now is not None else utcnow()
     grace_td = to_timedelta(grace, "grace")
 
-    not_dicts = [i for i, r in enumerate(rows) if type(r) is not dict]
-    if not_dicts:
-        i = not_dicts[0]
-        raise InvalidRecordError(f"record {i} is not an object: {str(rows[i])[:120]}")
-    ids = [r.get("id") for r in rows]
-    missing = [i for i, v in enumerate(ids) if not isinstance(v, str) or not v]
-    if missing:
-        i = missing[0]
-        raise InvalidRecordError(f"record {i} has no usable 'id' ({ids[i]!r}): {str(rows[i])[:160]}")
-
-    raw = {field: [r.get(field) for r in rows] for field in TASK_FIELDS[1:]}
-    columns: dict[str, Any] = {
-        "id": pd.array(ids, dtype=pd.StringDtype()),
-        "account_id": pd.Categorical(_strings(raw["account_id"], "account_id", rows)),
-        "type": _categorical(raw["type"], TASK_TYPES, "type"),
-        "status": _categorical(raw["status"], STATUSES, "status"),
-        "scheduled_time": _times(raw["scheduled_time"], "scheduled_time", rows),
-        "duration": _durations(raw["duration"], rows),
-        "keywords": _strings(raw["keywords"], "keywords", rows),
-        "edit_profile_info": pd.Series(raw["edit_profile_info"], dtype=object),
-        "created_at": _times(raw["created_at"], "created_at", rows),
-    }
-    frame = pd.DataFrame(columns)
-
-    known = set(TASK_FIELDS)
-    extras = sorted(set().union(*map(dict.keys, rows)) - known) if rows else []
-    for name in extras:
-        column = name if name not in DERIVED_COLUMNS else f"server_{name}"
-        frame[column] = pd.Series([r.get(name) for r in rows], dtype=object)
+    tasks = _fast_records(records)
+    rows: Sequence[Any]
+    if tasks is not None:
+        rows, extras = tasks, {}
+        columns = {field: list(map(attrgetter(field), tasks)) for field in TASK_FIELDS}
+    else:
+        rows = _as_records(records)
+        columns, extras = _checked_columns(rows)
+    frame = pd.DataFrame(_typed(columns, rows))
+    for name, values in extras.items():
+        frame[name] = pd.Series(values, dtype=object)
 
     status = frame["status"]
     frame.insert(len(TASK_FIELDS), "age", now_ts - frame["created_at"])
@@ -191,18 +306,32 @@ def tasks_frame(
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of a task frame back into API-shaped dicts (the documented fields, ISO times, None for missing)."""
-    out: list[dict[str, Any]] = []
     fields = [f for f in TASK_FIELDS if f in frame.columns]
-    for values in frame[fields].itertuples(index=False, name=None):
-        record: dict[str, Any] = {}
-        for name, value in zip(fields, values):
-            if value is None or (not isinstance(value, (dict, list)) and pd.isna(value)):
-                record[name] = None
-            elif isinstance(value, pd.Timestamp):
-                record[name] = iso_z(value)
-            elif name == "duration":
-                record[name] = int(value)
-            else:
-                record[name] = value if isinstance(value, dict) else str(value)
-        out.append(record)
-    return out
+    columns = [_api_values(frame[name], name) for name in fields]
+    return [dict(zip(fields, values)) for values in zip(*columns)]
+
+
+def _api_values(column: pd.Series, name: str) -> list[Any]:
+    """One column as the API writes it: None for missing, ISO times, int durations, dicts as they are, else str."""
+    missing = column.isna().to_numpy(dtype=bool)
+    if column.dtype.kind == "M":  # formatted a column at a time: iso_z per value is slow
+        return [None if gone else text for text, gone in zip(_iso_z_texts(column), missing)]
+    return [None if gone else _api_value(value, name) for value, gone in zip(column.to_numpy(dtype=object), missing)]
+
+
+def _api_value(value: Any, name: str) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return iso_z(value)
+    if name == "duration":
+        return int(value)
+    return value if isinstance(value, dict) else str(value)
+
+
+def _iso_z_texts(column: pd.Series) -> list[str]:
+    """:func:`iso_z` of a datetime column (naive means UTC): whole seconds, or milliseconds when there are any."""
+    if column.dt.tz is not None:
+        column = column.dt.tz_convert("UTC").dt.tz_localize(None)
+    values = column.to_numpy()
+    fractional = values != values.astype("datetime64[s]")
+    texts = np.where(fractional, np.datetime_as_string(values, unit="ms"), np.datetime_as_string(values, unit="s"))
+    return [f"{text}Z" for text in texts.tolist()]

@@ -72,7 +72,7 @@ def load_tasks(
     owned = client is None
     client = client or default_client()
     try:
-        records = client.get_tasks(**filters)
+        records = client._tasks_json(**filters)  # get_tasks minus the decoding: tasks_frame decodes once
         account_records = client.get_accounts() if accounts else None
     finally:
         if owned:
