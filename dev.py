@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """One entry point for the project's commands (needs only Python >= 3.10 and pip).
 
-    python dev.py report  # install into .venv, write the HTML report from the embedded sandbox
-    python dev.py test    # install into .venv (with test extras), run the whole test suite
-    python dev.py bench   # install into .venv, run benchmarks B1-B5, write benchmarks/RESULTS.md
+    python3 dev.py report  # install into .venv, write the HTML report from the embedded sandbox
+    python3 dev.py test    # install into .venv (with test extras), run the whole test suite
+    python3 dev.py bench   # install into .venv, run benchmarks B1-B5, write benchmarks/RESULTS.md
 
 Each command creates ``.venv`` beside this file on first use and (re)installs the
 package into it, so it works on a fresh clone and stays correct after a pull.
-Extra arguments are passed on (``python dev.py test -k client``).
+Extra arguments are passed on (``python3 dev.py test -k client``).
 """
 
 from __future__ import annotations
@@ -30,12 +30,23 @@ def run(*cmd: str | os.PathLike[str]) -> int:
     return subprocess.call([str(c) for c in cmd], cwd=ROOT)
 
 
+def create_venv() -> None:
+    print(f"+ creating {VENV}", flush=True)
+    try:
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    except (subprocess.CalledProcessError, OSError):
+        # Some Pythons (Debian's without python3-venv) lack ensurepip: create the venv bare
+        # and let this interpreter's pip put pip into it.
+        venv.EnvBuilder(with_pip=False, clear=True).create(VENV)
+        if run(sys.executable, "-m", "pip", "--python", PY, "install", "-q", "pip") != 0:
+            sys.exit("dev.py: could not put pip into .venv (install python3-venv, or a newer pip)")
+    if run(PY, "-m", "pip", "install", "-q", "--upgrade", "pip") != 0:
+        sys.exit("dev.py: could not upgrade pip in .venv")
+
+
 def install(extras: str = "") -> None:
     if not PY.exists():
-        print(f"+ creating {VENV}", flush=True)
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-        if run(PY, "-m", "pip", "install", "-q", "--upgrade", "pip") != 0:
-            sys.exit("dev.py: could not upgrade pip in .venv")
+        create_venv()
     spec = f".[{extras}]" if extras else "."
     if run(PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-e", spec) != 0:
         sys.exit("dev.py: installing the package failed (see pip's output above)")
@@ -72,7 +83,7 @@ def test(args: list[str]) -> int:
 def bench(args: list[str]) -> int:
     """The benchmarks (a few minutes on 2 cores); ``--quick`` tries the harness on small data."""
     install()
-    os.environ["UGC_BENCH_COMMAND"] = " ".join(["python dev.py bench", *args])  # recorded in RESULTS.md
+    os.environ["UGC_BENCH_COMMAND"] = " ".join(["python3 dev.py bench", *args])  # recorded in RESULTS.md
     return run(PY, "benchmarks/run.py", *args)
 
 

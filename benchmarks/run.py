@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run the benchmarks B1–B5 and write ``benchmarks/RESULTS.md``.
 
-    python dev.py bench                       # installs into .venv, then runs this
+    python3 dev.py bench                       # installs into .venv, then runs this
     .venv/bin/python benchmarks/run.py        # the same, in an installed environment
     .venv/bin/python benchmarks/run.py --quick --only B2,B4   # small sizes, to try the harness
 
