@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 
 import pandas as pd
 import pytest
 
 import ugc_nb
-from ugc_nb import Faults, Sandbox, UGCClient, delete_tasks, load_tasks, read_journal, retry_tasks
+from ugc_nb import Faults, Sandbox, UGCClient, delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
+from ugc_nb import cleanup
 from ugc_nb.retry import NO_WAIT
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
@@ -341,6 +343,44 @@ def test_interrupt_finishes_in_flight_requests_and_sends_nothing_more(env):
     assert report.totals["failed"] == len(chosen) - deleted
     assert set(report.to_frame().query("outcome == 'failed'")["reason"]) == {"not sent: the run was interrupted"}
     assert "unfinished" not in set(read_journal(journal)["outcome"])
+
+
+def test_repeated_ctrl_c_during_a_request_never_misreports_it(env):
+    """Two Ctrl-Cs while a delete is on the wire: that request still finishes and is reported deleted."""
+    box, client, df, journal = env
+    chosen = old_failed(df)
+    fired = []
+
+    def interrupt_twice(sandbox, path, ids):
+        if not fired:
+            fired.append(list(ids))
+            for _ in range(2):
+                signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+                time.sleep(0.05)
+
+    box.before_mutation = interrupt_twice
+    with pytest.raises(ugc_nb.CleanupInterrupted) as info:
+        delete_tasks(client, chosen, journal=journal, batch_size=5, concurrency=2, progress=False)
+    report = info.value.report
+    check(box, report, chosen, journal)
+    assert set(fired[0]) <= set(report.ids("deleted")) == set(box.deleted_ids)
+    assert "unfinished" not in set(read_journal(journal)["outcome"])
+
+
+def test_lost_answer_with_unreadable_state_is_left_to_reconcile(env):
+    """Answer lost and every re-read fails: reported failed ('unknown'), unfinished in the journal; reconcile settles it."""
+    box, client, df, journal = env
+    chosen = old_failed(df).head(3)
+    reads = (client.retry.max_retries + 1) * cleanup.READ_ATTEMPTS  # every read the engine will try
+    box.before_mutation = lambda sandbox, path, ids: sandbox.fail_next("500", path="/tasks", count=reads)
+    box.fail_next("lose_response", path="/tasks/delete")
+    report = delete_tasks(client, chosen, journal=journal, progress=False)
+    box.before_mutation = None
+    assert report.totals == {"failed": 3} and all("unknown whether" in r.reason for r in report.results)
+    assert set(read_journal(journal)["outcome"]) == {"unfinished"}
+    settled = reconcile(journal, client)
+    assert settled.totals == {"deleted": 3} and all(box.task(i) is None for i in chosen["id"])
+    assert set(read_journal(journal)["outcome"]) == {"deleted"}
 
 
 def test_public_names():

@@ -238,3 +238,43 @@ def test_selection_outside_the_filters_is_pointed_out(panel):
     panel.select(panel.df.loc[panel.df["status"] == "complete", "id"].tolist()[:2])
     panel.status_filter.value = ("failed",)
     assert "2</b> selected (2 of them outside the current filters)" in panel.counts.value
+
+
+def test_new_frame_drops_vanished_selection(panel, box, client):
+    """Reloading panel.df after another client deleted a selected task never selects some other row."""
+    pick = old_failed(panel)["id"].tolist()[:1]
+    panel.select(pick)
+    panel.delete_button.click()
+    client.delete_tasks(pick)  # someone else deletes it meanwhile
+    box.reset_log()
+    panel.df = load_tasks(client, now=NOW)
+    assert panel.selected_ids == [] and len(panel.chosen) == 0
+    assert panel.confirm_box.layout.display == "none"
+    panel.confirm_button.click()
+    assert not [r for r in box.requests if r.path == "/tasks/delete"]
+
+
+def test_panel_rejects_a_frame_that_is_not_a_task_frame(client):
+    """A frame without the task columns is a ValueError naming what is missing."""
+    with pytest.raises(ValueError, match="missing columns: id, status"):
+        CleanupPanel(pd.DataFrame({"x": [1]}), client)
+
+
+def test_ctrl_c_during_confirm_shows_what_happened(panel, box, monkeypatch):
+    """An interrupted run still shows its report, updates the table and frees the buttons."""
+    from ugc_nb.cleanup import CleanupInterrupted
+    from ugc_nb.outcome import CleanupReport, TaskResult
+
+    pick = old_failed(panel)["id"].tolist()[:2]
+
+    def interrupted(action, client, rows, **kwargs):
+        client.delete_tasks(pick[:1])
+        raise CleanupInterrupted(CleanupReport("delete", False, [TaskResult(pick[0], "deleted"), TaskResult(pick[1], "failed", "not sent: the run was interrupted")]))
+
+    monkeypatch.setattr("ugc_nb.panel.run_cleanup", interrupted)
+    panel.select(pick)
+    panel.delete_button.click()
+    panel.confirm_button.click()
+    assert panel.report.totals == {"deleted": 1, "failed": 1} and "1 deleted" in panel.result.value
+    assert pick[0] not in set(panel.df["id"]) and pick[1] in set(panel.df["id"])
+    assert not panel.delete_button.disabled and not panel.confirm_button.disabled

@@ -32,11 +32,12 @@ Every rule about what may be sent lives here:
 from __future__ import annotations
 
 import itertools
+import queue
+import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,16 @@ JournalArg = str | Path | Journal | bool | None
 Progress = Callable[[int, int], None]
 #: Engine-level re-reads after the client's own retries are spent (transient errors only).
 READ_ATTEMPTS = 3
+
+
+def _same_time(a: Any, b: Any) -> bool:
+    """Two API timestamps denote the same instant (either may be None)."""
+    if a is None or b is None:
+        return a is None and b is None
+    try:
+        return pd.Timestamp(a) == pd.Timestamp(b)
+    except (TypeError, ValueError):
+        return a == b
 
 
 class CleanupInterrupted(KeyboardInterrupt):
@@ -114,8 +125,11 @@ class _Run:
         self.stopped: str | None = None  # why no further request may be sent
 
     # -- outcomes ------------------------------------------------------------
-    def settle(self, items: Iterable[tuple[str, str, str]], *, send: int | None = None, journal_rows: bool = False) -> None:
-        """Record final outcomes (id, outcome, reason) and journal them."""
+    def settle(
+        self, items: Iterable[tuple[str, str, str]], *, send: int | None = None, journal_rows: bool = False, final: bool = True
+    ) -> None:
+        """Record outcomes (id, outcome, reason) and journal them; ``final=False`` keeps them out of the
+        journal, so the tasks stay *unfinished* there for :func:`ugc_nb.reconcile` to settle."""
         items = list(items)
         if not items:
             return
@@ -123,7 +137,7 @@ class _Run:
             for task_id, outcome, reason in items:
                 meta = self.meta.get(task_id, {})
                 self.results[task_id] = TaskResult(task_id, outcome, reason, meta.get("status"), meta.get("account_id"), meta.get("type"))
-        if self.journal is not None and self.run_id:
+        if self.journal is not None and self.run_id and final:
             extra: dict[str, Any] = {"send": send} if send is not None else {}
             if journal_rows:
                 extra["tasks"] = [self.rows[i] for i, _, _ in items if i in self.rows]
@@ -154,8 +168,13 @@ class _Run:
         """Sendable: an eligible status, and the same status as when chosen (a task retried or
         started since it was chosen is not what the person picked)."""
         status = record.get("status")
-        chosen = self.meta.get(record.get("id"), {}).get("status")
-        return status in self.rule.eligible and (chosen is None or status == chosen)
+        meta = self.meta.get(record.get("id"), {})
+        if status not in self.rule.eligible:
+            return False
+        if "status" not in meta:  # a bare id: nothing to compare with
+            return True
+        # A retry resets scheduled_time, so a task retried and failed again is not the one chosen.
+        return status == meta["status"] and _same_time(record.get("scheduled_time"), meta.get("scheduled_time"))
 
     # -- sending -------------------------------------------------------------
     def send(self, ids: list[str]) -> dict[str, Any]:
@@ -168,8 +187,7 @@ class _Run:
         while queue:
             ids = queue.popleft()
             if self.stopped:
-                self.settle((i, "failed", f"not sent: {self.stopped}") for i in ids)
-                continue
+                return  # the caller reports every id without an outcome as not sent
             over = [i for i in ids if self.attempts.get(i, 0) >= self.max_attempts]
             if over:
                 self.settle((i, "failed", f"gave up after {self.max_attempts} attempts") for i in over)
@@ -196,12 +214,22 @@ class _Run:
             for part in again:
                 queue.append(part)
 
-    def _resolve(self, ids: list[str], number: int, *, gone: str, gone_reason: str, present_ineligible: str, why: str) -> list[str]:
-        """Re-read ``ids`` and settle the gone and ineligible ones; return those still eligible."""
+    def _resolve(
+        self, ids: list[str], number: int, *, gone: str, gone_reason: str, present_ineligible: str, why: str, applied: bool = False
+    ) -> list[str]:
+        """Re-read ``ids`` and settle the gone and ineligible ones; return those still eligible.
+
+        ``applied``: the request may have taken effect. If the state cannot be re-read then, the
+        outcome is unknown: the tasks are reported failed but left unfinished in the journal.
+        """
         try:
             live = self.read(ids)
         except APIError as exc:
-            self.settle(((i, "failed", f"{why}; could not re-read the state ({exc}) — check with ugc_nb.reconcile") for i in ids), send=number)
+            if applied:
+                reason = f"{why}; could not re-read the state ({exc}): unknown whether it happened — run ugc_nb.reconcile(journal, client)"
+            else:
+                reason = f"{why}; could not re-read the state ({exc})"
+            self.settle(((i, "failed", reason) for i in ids), send=number, final=not applied)
             return []
         settled, still = [], []
         for i in ids:
@@ -241,7 +269,7 @@ class _Run:
             lost = self.rule.done if self.rule.name == "delete" else "not_found"
             still += self._resolve(silent, number, gone=lost, gone_reason="not listed in the answer, gone on re-read",
                                    present_ineligible=self.rule.done if self.rule.name == "retry" else "changed",
-                                   why="not listed in the answer")
+                                   why="not listed in the answer", applied=True)
         return [still] if still else []
 
     def after_rejection(self, ids: list[str], exc: APIStatusError, number: int) -> list[list[str]]:
@@ -266,6 +294,7 @@ class _Run:
                 gone_reason=f"answer lost ({type(exc).__name__}); gone on re-read",
                 present_ineligible=done if self.rule.name == "retry" else "changed",
                 why=f"answer lost ({type(exc).__name__})",
+                applied=True,
             )
         else:
             still = ids
@@ -315,7 +344,7 @@ def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, 
     if plan.rows is not None:
         for record in to_records(plan.rows):
             run.rows[record["id"]] = record
-            run.meta[record["id"]] = {"status": record["status"], "account_id": record["account_id"], "type": record["type"]}
+            run.meta[record["id"]] = {k: record[k] for k in ("status", "account_id", "type", "scheduled_time")}
     report = CleanupReport(action, dry_run, [], journal=book.path if book else None)
     if book is not None:
         try:
@@ -343,12 +372,16 @@ def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, 
                     skipped.append((i, "not_found", "not on the server any more (checked before sending)"))
                     continue
                 if not known:
-                    run.meta[i] = {k: record.get(k) for k in ("status", "account_id", "type")}
+                    run.meta[i] = {k: record.get(k) for k in ("account_id", "type")}
                 if not run.eligible(record):
                     outcome = "changed" if known else "ineligible"
                     was = f" (was {run.meta[i]['status']} when chosen)" if known else ""
+                    if known and record.get("status") == run.meta[i]["status"]:
+                        was = f", but rescheduled since it was chosen (scheduled_time {record.get('scheduled_time')})"
                     skipped.append((i, outcome, f"live status {record.get('status')}{was}; not {rule.done}"))
                     continue
+                if not known:
+                    run.meta[i].update(status=record.get("status"), scheduled_time=record.get("scheduled_time"))
                 run.rows[i] = record
                 ok.append(i)
             run.settle(skipped, journal_rows=True)
@@ -360,7 +393,6 @@ def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, 
         try:
             _send_all(run, candidates, batch_size=batch_size, concurrency=concurrency, progress=progress)
         except KeyboardInterrupt:
-            run.settle((i, "failed", "not sent: the run was interrupted") for i in candidates if i not in run.results)
             report.results = [run.results[i] for i in plan.ids]
             report.notes.append("Interrupted: requests in flight were finished, the rest were not sent.")
             raise CleanupInterrupted(report) from None
@@ -371,8 +403,17 @@ def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, 
 
 
 def _send_all(run: _Run, ids: list[str], *, batch_size: int, concurrency: int, progress: bool | Progress) -> None:
+    """Send ``ids`` in batches from ``concurrency`` worker threads; fill in "not sent" when stopped.
+
+    The workers, not this thread, make the requests, so Ctrl-C lands here while it waits: no
+    request is cut off half-way. On an interrupt the workers finish the request they are in
+    (further Ctrl-Cs are ignored until they have) and take no new batch; every task that was
+    never sent is reported ``failed: not sent``; then :class:`KeyboardInterrupt` is re-raised.
+    """
     total = len(ids)
-    batches = [ids[k : k + batch_size] for k in range(0, total, batch_size)]
+    pending: queue.SimpleQueue[list[str]] = queue.SimpleQueue()
+    for k in range(0, total, batch_size):
+        pending.put(ids[k : k + batch_size])
     bar = None
     if callable(progress):
         done = [0]
@@ -387,21 +428,72 @@ def _send_all(run: _Run, ids: list[str], *, batch_size: int, concurrency: int, p
 
         bar = tqdm(total=total, desc=f"{run.rule.verb} tasks", unit="task")
         run.on_settled = bar.update
-    # Batches run in worker threads even at concurrency 1, so that Ctrl-C reaches this thread
-    # while it waits: no request is cut off half-way; the workers stop before their next send.
-    pool = ThreadPoolExecutor(max_workers=min(concurrency, len(batches)))
+    failures: list[BaseException] = []
+    finished = threading.Condition()
+    alive = [0]
+
+    def worker() -> None:
+        try:
+            while not run.stopped:
+                try:
+                    batch = pending.get_nowait()
+                except queue.Empty:
+                    return
+                run.work(batch)
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            run.stopped = run.stopped or f"{type(exc).__name__}: {exc}"
+            failures.append(exc)
+        finally:
+            with finished:
+                alive[0] -= 1
+                finished.notify_all()
+
+    interrupted = False
     try:
-        for future in [pool.submit(run.work, b) for b in batches]:
-            future.result()
+        _start(worker, min(concurrency, pending.qsize()), f"ugc-nb-{run.rule.name}", finished, alive)
     except KeyboardInterrupt:
+        interrupted = True
         run.stopped = "the run was interrupted"
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
+    # Wait on our own counter, not Thread.join: an interrupted join can leave a thread looking finished.
+    while True:
+        try:
+            with finished:
+                while alive[0]:
+                    finished.wait()
+            break
+        except KeyboardInterrupt:  # let requests in flight finish, whatever is pressed
+            interrupted = True
+            run.stopped = "the run was interrupted"
+    run.on_settled = lambda n: None
+    if bar is not None:
+        bar.close()
+    unsent = [i for i in ids if i not in run.results]
+    if unsent:
+        run.settle((i, "failed", f"not sent: {run.stopped or 'the run stopped'}") for i in unsent)
+    if interrupted:
+        raise KeyboardInterrupt
+    if failures and not isinstance(failures[0], (APIError, KeyboardInterrupt)):
+        raise failures[0]
+
+
+def _start(target: Callable[[], None], count: int, name: str, finished: threading.Condition, alive: list[int]) -> None:
+    """Start ``count`` worker threads, counting them in ``alive``, with SIGINT held back meanwhile
+    (the workers inherit the mask, so Ctrl-C always reaches the waiting main thread, after this)."""
+    mask = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if mask else None
+    try:
+        for n in range(count):
+            with finished:
+                alive[0] += 1
+            try:
+                threading.Thread(target=target, name=f"{name}-{n}", daemon=True).start()
+            except BaseException:
+                with finished:
+                    alive[0] -= 1
+                raise
     finally:
-        pool.shutdown(wait=True)
-        run.on_settled = lambda n: None
-        if bar is not None:
-            bar.close()
+        if previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def delete_tasks(

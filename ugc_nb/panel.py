@@ -21,7 +21,7 @@ import ipywidgets as w
 import pandas as pd
 from itables.widget import ITable
 
-from .cleanup import JournalArg, run_cleanup
+from .cleanup import CleanupInterrupted, JournalArg, run_cleanup
 from .client import UGCClient
 from .filters import TaskFilter, table_view
 from .outcome import CleanupReport
@@ -184,8 +184,10 @@ class CleanupPanel(w.VBox):
         if self.scope == "filtered":
             return self._filtered
         if self._ids.is_unique:  # the usual case: one hash lookup per selected id
-            return self.df.iloc[self._ids.get_indexer(self._selected)].reset_index(drop=True)
-        return self.df.set_index(self._ids, drop=False).loc[self._selected].reset_index(drop=True)
+            positions = self._ids.get_indexer(self._selected)
+            return self.df.iloc[positions[positions >= 0]].reset_index(drop=True)  # -1 would be the last row
+        present = [i for i in self._selected if i in set(self._ids)]
+        return self.df.set_index(self._ids, drop=False).loc[present].reset_index(drop=True)
 
     @property
     def df(self) -> pd.DataFrame:
@@ -194,8 +196,16 @@ class CleanupPanel(w.VBox):
 
     @df.setter
     def df(self, frame: pd.DataFrame) -> None:
-        self._df = frame
-        self._ids = pd.Index(frame["id"].astype(str))  # id → position, hashed once per frame, not per update
+        missing = [c for c in ("id", "status", "type", "account_id", "created_at", "age") if c not in frame]
+        if missing:
+            raise ValueError(f"CleanupPanel needs a task frame (ugc_nb.load_tasks); missing columns: {', '.join(missing)}")
+        self._df = frame.reset_index(drop=True)
+        self._ids = pd.Index(self._df["id"].astype(str))  # id → position, hashed once per frame, not per update
+        if hasattr(self, "_view"):  # a new frame on a live panel: drop vanished ids, take back any confirmation
+            present = set(self._ids)
+            self._selected = [i for i in self._selected if i in present]
+            self._withdraw()
+            self._refresh()
 
     # -- callbacks ------------------------------------------------------------
     @_guard
@@ -214,7 +224,8 @@ class CleanupPanel(w.VBox):
             return
         positions = [p for p in change["new"] if 0 <= p < len(self._view)]
         shown = self._view["id"].iloc[positions].tolist()  # positions → ids, at once
-        hidden = [i for i in self._selected if i not in set(self._view["id"])]
+        shown_ids = set(self._view["id"])
+        hidden = [i for i in self._selected if i not in shown_ids]
         self._selected = hidden + shown
         self._withdraw()
         self._update_counts()
@@ -263,7 +274,10 @@ class CleanupPanel(w.VBox):
             self.progress.max, self.progress.value = max(total, 1), done
 
         assert plan.rows is not None
-        report = run_cleanup(plan.action, self.client, plan.rows, journal=self.journal, progress=tick, **self.engine_options)
+        try:
+            report = run_cleanup(plan.action, self.client, plan.rows, journal=self.journal, progress=tick, **self.engine_options)
+        except CleanupInterrupted as stop:  # Ctrl-C / interrupt kernel: show what did happen
+            report = stop.report
         self.report = report
         self.result.value = report._repr_html_()
         self._apply(report)
@@ -296,9 +310,7 @@ class CleanupPanel(w.VBox):
             frame.loc[hit, "retryable"] = False
             frame.loc[hit, "deletable"] = True
             frame.loc[hit, "overdue"] = False
-        self.df = frame.reset_index(drop=True)
-        self._selected = [i for i in self._selected if i not in gone]
-        self._refresh()
+        self.df = frame  # the setter drops vanished ids from the selection and refreshes the view
 
     def _set_busy(self, busy: bool) -> None:
         for button in (self.delete_button, self.retry_button, self.confirm_button, self.cancel_button):
