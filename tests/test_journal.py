@@ -210,3 +210,22 @@ def test_reconcile_leaves_runs_of_other_servers_alone(box, tmp_path):
     assert report.results == [] and "Left alone: 1 task(s) of runs against http://127.0.0.1:1" in report.notes[0]
     assert read_journal(journal.path)["outcome"].tolist() == ["unfinished"]
     assert read_journal(journal.path)["source"].tolist() == ["http://127.0.0.1:1"]
+
+
+def test_reconcile_leaves_runs_made_with_another_key_alone(tmp_path):
+    """Same server URL, another organisation's key: its unfinished run is not settled (unless forced)."""
+    org_a = Sandbox(n_tasks=20, seed=1, api_key="key-of-org-a")
+    org_b = Sandbox(n_tasks=20, seed=2, api_key="key-of-org-b")
+    client_a, client_b = org_a.client(retry=NO_WAIT), org_b.client(retry=NO_WAIT)
+    assert client_a.base_url == client_b.base_url
+    journal = Journal(tmp_path / "j.jsonl")
+    run = journal.new_run("delete", chosen=1, source=client_a.base_url, dry_run=False, run_id="r1", key_hash=client_a._fingerprint("r1"))
+    task = org_a.tasks[0]
+    journal.write("intent", run, send=1, action="delete", tasks=[task])
+    journal.close()
+    assert "key-of-org-a" not in journal.path.read_text()
+    left = reconcile(journal.path, client_b)
+    assert left.results == [] and "another API key" in left.notes[0]
+    settled = reconcile(journal.path, client_a)
+    assert [r.outcome for r in settled.results] == ["failed"]  # still exists in org A: the delete never happened
+    assert "still exists" in settled.results[0].reason

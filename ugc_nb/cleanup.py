@@ -36,6 +36,7 @@ import queue
 import signal
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -348,7 +349,9 @@ def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, 
     report = CleanupReport(action, dry_run, [], journal=book.path if book else None)
     if book is not None:
         try:
-            run.run_id = book.new_run(action, chosen=len(plan.ids), source=client.base_url, dry_run=dry_run)
+            run_id = uuid.uuid4().hex[:12]
+            run.run_id = book.new_run(action, chosen=len(plan.ids), source=client.base_url, dry_run=dry_run, run_id=run_id,
+                                      key_hash=client._fingerprint(run_id))
         except OSError as exc:
             raise JournalError(f"cannot write the journal {book.path}: {exc.strerror or exc}; nothing was sent") from exc
         report.run = run.run_id

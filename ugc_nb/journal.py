@@ -75,10 +75,12 @@ class Journal:
             os.write(fd, line)
             os.fsync(fd)
 
-    def new_run(self, action: str, *, chosen: int, source: str, dry_run: bool) -> str:
-        """Start a run and return its id."""
-        run = uuid.uuid4().hex[:12]
-        self.write("run", run, action=action, chosen=chosen, source=source, dry_run=dry_run)
+    def new_run(self, action: str, *, chosen: int, source: str, dry_run: bool, key_hash: str = "", run_id: str = "") -> str:
+        """Start a run and return its id. ``key_hash`` (salted with the run id) identifies the
+        API key, hence the organisation, without revealing it."""
+        run = run_id or uuid.uuid4().hex[:12]
+        fields = {"key_hash": key_hash} if key_hash else {}
+        self.write("run", run, action=action, chosen=chosen, source=source, dry_run=dry_run, **fields)
         return run
 
     def close(self) -> None:
@@ -120,6 +122,7 @@ class JournalEntry:
     action: str
     id: str
     source: str = ""
+    key_hash: str = ""
     row: dict[str, Any] | None = None
     sent: bool = False
     outcome: str | None = None
@@ -136,7 +139,7 @@ def journal_entries(path: str | os.PathLike[str]) -> list[JournalEntry]:
         key = (run, task_id)
         if key not in entries:
             info = runs.get(run, {})
-            entries[key] = JournalEntry(run, action or info.get("action", ""), task_id, info.get("source", ""))
+            entries[key] = JournalEntry(run, action or info.get("action", ""), task_id, info.get("source", ""), info.get("key_hash", ""))
         return entries[key]
 
     for rec in _lines(Path(path)):

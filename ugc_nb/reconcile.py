@@ -14,11 +14,14 @@ from .plan import ACTIONS
 __all__ = ["reconcile"]
 
 
-def reconcile(journal: str | os.PathLike[str] | Journal | None, client: UGCClient) -> CleanupReport:
+def reconcile(journal: str | os.PathLike[str] | Journal | None, client: UGCClient, *, force: bool = False) -> CleanupReport:
     """Re-read the server for every task an interrupted run sent without recording an outcome.
 
-    Only runs made against the same server as ``client`` (the journal records each run's
-    base URL) are reconciled; others are left alone and named in the report's notes.
+    Only runs made against the same server as ``client`` and with the same API key (the journal
+    records each run's base URL and a salted hash of its key — one organisation's key cannot
+    see another's tasks, so settling those would be a guess) are reconciled; others are left
+    alone and named in the report's notes. ``force=True`` drops the key check (e.g. after the
+    organisation's key was rotated).
 
     A deleted task that is gone counts as ``deleted``; one still there is
     ``failed`` (the delete did not happen; run it again). A retried task no
@@ -29,15 +32,22 @@ def reconcile(journal: str | os.PathLike[str] | Journal | None, client: UGCClien
     """
     book = journal if isinstance(journal, Journal) else Journal(journal)
     unsettled = [e for e in journal_entries(book.path) if e.sent and e.outcome is None]
-    pending = [e for e in unsettled if e.source == client.base_url]
+    same_key = [e for e in unsettled if force or not e.key_hash or client._fingerprint(e.run) == e.key_hash]
+    other_key = len(unsettled) - len(same_key)
+    pending = [e for e in same_key if e.source == client.base_url]
     actions = sorted({e.action for e in pending})
     report = CleanupReport(actions[0] if len(actions) == 1 else "reconcile", False, [], journal=book.path)
-    others = sorted({e.source for e in unsettled} - {client.base_url})
+    if other_key:
+        report.notes.append(
+            f"Left alone: {other_key} task(s) of runs made with another API key (another organisation?) — "
+            "reconcile them with that key, or pass force=True if only the key changed."
+        )
+    others = sorted({e.source for e in same_key} - {client.base_url})
     if others:
-        count = len(unsettled) - len(pending)
+        count = len(same_key) - len(pending)
         report.notes.append(f"Left alone: {count} task(s) of runs against {', '.join(others)} — reconcile them with a client for that server.")
     if not pending:
-        report.notes.append(f"Nothing to reconcile against {client.base_url}: every task sent there has an outcome.")
+        report.notes.append(f"Nothing to reconcile against {client.base_url} with this key: every task sent has an outcome.")
         return report
     accounts = {(e.row or {}).get("account_id") for e in pending}
     try:
