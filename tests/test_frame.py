@@ -234,3 +234,19 @@ def test_property_rows_and_rules_match_records(recs):
     ]
     assert df["overdue"].tolist() == expected_overdue
     assert (df["age"] == NOW - df["created_at"]).all()
+
+
+@pytest.mark.parametrize("huge", [1e20, 2**63])
+def test_out_of_range_duration_names_the_record(huge):
+    """A duration beyond 64-bit seconds is an InvalidRecordError naming the record, not a TypeError."""
+    with pytest.raises(InvalidRecordError, match=r"task_big.*duration"):
+        tasks_frame([record(id="task_big", duration=huge)], now=NOW)
+
+
+def test_mapping_records_are_accepted_on_every_path():
+    """An OrderedDict record loads the same with or without an extra field (fast and general paths)."""
+    from collections import OrderedDict
+
+    plain = tasks_frame([OrderedDict(DOC_EXAMPLE_2)], now=NOW)
+    extra = tasks_frame([OrderedDict(DOC_EXAMPLE_2, note="x")], now=NOW)
+    pd.testing.assert_frame_equal(plain, extra.drop(columns="note"))

@@ -155,8 +155,10 @@ def _checked_columns(rows: list[Any]) -> tuple[dict[str, list[Any]], dict[str, l
     finds the culprit runs only when a check fails.
     """
     if set(map(type, rows)) - {dict}:
-        i = next(i for i, r in enumerate(rows) if type(r) is not dict)
-        raise InvalidRecordError(f"record {i} is not an object: {str(rows[i])[:120]}")
+        if not all(isinstance(r, dict) for r in rows):
+            i = next(i for i, r in enumerate(rows) if not isinstance(r, dict))
+            raise InvalidRecordError(f"record {i} is not an object: {str(rows[i])[:120]}")
+        rows[:] = [r if type(r) is dict else dict(r) for r in rows]  # OrderedDict & co., as the fast path takes them
     columns = {field: list(map(dict.get, rows, repeat(field))) for field in TASK_FIELDS}
     ids = columns["id"]
     if set(map(type, ids)) != {str} or "" in ids:
@@ -235,7 +237,8 @@ def _durations(values: list[Any], records: Sequence[Any]) -> pd.api.extensions.E
     except (pa.ArrowException, OverflowError, TypeError, ValueError):
         pass
     try:
-        return pd.array(values, dtype="Int64")
+        with np.errstate(invalid="ignore"):  # an out-of-range float is refused below, not warned about
+            return pd.array(values, dtype="Int64")
     except (TypeError, ValueError):
         pass
     raw = pd.Series(values, dtype=object)
@@ -244,7 +247,12 @@ def _durations(values: list[Any], records: Sequence[Any]) -> pd.api.extensions.E
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InvalidRecordError(f"{_describe(records, i)}: duration is not a number of seconds: {values[i]!r}")
-    return numbers.round().astype("Int64").array
+    rounded = numbers.round()
+    too_big = (rounded.abs() > np.iinfo(np.int64).max).to_numpy(dtype=bool, na_value=False)
+    if too_big.any():
+        i = int(np.flatnonzero(too_big)[0])
+        raise InvalidRecordError(f"{_describe(records, i)}: duration is out of range: {values[i]!r}")
+    return rounded.astype("Int64").array
 
 
 def _typed(columns: dict[str, list[Any]], records: Sequence[Any]) -> dict[str, Any]:
