@@ -144,7 +144,7 @@ def test_key_never_in_errors_or_logs(caplog):
     with pytest.raises(AuthenticationError) as info:
         client.get_tasks()
     exc = info.value
-    for text in (str(exc), repr(exc), exc.message, str(exc.args), caplog.text):
+    for text in (str(exc), repr(exc), exc.message, str(exc.args), repr(exc.body), caplog.text):
         assert KEY not in text
     assert "***" in exc.message
 

@@ -190,7 +190,7 @@ class UGCClient:
             response = self._http.post(path, content=orjson.dumps(body))
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # The request never reached the server: nothing can have been applied.
-            raise APIConnectionError(f"could not connect to {self.base_url}: {type(exc).__name__}", path=path) from exc
+            raise APIConnectionError(f"could not connect to {self.base_url}: {type(exc).__name__}: {exc}", path=path) from exc
         except httpx.TimeoutException as exc:
             raise APITimeoutError(f"timed out waiting for {self.base_url}", path=path, may_have_applied=mutation) from exc
         except httpx.TransportError as exc:
@@ -232,8 +232,9 @@ class UGCClient:
             except APIError as exc:
                 exc.message = self._scrub(exc.message)
                 exc.args = (exc.message,)
-                if isinstance(getattr(exc, "body", None), str):
-                    exc.body = self._scrub(exc.body)  # type: ignore[attr-defined]
+                answer = getattr(exc, "body", None)
+                if answer is not None and self._key in (answer if isinstance(answer, str) else repr(answer)):
+                    exc.body = self._scrub(answer if isinstance(answer, str) else repr(answer))  # type: ignore[attr-defined]
                 if attempt >= self.retry.max_retries or not self._retryable(exc, mutation) or self._closed.is_set():
                     raise
                 delay = self.retry.delay(attempt, getattr(exc, "retry_after", None), rng=self._rng)
