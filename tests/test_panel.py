@@ -278,3 +278,10 @@ def test_ctrl_c_during_confirm_shows_what_happened(panel, box, monkeypatch):
     assert panel.report.totals == {"deleted": 1, "failed": 1} and "1 deleted" in panel.result.value
     assert pick[0] not in set(panel.df["id"]) and pick[1] in set(panel.df["id"])
     assert not panel.delete_button.disabled and not panel.confirm_button.disabled
+
+
+def test_inverted_date_range_is_pointed_out(panel):
+    """A 'from' date after the 'to' date matches nothing, and the panel says why."""
+    panel.created_from.value = (NOW - pd.Timedelta("2D")).date()
+    panel.created_to.value = (NOW - pd.Timedelta("9D")).date()
+    assert len(panel.filtered) == 0 and "range is inverted" in panel.counts.value

@@ -345,6 +345,9 @@ class CleanupPanel(w.VBox):
         hidden = f" — showing the oldest {shown}; {matching - shown} not shown (narrow the filters, or act on all matching)" if shown < matching else ""
         outside = len(set(self._selected) - set(self._filtered["id"].astype(str))) if self._selected else 0
         note = f" ({outside} of them outside the current filters)" if outside else ""
+        start, end = self.created_from.value, self.created_to.value
+        if start and end and start > end:
+            hidden += " — the created-date range is inverted (from is after to), so nothing can match"
         self.counts.value = f"<b>{len(self._selected)}</b> selected{note} · <b>{matching}</b> of {len(self.df)} tasks match the filters{hidden}"
         chosen = self.chosen
         self.retry_button.disabled = not bool((chosen["status"] == "failed").any()) if len(chosen) else True
