@@ -70,6 +70,14 @@ Progress = Callable[[int, int], None]
 READ_ATTEMPTS = 3
 
 
+def live_tasks(client: UGCClient, accounts: Iterable[str | None]) -> list[dict[str, Any]]:
+    """A live read narrowed to ``accounts`` — or of everything when any account is unknown (None)."""
+    accounts = set(accounts)
+    if None in accounts:
+        return client.get_tasks()
+    return client.get_tasks(account_ids=sorted(accounts))  # type: ignore[arg-type]
+
+
 def _same_time(a: Any, b: Any) -> bool:
     """Two API timestamps denote the same instant (either may be None)."""
     if a is None or b is None:
@@ -154,10 +162,7 @@ class _Run:
         wanted = set(ids)
         for attempt in range(READ_ATTEMPTS):
             try:
-                if None in accounts:
-                    records = self.client.get_tasks()
-                else:
-                    records = self.client.get_tasks(account_ids=sorted(accounts))  # type: ignore[arg-type]
+                records = live_tasks(self.client, accounts)
                 return {r["id"]: r for r in records if isinstance(r, dict) and r.get("id") in wanted}
             except (APIConnectionError, ServerError, RateLimitError):
                 if attempt + 1 == READ_ATTEMPTS:

@@ -48,7 +48,7 @@ from .retry import RetryPolicy
 from .schema import TASK_TYPES
 from .timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, windows
 
-__all__ = ["UGCClient", "DEFAULT_BASE_URL", "SANDBOX_BASE_URL"]
+__all__ = ["UGCClient", "DEFAULT_BASE_URL", "SANDBOX_BASE_URL", "check_ids"]
 
 logger = logging.getLogger("ugc_nb")
 
@@ -62,15 +62,16 @@ _ACCOUNT_FILTERS = ("tag", "org_group", "user_group", "status")
 WINDOW_OVERLAP = pd.Timedelta(seconds=1)
 
 
-def _check_ids(ids: Iterable[str], name: str = "ids") -> list[str]:
-    """Validate a list of task/account ids: non-empty, all non-empty strings; de-duplicated in order."""
+def check_ids(ids: Iterable[str], name: str = "ids", *, allow_empty: bool = False) -> list[str]:
+    """Validate a list of task/account ids: all non-empty strings (and at least one unless
+    ``allow_empty``); de-duplicated in order. Misuse is a ValueError naming ``name``."""
     if isinstance(ids, (str, bytes)):
         raise ValueError(f"{name} must be a list of ids, not a single string ({ids!r}); wrap it in a list")
     try:
         items = list(ids)
     except TypeError:
         raise ValueError(f"{name} must be a list of id strings, got {type(ids).__name__}") from None
-    if not items:
+    if not items and not allow_empty:
         raise ValueError(f"{name} is empty: pass at least one id")
     bad = [i for i in items if not isinstance(i, str) or not i.strip()]
     if bad:
@@ -87,7 +88,7 @@ def _tasks_query(
     """Check the filters of a task query: (the body without dates, start, end)."""
     body: dict[str, Any] = {}
     if account_ids is not None:
-        body["accountIds"] = _check_ids(account_ids, "account_ids")
+        body["accountIds"] = check_ids(account_ids, "account_ids")
     if task_type is not None:
         if task_type not in TASK_TYPES:
             raise ValueError(f"unknown task_type {task_type!r}; expected one of {', '.join(TASK_TYPES)}")
@@ -345,7 +346,7 @@ class UGCClient:
         return self._mutate("/tasks/retry", ids)
 
     def _mutate(self, path: str, ids: Iterable[str]) -> dict[str, Any]:
-        data = self._request(path, {"taskIds": _check_ids(ids, "ids")})
+        data = self._request(path, {"taskIds": check_ids(ids, "ids")})
         if not isinstance(data, dict):
             raise APIResponseValidationError(
                 f"expected an object in 'data', got {type(data).__name__}", path=path, may_have_applied=True
@@ -367,5 +368,5 @@ class UGCClient:
         """Tasks per account (``POST /accounts/status``); completed ones only with ``include_completed``."""
         body: dict[str, Any] = {"includeCompleted": bool(include_completed)}
         if account_ids is not None:
-            body["accountIds"] = _check_ids(account_ids, "account_ids")
+            body["accountIds"] = check_ids(account_ids, "account_ids")
         return self._list(body, "/accounts/status")

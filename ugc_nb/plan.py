@@ -17,6 +17,7 @@ from typing import Literal
 
 import pandas as pd
 
+from .client import check_ids
 from .schema import DELETABLE_STATUSES, RETRYABLE_STATUSES
 
 __all__ = ["Action", "ACTIONS", "ActionRule", "Plan", "plan_delete", "plan_retry", "make_plan", "chosen"]
@@ -56,15 +57,7 @@ def chosen(tasks: pd.DataFrame | Iterable[str]) -> tuple[list[str], pd.DataFrame
         rows = tasks.drop_duplicates("id")
         ids = rows["id"].astype(str).tolist()
         return ids, rows.reset_index(drop=True)
-    if isinstance(tasks, (str, bytes)):
-        raise ValueError(f"pass a list of task ids, not a single string ({tasks!r})")
-    try:
-        ids = list(dict.fromkeys(tasks))
-    except TypeError:
-        raise ValueError(f"tasks must be a task frame or a list of ids, got {type(tasks).__name__}") from None
-    bad = [i for i in ids if not isinstance(i, str) or not i]
-    if bad:
-        raise ValueError(f"task ids must be non-empty strings; bad values: {bad[:5]!r}")
+    ids = check_ids(tasks, "task ids", allow_empty=True)
     return ids, None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 
+from .cleanup import live_tasks
 from .client import UGCClient
 from .errors import APIError
 from .journal import Journal, journal_entries
@@ -51,7 +52,7 @@ def reconcile(journal: str | os.PathLike[str] | Journal | None, client: UGCClien
         return report
     accounts = {(e.row or {}).get("account_id") for e in pending}
     try:
-        records = client.get_tasks() if None in accounts else client.get_tasks(account_ids=sorted(accounts))
+        records = live_tasks(client, accounts)
     except APIError as exc:
         raise APIError(f"could not re-read the server to reconcile {len(pending)} task(s): {exc}", path=exc.path) from exc
     live = {r.get("id"): r for r in records if isinstance(r, dict)}
