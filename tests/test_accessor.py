@@ -94,3 +94,28 @@ def test_summary_of_empty_frame():
     s = tasks_frame([], now=NOW).ugc.summary()
     assert s.to_dict()["total"] == 0 and s.oldest_failed is None
     assert "none" in str(s)
+
+
+def test_summary_of_frames_concatenated_with_repeated_index_labels():
+    """summary() works when two loads were concatenated (index labels repeat) and names one oldest failure."""
+    from ugc_nb import Sandbox, load_tasks
+
+    box = Sandbox(n_tasks=80, seed=3)
+    df = load_tasks(box.client())
+    both = pd.concat([df.head(40), df.tail(40)])
+    both.index = [0] * len(both)
+    summary = both.ugc.summary()
+    oldest = both[both["status"] == "failed"]["created_at"].min()
+    assert summary.oldest_failed is not None and summary.oldest_failed["created_at"] == f"{oldest:%Y-%m-%d %H:%M}"
+    assert isinstance(summary.oldest_failed["id"], str)
+
+
+def test_summary_to_dict_is_json_serialisable():
+    """TaskSummary.to_dict() goes through json.dumps as its docstring says; the age is in seconds."""
+    import json
+
+    from ugc_nb import Sandbox, load_tasks
+
+    d = load_tasks(Sandbox(n_tasks=50, seed=2).client()).ugc.summary().to_dict()
+    back = json.loads(json.dumps(d))
+    assert back["total"] == 50 and back["oldest_failed"]["age_seconds"] > 0

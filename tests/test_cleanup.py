@@ -323,26 +323,37 @@ def test_401_while_sending_stops_the_run(env, monkeypatch):
 
 
 def test_interrupt_finishes_in_flight_requests_and_sends_nothing_more(env):
-    """Ctrl-C mid-run: CleanupInterrupted carries a report; what was sent is settled, the rest not sent."""
+    """Ctrl-C while the second request is on the wire: CleanupInterrupted carries a report; both sent batches
+    are settled, nothing more is sent, the rest are 'not sent'."""
     box, client, df, journal = env
     chosen = old_failed(df)
     assert len(chosen) > 12
-    fired = []
+    calls = []
 
-    def press_ctrl_c(done, total):  # runs in a worker; the signal lands in the main thread, as a real Ctrl-C does
-        if done >= 4 and not fired:
-            fired.append(True)
+    def press_ctrl_c(sandbox, path, ids):  # runs in a worker; the signal lands in the main thread, as a real Ctrl-C does
+        calls.append(list(ids))
+        if len(calls) == 2:
             signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+            time.sleep(0.2)  # the request is still on the wire when the interrupt is handled
 
+    box.before_mutation = press_ctrl_c
     with pytest.raises(ugc_nb.CleanupInterrupted) as info:
-        delete_tasks(client, chosen, journal=journal, batch_size=4, concurrency=1, progress=press_ctrl_c)
+        delete_tasks(client, chosen, journal=journal, batch_size=4, concurrency=1, progress=False)
     report = info.value.report
     check(box, report, chosen, journal)
-    deleted = report.totals["deleted"]
-    assert deleted == len(box.deleted_ids) and deleted % 4 == 0 and 4 <= deleted <= 8  # whole batches, at most one more in flight
-    assert report.totals["failed"] == len(chosen) - deleted
+    assert report.totals["deleted"] == len(box.deleted_ids) == 8  # the batch in flight finished; no third was sent
+    assert report.totals["failed"] == len(chosen) - 8
     assert set(report.to_frame().query("outcome == 'failed'")["reason"]) == {"not sent: the run was interrupted"}
     assert "unfinished" not in set(read_journal(journal)["outcome"])
+
+
+def test_progress_is_reported_from_the_calling_thread(env):
+    """A progress callable is only ever called from the thread that started the run (a widget is safe)."""
+    _, client, df, journal = env
+    threads = set()
+    delete_tasks(client, old_failed(df), journal=journal, batch_size=3, concurrency=3,
+                 progress=lambda d, t: threads.add(threading.get_ident()))
+    assert threads == {threading.get_ident()}
 
 
 def test_repeated_ctrl_c_during_a_request_never_misreports_it(env):
@@ -368,7 +379,7 @@ def test_repeated_ctrl_c_during_a_request_never_misreports_it(env):
 
 
 def test_lost_answer_with_unreadable_state_is_left_to_reconcile(env):
-    """Answer lost and every re-read fails: reported failed ('unknown'), unfinished in the journal; reconcile settles it."""
+    """Answer lost and every re-read fails: reported unknown, unfinished in the journal; reconcile settles it."""
     box, client, df, journal = env
     chosen = old_failed(df).head(3)
     reads = (client.retry.max_retries + 1) * cleanup.READ_ATTEMPTS  # every read the engine will try
@@ -376,7 +387,7 @@ def test_lost_answer_with_unreadable_state_is_left_to_reconcile(env):
     box.fail_next("lose_response", path="/tasks/delete")
     report = delete_tasks(client, chosen, journal=journal, progress=False)
     box.before_mutation = None
-    assert report.totals == {"failed": 3} and all("unknown whether" in r.reason for r in report.results)
+    assert report.totals == {"unknown": 3} and all("unknown whether" in r.reason for r in report.results)
     assert set(read_journal(journal)["outcome"]) == {"unfinished"}
     settled = reconcile(journal, client)
     assert settled.totals == {"deleted": 3} and all(box.task(i) is None for i in chosen["id"])

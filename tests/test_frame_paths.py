@@ -259,7 +259,7 @@ def test_to_records_matches_the_row_by_row_conversion():
 
 
 def test_to_records_keeps_milliseconds_and_odd_values():
-    """Sub-second times keep their milliseconds; naive times are UTC; lists become text; NaT and NA become None."""
+    """Sub-second times keep their milliseconds and microseconds; naive times are UTC; lists become text; NaT and NA become None."""
     frame = pd.DataFrame(
         {
             "id": ["a", "b", "c"],
@@ -273,5 +273,5 @@ def test_to_records_keeps_milliseconds_and_odd_values():
     got = frame_module.to_records(frame)
     assert got == reference_records(frame)
     assert got[0]["created_at"] == "2024-01-01T00:00:00.250Z" and got[2]["created_at"] is None
-    assert got[0]["scheduled_time"] == "2024-01-01T00:00:00.000Z" and got[2]["scheduled_time"] == "2024-01-01T10:00:00.500Z"
+    assert got[0]["scheduled_time"] == "2024-01-01T00:00:00.000001Z" and got[2]["scheduled_time"] == "2024-01-01T10:00:00.500Z"
     assert got[1]["edit_profile_info"] == "['a']" and got[1]["duration"] is None and got[1]["status"] is None

@@ -168,6 +168,25 @@ def test_retry_button_follows_failed_tasks_in_scope(panel, box):
     assert (panel.df.set_index("id").loc[failed, "status"] == "scheduled").all()
 
 
+def test_task_retried_in_the_panel_can_then_be_deleted_from_it(panel, box):
+    """After the panel's own retry its rows carry the server's new state (not the local clock): deleting them next is 'deleted', not 'changed'."""
+    failed = old_failed(panel)["id"].tolist()[:3]
+    panel.select(failed)
+    panel.retry_button.click()
+    panel.confirm_button.click()
+    assert panel.report.totals == {"retried": 3}
+    rows = panel.df.set_index("id").loc[failed]
+    assert [str(t) for t in rows["scheduled_time"]] == [str(pd.Timestamp(box.task(i)["scheduled_time"])) for i in failed]
+    assert rows["deletable"].all() and not rows["retryable"].any()
+    panel.status_filter.value = ()
+    panel.min_age.value = 0
+    panel.select(failed)
+    panel.delete_button.click()
+    panel.confirm_button.click()
+    assert panel.report.totals == {"deleted": 3}
+    assert all(box.task(i) is None for i in failed)
+
+
 def test_changed_between_load_and_confirm(panel, box):
     """A selected task that started running before Confirm is reported changed and not deleted."""
     pick = old_failed(panel)["id"].tolist()[:3]

@@ -1,58 +1,68 @@
-"""The cleanup engine: verify → batch → send → reconcile → journal → report. No UI.
+"""The cleanup engine: plan → per batch (re-read → judge → journal → send → check the answer) → report. No UI.
 
 :func:`delete_tasks` and :func:`retry_tasks` are the safe way to change tasks.
-Every rule about what may be sent lives here:
+Every rule about what may be sent lives here and in :mod:`ugc_nb.verdict`:
 
-1. Rows that the frame shows as ineligible (pending or complete for a delete;
+1. Rows the frame shows as ineligible (pending or complete for a delete;
    anything but failed for a retry) are never sent: outcome ``ineligible``.
-2. ``verify=True`` (the default) re-reads the live state once, just before the
-   first batch (narrowed to the chosen tasks' accounts). Tasks gone by then are
-   ``not_found``; tasks whose live status is no longer eligible are ``changed``.
-   Only tasks the server itself shows as eligible are sent.
-3. Batches of ``batch_size`` go out ``concurrency`` at a time. Before each
-   request the journal gets an *intent* record with the full task rows, fsynced.
-4. Whatever the server does, each task ends with exactly one outcome:
+2. Tasks are batched by account. Just before a batch is sent its tasks are read
+   again from the server (narrowed to the batch's accounts; the read for a
+   worker's next batch overlaps its current request). Only a task the server
+   still shows as it was chosen — an eligible status, the same ``scheduled_time``
+   — is sent; gone is ``not_found``, moved on is ``changed``
+   (:func:`ugc_nb.verdict.judge`). ``verify=False`` skips that read for a
+   task's first request only.
+3. Before each request the journal gets an *intent* record with the full rows,
+   written whole and fsynced; if it cannot be, nothing more is sent and
+   :class:`~ugc_nb.errors.JournalError` is raised with the report so far.
+4. Whatever the server answers, each task ends with exactly one outcome:
 
-   * success: the ids the server lists are done; its per-id ``errors`` (a
-     partial server) and any id it does not mention are settled by re-reading;
-   * 400/404 for the whole batch (an all-or-nothing server): re-read; tasks at
-     fault are ``not_found``/``changed``, the rest are sent again; if none is at
-     fault the batch is split in two (an id limit, say) until it goes through;
+   * a success answer is believed only when it is consistent
+     (:mod:`ugc_nb.answer`); what it lists is done; what it explains is re-read
+     (moved on → ``changed``; still as chosen → ``failed`` with the server's
+     reason); anything it leaves out, and every task of an answer that
+     contradicts itself, is re-read as a request that may have been applied;
+   * a rejection (400, 404, 413, 422 …): the ids a body's ``data`` lists as
+     applied are done; the rest are re-read: tasks at fault are settled, the
+     others sent again, and a batch with nobody at fault is halved (an id limit);
    * no usable answer after the request may have arrived (timeout, dropped
-     connection, 5xx): re-read; a task that is gone was deleted by us — once —
-     and a task still there is sent again only if it is still eligible;
-   * the server refused before acting (429, connection refused): wait, resend.
+     connection, 5xx): wait (backoff or ``Retry-After``), re-read: gone is
+     ``deleted`` by us — once; still as chosen is sent again; moved on is our
+     ``retried`` for a retry, ``changed`` for a delete;
+   * the server refused before acting (429, connection refused): wait, re-read, resend;
+   * 401 or 403: nothing more is sent (raised at once when nothing was sent yet).
 
-   A task is never reported ``deleted`` while it still exists, and each task is
-   sent at most ``max_attempts`` times before it is ``failed``.
-5. ``dry_run=True`` does all of the above but send: outcome ``would_delete`` or
+   A task is never reported ``deleted`` while it still exists; it is sent at most
+   ``max_attempts`` times; a task whose state after a request cannot be re-read
+   is ``unknown`` and stays *unfinished* in the journal for :func:`ugc_nb.reconcile`.
+5. ``dry_run=True`` does all of the above but send: ``would_delete`` /
    ``would_retry``; nothing is written to the journal.
 """
 
 from __future__ import annotations
 
 import itertools
-import queue
-import signal
 import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .answer import Answer, read_answer
 from .client import SANDBOX_BASE_URL, UGCClient
 from .errors import (
     APIConnectionError,
     APIError,
+    APIResponseValidationError,
     APIStatusError,
     AuthenticationError,
-    BadRequestError,
+    CleanupError,
     JournalError,
-    NotFoundError,
     RateLimitError,
     ServerError,
 )
@@ -60,43 +70,33 @@ from .frame import to_records
 from .journal import Journal, default_journal_path
 from .outcome import CleanupReport, TaskResult
 from .plan import ACTIONS, Action, ActionRule, Plan, make_plan
-from .retry import RetryPolicy
+from .pool import CleanupInterrupted, Progress, send_all
+from .verdict import CHOSEN_FIELDS, SEND, judge
 
-__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupInterrupted", "JournalArg", "open_journal"]
+__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupInterrupted", "JournalArg", "open_journal", "live_tasks"]
 
 JournalArg = str | Path | Journal | bool | None
-Progress = Callable[[int, int], None]
 #: Engine-level re-reads after the client's own retries are spent (transient errors only).
 READ_ATTEMPTS = 3
+#: Columns a frame must have for the engine to judge its rows.
+NEEDED_COLUMNS = ("id", "status", "account_id", "scheduled_time")
+_FATAL_STATUS = (401, 403)  # the key is wrong or lacks the right: nothing else will go through
 
 
 def live_tasks(client: UGCClient, accounts: Iterable[str | None]) -> list[dict[str, Any]]:
-    """A live read narrowed to ``accounts`` — or of everything when any account is unknown (None)."""
-    accounts = set(accounts)
-    if None in accounts:
-        return client.get_tasks()
-    return client.get_tasks(account_ids=sorted(accounts))  # type: ignore[arg-type]
+    """A live read narrowed to ``accounts`` — or of everything when any account is unknown (None).
 
-
-def _same_time(a: Any, b: Any) -> bool:
-    """Two API timestamps denote the same instant (either may be None)."""
-    if a is None or b is None:
-        return a is None and b is None
-    try:
-        return pd.Timestamp(a) == pd.Timestamp(b)
-    except (TypeError, ValueError):
-        return a == b
-
-
-class CleanupInterrupted(KeyboardInterrupt):
-    """Ctrl-C / "interrupt kernel" during a run: batches in flight finished, the rest were not sent.
-
-    ``report`` holds every task's outcome (unsent ones ``failed``: "not sent").
+    Every record must be an object with a string ``id``; anything else is an
+    :class:`~ugc_nb.errors.APIResponseValidationError` (a task we cannot name
+    must never look "gone").
     """
-
-    def __init__(self, report: CleanupReport) -> None:
-        super().__init__(report.headline())
-        self.report = report
+    accounts = set(accounts)
+    records = client.get_tasks() if None in accounts else client.get_tasks(account_ids=sorted(accounts))  # type: ignore[arg-type]
+    for record in records:
+        if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+            shown = record.get("id") if isinstance(record, dict) else record
+            raise APIResponseValidationError(f"the server listed a task whose id is not a string: {str(shown)[:80]!r}", path="/tasks")
+    return records
 
 
 def open_journal(journal: JournalArg, client: UGCClient | None = None) -> Journal | None:
@@ -111,203 +111,248 @@ def open_journal(journal: JournalArg, client: UGCClient | None = None) -> Journa
         if client is not None and client.base_url == SANDBOX_BASE_URL:
             path = path.with_name("journal-sandbox.jsonl")
         return Journal(path)
-    return Journal(journal)
+    return Journal(journal)  # type: ignore[arg-type]
 
 
 class _Run:
-    """One delete/retry run: state shared by the batch workers, guarded by one lock."""
+    """One delete/retry run: the state its batch workers share, guarded by one lock."""
 
-    def __init__(self, rule: ActionRule, client: UGCClient, journal: Journal | None, *, max_attempts: int, backoff: RetryPolicy) -> None:
-        self.rule = rule
-        self.client = client
-        self.journal = journal
-        self.max_attempts = max_attempts
-        self.backoff = backoff
+    def __init__(self, rule: ActionRule, client: UGCClient, journal: Journal | None, *, max_attempts: int, dry_run: bool) -> None:
+        self.rule, self.client, self.journal = rule, client, journal
+        self.max_attempts, self.dry_run = max_attempts, dry_run
+        self.policy = client.retry
         self.lock = threading.Lock()
         self.results: dict[str, TaskResult] = {}
-        self.meta: dict[str, dict[str, Any]] = {}  # id -> status/account_id/type when chosen
-        self.rows: dict[str, dict[str, Any]] = {}  # id -> full row for the journal
+        self.chosen: dict[str, dict[str, Any]] = {}  # id -> CHOSEN_FIELDS as chosen
+        self.rows: dict[str, dict[str, Any]] = {}  # id -> the full row for the journal
         self.attempts: dict[str, int] = {}
+        self.maybe_applied: set[str] = set()  # a request of ours for it may have reached the server
+        self.on_wire: set[str] = set()  # in a request whose answer is not classified yet
+        self.explained: dict[str, str] = {}  # the server's own reason for not applying it
+        self.context: dict[str, str] = {}  # what happened to its last request, for the reason
+        self.unjournalled: set[str] = set()
         self.sends = itertools.count(1)
+        self.sent_any = False
         self.run_id = ""
-        self.on_settled: Callable[[int], None] = lambda n: None
+        self.done = 0
+        self.wake: Callable[[], None] = lambda: None  # tells the waiting thread that ``done`` moved
         self.stopped: str | None = None  # why no further request may be sent
+        self.error: BaseException | None = None  # what stops the run with an exception
+        self.auth_error: APIStatusError | None = None
 
     # -- outcomes ------------------------------------------------------------
-    def settle(
-        self, items: Iterable[tuple[str, str, str]], *, send: int | None = None, journal_rows: bool = False, final: bool = True
-    ) -> None:
-        """Record outcomes (id, outcome, reason) and journal them; ``final=False`` keeps them out of the
-        journal, so the tasks stay *unfinished* there for :func:`ugc_nb.reconcile` to settle."""
-        items = list(items)
+    def settle(self, items: Iterable[tuple[str, str, str]], *, send: int | None = None, rows: bool = False, final: bool = True) -> None:
+        """Record outcomes (id, outcome, reason) and journal them (with the rows of never-sent
+        tasks when ``rows``). ``final=False`` keeps them out of the journal: *unfinished* there."""
+        items = [(i, o, r) for i, o, r in items if i not in self.results]
         if not items:
             return
         with self.lock:
             for task_id, outcome, reason in items:
-                meta = self.meta.get(task_id, {})
+                meta = self.chosen.get(task_id, {})
                 self.results[task_id] = TaskResult(task_id, outcome, reason, meta.get("status"), meta.get("account_id"), meta.get("type"))
-        if self.journal is not None and self.run_id and final:
-            extra: dict[str, Any] = {"send": send} if send is not None else {}
-            if journal_rows:
-                extra["tasks"] = [self.rows[i] for i, _, _ in items if i in self.rows]
-            self.journal.write(
-                "outcome", self.run_id, action=self.rule.name, results=[{"id": i, "outcome": o, "reason": r} for i, o, r in items], **extra
-            )
-        self.on_settled(len(items))
+            self.done += len(items)
+        self.wake()
+        if self.journal is None or not self.run_id or not final:
+            return
+        extra: dict[str, Any] = {"send": send} if send is not None else {}
+        if rows:
+            extra["tasks"] = [self.rows[i] for i, _, _ in items if i in self.rows]
+        try:
+            results = [{"id": i, "outcome": o, "reason": r} for i, o, r in items]
+            self.journal.write("outcome", self.run_id, action=self.rule.name, results=results, **extra)
+        except JournalError as exc:
+            self.unjournalled.update(i for i, _, _ in items)
+            self.fail(exc)
+
+    def fail(self, exc: BaseException) -> None:
+        """Stop the run: no further request is sent, and ``exc`` is raised at the end."""
+        with self.lock:
+            self.error = self.error or exc
+            self.stopped = self.stopped or f"{type(exc).__name__}: {exc}"
 
     # -- live state ----------------------------------------------------------
     def read(self, ids: list[str]) -> dict[str, dict[str, Any]]:
-        """Live records of ``ids`` that still exist (narrowed by account when all accounts are known)."""
-        accounts = {self.meta.get(i, {}).get("account_id") for i in ids}
+        """Live records of ``ids`` that still exist (narrowed by account), waiting as the server asks."""
+        accounts = {self.chosen.get(i, {}).get("account_id") for i in ids}
         wanted = set(ids)
         for attempt in range(READ_ATTEMPTS):
             try:
-                records = live_tasks(self.client, accounts)
-                return {r["id"]: r for r in records if isinstance(r, dict) and r.get("id") in wanted}
-            except (APIConnectionError, ServerError, RateLimitError):
+                return {r["id"]: r for r in live_tasks(self.client, accounts) if r["id"] in wanted}
+            except (APIConnectionError, ServerError, RateLimitError) as exc:
                 if attempt + 1 == READ_ATTEMPTS:
                     raise
-                time.sleep(self.backoff.delay(attempt))
+                time.sleep(self.policy.delay(attempt, getattr(exc, "retry_after", None)))
         raise AssertionError("unreachable")
 
-    def eligible(self, record: dict[str, Any]) -> bool:
-        """Sendable: an eligible status, and the same status as when chosen (a task retried or
-        started since it was chosen is not what the person picked)."""
-        status = record.get("status")
-        meta = self.meta.get(record.get("id"), {})
-        if status not in self.rule.eligible:
-            return False
-        if "status" not in meta:  # a bare id: nothing to compare with
-            return True
-        # A retry resets scheduled_time, so a task retried and failed again is not the one chosen.
-        return status == meta["status"] and _same_time(record.get("scheduled_time"), meta.get("scheduled_time"))
+    def note_chosen(self, task_id: str, record: dict[str, Any]) -> None:
+        """A bare id seen live for the first time: that state is what was chosen."""
+        self.chosen[task_id] = {k: record.get(k) for k in CHOSEN_FIELDS}
+        self.rows[task_id] = dict(record)
 
-    # -- sending -------------------------------------------------------------
-    def send(self, ids: list[str]) -> dict[str, Any]:
-        call = self.client.delete_tasks if self.rule.name == "delete" else self.client.retry_tasks
-        return call(ids)
-
-    def work(self, batch: list[str]) -> None:
-        """Send one batch and keep at it until every id in it has an outcome."""
-        queue: deque[list[str]] = deque([batch])
-        while queue:
-            ids = queue.popleft()
-            if self.stopped:
-                return  # the caller reports every id without an outcome as not sent
-            over = [i for i in ids if self.attempts.get(i, 0) >= self.max_attempts]
-            if over:
-                self.settle((i, "failed", f"gave up after {self.max_attempts} attempts") for i in over)
-                ids = [i for i in ids if i not in over]
-                if not ids:
-                    continue
-            for i in ids:
-                self.attempts[i] = self.attempts.get(i, 0) + 1
-            number = next(self.sends)
-            if self.journal is not None:
-                self.journal.write("intent", self.run_id, send=number, action=self.rule.name, tasks=[self.rows[i] for i in ids])
-            try:
-                data = self.send(ids)
-            except AuthenticationError as exc:  # nothing was applied; nothing else will be
-                self.stopped = f"the server refused the API key (HTTP {exc.status_code})"
-                self.settle(((i, "failed", f"HTTP {exc.status_code}: {exc.message}") for i in ids), send=number)
+    # -- one batch -------------------------------------------------------------
+    def work(self, batch: list[str], live: Future | dict[str, dict[str, Any]] | None) -> None:
+        """Take one batch through re-read → judge → journal → send until every id has an outcome
+        (or the run stops). ``live`` is the batch's prefetched read, if any."""
+        queue: deque[tuple[list[str], Any]] = deque([(batch, live)])
+        while queue and not self.stopped:
+            ids, live = queue.popleft()
+            ids = [i for i in ids if i not in self.results]
+            if not ids:
                 continue
-            except (BadRequestError, NotFoundError) as exc:
-                again = self.after_rejection(ids, exc, number)
-            except APIError as exc:
-                again = self.after_failure(ids, exc, number)
-            else:
-                again = self.after_success(ids, data, number)
-            for part in again:
-                queue.append(part)
+            state = self._live(ids, live)
+            if state is None:
+                continue
+            sendable = self._judge(ids, state)
+            if not sendable:
+                continue
+            if self.dry_run:
+                self.settle((i, self.rule.dry, "dry run") for i in sendable)
+                continue
+            number = next(self.sends)
+            try:
+                if self.journal is not None:
+                    self.journal.write("intent", self.run_id, send=number, action=self.rule.name, tasks=[self.rows[i] for i in sendable])
+            except JournalError as exc:
+                self.fail(exc)  # these tasks are reported "not sent"
+                return
+            queue.extend(self._send(sendable, number))
 
-    def _resolve(
-        self, ids: list[str], number: int, *, gone: str, gone_reason: str, present_ineligible: str, why: str, applied: bool = False
-    ) -> list[str]:
-        """Re-read ``ids`` and settle the gone and ineligible ones; return those still eligible.
-
-        ``applied``: the request may have taken effect. If the state cannot be re-read then, the
-        outcome is unknown: the tasks are reported failed but left unfinished in the journal.
-        """
+    def _live(self, ids: list[str], live: Any) -> dict[str, dict[str, Any]] | None:
+        """The batch's live state: the prefetched read, or a fresh one; None when it cannot be had."""
         try:
-            live = self.read(ids)
+            return live.result() if isinstance(live, Future) else live if live is not None else self.read(ids)
+        except APIStatusError as exc:
+            if exc.status_code in _FATAL_STATUS:
+                self._fatal(exc)
+                return None
+            self._unreadable(ids, exc)
         except APIError as exc:
-            if applied:
-                reason = f"{why}; could not re-read the state ({exc}): unknown whether it happened — run ugc_nb.reconcile(journal, client)"
-            else:
-                reason = f"{why}; could not re-read the state ({exc})"
-            self.settle(((i, "failed", reason) for i in ids), send=number, final=not applied)
-            return []
-        settled, still = [], []
+            self._unreadable(ids, exc)
+        return None
+
+    def _unreadable(self, ids: list[str], exc: APIError) -> None:
+        unknown = [i for i in ids if i in self.maybe_applied]
+        reason = f"could not re-read the state ({exc}): unknown whether it happened — run ugc_nb.reconcile(journal, client)"
+        self.settle(((i, "unknown", reason) for i in unknown), final=False)
+        self.settle(((i, "failed", f"could not check the live state before sending: {exc}") for i in ids if i not in unknown), rows=True)
+
+    def _judge(self, ids: list[str], live: dict[str, dict[str, Any]]) -> list[str]:
+        """Settle the tasks whose live state rules out sending; return those to send, rows refreshed."""
+        settled, sendable = [], []
         for i in ids:
             record = live.get(i)
-            if record is None:
-                settled.append((i, gone, gone_reason))
-            elif not self.eligible(record):
-                status = record.get("status")
-                outcome = present_ineligible
-                reason = f"{why}; now {status}" if outcome != "changed" else f"status now {status} (was {self.meta.get(i, {}).get('status') or 'eligible'})"
-                settled.append((i, outcome, reason))
-            else:
-                self.rows[i] = record
-                still.append(i)
-        self.settle(settled, send=number)
-        return still
+            verdict, reason = judge(self.rule, self.chosen.get(i, {}), record, ours_maybe=i in self.maybe_applied)
+            if verdict == SEND and i in self.explained:
+                verdict, reason = "failed", f"the server did not {self.rule.name} it: {self.explained[i]}"
+            elif verdict == SEND and self.attempts.get(i, 0) >= self.max_attempts:
+                verdict, reason = "failed", f"gave up after {self.max_attempts} attempts"
+            if verdict != SEND:
+                settled.append((i, verdict, f"{self.context[i]}; {reason}" if i in self.context else reason))
+                continue
+            if record is not None:
+                if "status" not in self.chosen.get(i, {}):
+                    self.note_chosen(i, record)
+                self.rows[i] = {**self.rows.get(i, {}), **record}
+            sendable.append(i)
+        self.settle(settled, rows=True)
+        return sendable
 
-    def after_success(self, ids: list[str], data: dict[str, Any], number: int) -> list[list[str]]:
-        listed = data.get("ids")
-        confirmed = [i for i in ids if isinstance(listed, list) and i in set(listed)]
-        self.settle(((i, self.rule.done, "") for i in confirmed), send=number)
-        rest = [i for i in ids if i not in set(confirmed)]
-        if not rest:
+    def _send(self, ids: list[str], number: int) -> list[tuple[list[str], Any]]:
+        """Send one request; return what must go round again (ids, known live state or None)."""
+        for i in ids:
+            self.attempts[i] = self.attempts.get(i, 0) + 1
+        self.on_wire.update(ids)
+        self.sent_any = True
+        try:
+            data = self.client.delete_tasks(ids) if self.rule.name == "delete" else self.client.retry_tasks(ids)
+        except APIStatusError as exc:
+            if exc.status_code in _FATAL_STATUS:
+                self.on_wire.difference_update(ids)
+                self._fatal(exc)
+                self.settle(((i, "failed", f"HTTP {exc.status_code}: {exc.message}") for i in ids), send=number)
+                return []
+            if 400 <= exc.status_code < 500 and exc.status_code != 429:
+                return self._rejected(ids, exc, number)
+            return self._lost(ids, exc)
+        except APIError as exc:
+            return self._lost(ids, exc)
+        answer = read_answer(self.rule, ids, data)
+        if isinstance(answer, str):
+            return self._lost(ids, APIResponseValidationError(f"answer not believed: {answer}", path="", may_have_applied=True))
+        return self._applied(ids, answer, number)
+
+    def _applied(self, ids: list[str], answer: Answer, number: int) -> list[tuple[list[str], Any]]:
+        self.on_wire.difference_update(ids)
+        self.settle(((i, self.rule.done, "") for i in ids if i in answer.applied), send=number)
+        self.explained.update((i, answer.errors[i]) for i in ids if i in answer.errors)
+        silent = [i for i in ids if i not in answer.applied and i not in answer.errors]
+        self.maybe_applied.update(silent)  # not listed and not explained: it may have happened
+        self.context.update((i, "not listed in the answer") for i in silent)
+        rest = [i for i in ids if i not in answer.applied]
+        return [(rest, None)] if rest else []
+
+    def _rejected(self, ids: list[str], exc: APIStatusError, number: int) -> list[tuple[list[str], Any]]:
+        """A 4xx: what its body lists as applied is done; re-read the rest; halve when nobody is at fault."""
+        self.on_wire.difference_update(ids)
+        for i in ids:
+            self.attempts[i] -= 1  # a rejected request is not the tasks' attempt (re-reads settle the guilty)
+        data = exc.body.get("data")
+        answer = read_answer(self.rule, ids, data) if data is not None else None
+        if isinstance(answer, Answer) and answer.applied:
+            self.settle(((i, self.rule.done, f"applied, though the server answered {exc.status_code}") for i in ids if i in answer.applied), send=number)
+            ids = [i for i in ids if i not in answer.applied]
+        elif data is not None:
+            self.maybe_applied.update(ids)  # a 4xx carrying data we cannot read: it may have applied some
+        if not ids:
             return []
-        errors = {e.get("id"): str(e.get("error", "")) for e in data.get("errors") or [] if isinstance(e, dict)}
-        explained = [i for i in rest if i in errors]
-        silent = [i for i in rest if i not in errors]
-        still: list[str] = []
-        if explained:
-            reasons = "; ".join(sorted({errors[i] for i in explained}))[:200]
-            still += self._resolve(
-                explained, number, gone="not_found", gone_reason=f"server: {reasons}",
-                present_ineligible="changed", why=f"server: {reasons}",
-            )
-        if silent:
-            # Not listed and no error given: gone means we deleted it; else it needs another go.
-            lost = self.rule.done if self.rule.name == "delete" else "not_found"
-            still += self._resolve(silent, number, gone=lost, gone_reason="not listed in the answer, gone on re-read",
-                                   present_ineligible=self.rule.done if self.rule.name == "retry" else "changed",
-                                   why="not listed in the answer", applied=True)
-        return [still] if still else []
-
-    def after_rejection(self, ids: list[str], exc: APIStatusError, number: int) -> list[list[str]]:
-        still = self._resolve(ids, number, gone="not_found", gone_reason=f"gone before our request (server: {exc.message})",
-                              present_ineligible="changed", why=f"server rejected the batch ({exc.status_code})")
+        try:
+            live = self.read(ids)
+        except APIError as exc2:
+            self._unreadable(ids, exc2)
+            return []
+        still = self._judge(ids, live)
         if len(still) < len(ids):
-            return [still] if still else []
-        if len(still) > 1:  # nobody at fault: an id limit or a rule we do not know; halve and try again
+            return [(still, live)] if still else []
+        if len(still) > 1:  # nobody at fault: an id limit, or a rule we do not know
+
             half = len(still) // 2
-            for i in still:
-                self.attempts[i] -= 1  # a split is not a failed attempt
-            return [still[:half], still[half:]]
+            return [(still[:half], live), (still[half:], live)]
         self.settle([(still[0], "failed", f"HTTP {exc.status_code}: {exc.message}")], send=number)
         return []
 
-    def after_failure(self, ids: list[str], exc: APIError, number: int) -> list[list[str]]:
+    def _lost(self, ids: list[str], exc: APIError) -> list[tuple[list[str], Any]]:
+        """No usable answer: wait as the server asks, then re-read before deciding anything."""
         if exc.may_have_applied:
-            done = self.rule.done
-            still = self._resolve(
-                ids, number,
-                gone=done if self.rule.name == "delete" else "not_found",
-                gone_reason=f"answer lost ({type(exc).__name__}); gone on re-read",
-                present_ineligible=done if self.rule.name == "retry" else "changed",
-                why=f"answer lost ({type(exc).__name__})",
-                applied=True,
-            )
-        else:
-            still = ids
-        if still:
-            attempt = max(self.attempts.get(i, 1) for i in still) - 1
-            time.sleep(self.backoff.delay(attempt, getattr(exc, "retry_after", None)))
-        return [still] if still else []
+            self.maybe_applied.update(ids)
+            what = exc.message if isinstance(exc, APIResponseValidationError) else f"answer lost ({type(exc).__name__})"
+            self.context.update((i, what) for i in ids)
+        self.on_wire.difference_update(ids)
+        attempt = max(self.attempts.get(i, 1) for i in ids) - 1
+        time.sleep(self.policy.delay(attempt, getattr(exc, "retry_after", None)))
+        return [(ids, None)]
+
+    def _fatal(self, exc: APIStatusError) -> None:
+        with self.lock:
+            self.auth_error = self.auth_error or exc
+            self.stopped = self.stopped or f"the server refused the API key (HTTP {exc.status_code}: {exc.message})"
+
+    # -- the end ---------------------------------------------------------------
+    def finish(self, ids: list[str]) -> None:
+        """Every task still without an outcome: ``unknown`` when a request of ours may have
+        reached the server (left unfinished in the journal), else ``failed: not sent``."""
+        open_ = [i for i in ids if i not in self.results]
+        unknown = [i for i in open_ if i in self.maybe_applied or i in self.on_wire]
+        why = self.stopped or "the run stopped"
+        self.settle(((i, "unknown", f"the run stopped ({why}) before its state was re-read — run ugc_nb.reconcile") for i in unknown), final=False)
+        self.settle(((i, "failed", f"not sent: {why}") for i in open_ if i not in unknown), rows=True)
+
+
+def _batches(run: _Run, ids: list[str], size: int) -> list[list[str]]:
+    """``ids`` grouped by account (so each batch's re-read stays small), in chunks of ``size``."""
+    order = {i: n for n, i in enumerate(ids)}
+    ranked = sorted(ids, key=lambda i: (str(run.chosen.get(i, {}).get("account_id")), order[i]))
+    return [ranked[k : k + size] for k in range(0, len(ranked), size)]
 
 
 def run_cleanup(
@@ -330,13 +375,16 @@ def run_cleanup(
     if not plan.ids:
         what = "the frame passed has 0 rows (check the filters that made it)" if isinstance(tasks, pd.DataFrame) else "the id list is empty"
         raise ValueError(f"no tasks chosen: {what}")
+    if isinstance(tasks, pd.DataFrame):
+        missing = [c for c in NEEDED_COLUMNS if c not in tasks.columns]
+        if missing:
+            raise ValueError(f"the frame lacks column(s) the engine needs: {', '.join(missing)} — pass rows of ugc_nb.load_tasks()")
     if plan.unchecked and not verify:
         raise ValueError("a bare list of ids has no known status; verify=True is required to check it live before sending")
-    rule = ACTIONS[action]
     book = None if dry_run else open_journal(journal, client)
     owned = book is not None and not isinstance(journal, Journal)
     try:
-        return _run(plan, rule, client, book, dry_run=dry_run, verify=verify, batch_size=batch_size,
+        return _run(plan, ACTIONS[action], client, book, dry_run=dry_run, verify=verify, batch_size=batch_size,
                     concurrency=concurrency, progress=progress, max_attempts=max_attempts)
     finally:
         if owned:
@@ -345,163 +393,75 @@ def run_cleanup(
 
 def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, *, dry_run: bool, verify: bool,
          batch_size: int, concurrency: int, progress: bool | Progress, max_attempts: int) -> CleanupReport:
-    action = rule.name
-    run = _Run(rule, client, book, max_attempts=max_attempts, backoff=client.retry)
+    run = _Run(rule, client, book, max_attempts=max_attempts, dry_run=dry_run)
     if plan.rows is not None:
         for record in to_records(plan.rows):
             run.rows[record["id"]] = record
-            run.meta[record["id"]] = {k: record[k] for k in ("status", "account_id", "type", "scheduled_time")}
-    report = CleanupReport(action, dry_run, [], journal=book.path if book else None)
+            run.chosen[record["id"]] = {k: record.get(k) for k in CHOSEN_FIELDS}
+    report = CleanupReport(rule.name, dry_run, [], journal=book.path if book else None)
+
+    def outcome() -> CleanupReport:
+        report.results = [run.results[i] for i in plan.ids if i in run.results]
+        if run.stopped:
+            report.notes.append(f"Stopped: {run.stopped}.")
+        if run.unjournalled:
+            report.notes.append(f"The journal could not record the outcome of {len(run.unjournalled)} task(s); "
+                                "they show as unfinished there — ugc_nb.reconcile settles them.")
+        return report
+
     if book is not None:
+        run_id = uuid.uuid4().hex[:12]
         try:
-            run_id = uuid.uuid4().hex[:12]
-            run.run_id = book.new_run(action, chosen=len(plan.ids), source=client.base_url, dry_run=dry_run, run_id=run_id,
+            run.run_id = book.new_run(rule.name, chosen=len(plan.ids), source=client.base_url, dry_run=dry_run, run_id=run_id,
                                       key_hash=client._fingerprint(run_id))
-        except OSError as exc:
-            raise JournalError(f"cannot write the journal {book.path}: {exc.strerror or exc}; nothing was sent") from exc
+        except JournalError as exc:
+            raise JournalError(f"{exc}; nothing was sent", report=None) from exc
         report.run = run.run_id
-    run.settle(((i, "ineligible", reason) for i, reason in plan.ineligible.items()), journal_rows=True)
-
-    candidates = plan.eligible + plan.unchecked
-    if verify and candidates:
-        try:
-            live = run.read(candidates)
-        except AuthenticationError:
-            raise  # nothing was sent; a wrong key is not a per-task outcome
-        except APIError as exc:
-            run.settle(((i, "failed", f"could not verify the live state: {exc}") for i in candidates), journal_rows=True)
-            candidates = []
-        else:
-            skipped, ok = [], []
-            for i in candidates:
-                record = live.get(i)
-                known = i in run.meta
-                if record is None:
-                    skipped.append((i, "not_found", "not on the server any more (checked before sending)"))
-                    continue
-                if not known:
-                    run.meta[i] = {k: record.get(k) for k in ("account_id", "type")}
-                if not run.eligible(record):
-                    outcome = "changed" if known else "ineligible"
-                    was = f" (was {run.meta[i]['status']} when chosen)" if known else ""
-                    if known and record.get("status") == run.meta[i]["status"]:
-                        was = f", but rescheduled since it was chosen (scheduled_time {record.get('scheduled_time')})"
-                    skipped.append((i, outcome, f"live status {record.get('status')}{was}; not {rule.done}"))
-                    continue
-                if not known:
-                    run.meta[i].update(status=record.get("status"), scheduled_time=record.get("scheduled_time"))
-                run.rows[i] = record
-                ok.append(i)
-            run.settle(skipped, journal_rows=True)
-            candidates = ok
-
-    if dry_run:
-        run.settle((i, rule.dry, "dry run") for i in candidates)
-    elif candidates:
-        try:
-            _send_all(run, candidates, batch_size=batch_size, concurrency=concurrency, progress=progress)
-        except KeyboardInterrupt:
-            report.results = [run.results[i] for i in plan.ids]
-            report.notes.append("Interrupted: requests in flight were finished, the rest were not sent.")
-            raise CleanupInterrupted(report) from None
-    if run.stopped:
-        report.notes.append(f"Stopped: {run.stopped}.")
-    report.results = [run.results[i] for i in plan.ids]
-    return report
-
-
-def _send_all(run: _Run, ids: list[str], *, batch_size: int, concurrency: int, progress: bool | Progress) -> None:
-    """Send ``ids`` in batches from ``concurrency`` worker threads; fill in "not sent" when stopped.
-
-    The workers, not this thread, make the requests, so Ctrl-C lands here while it waits: no
-    request is cut off half-way. On an interrupt the workers finish the request they are in
-    (further Ctrl-Cs are ignored until they have) and take no new batch; every task that was
-    never sent is reported ``failed: not sent``; then :class:`KeyboardInterrupt` is re-raised.
-    """
-    total = len(ids)
-    pending: queue.SimpleQueue[list[str]] = queue.SimpleQueue()
-    for k in range(0, total, batch_size):
-        pending.put(ids[k : k + batch_size])
-    bar = None
-    if callable(progress):
-        done = [0]
-
-        def tick(n: int) -> None:
-            done[0] += n
-            progress(done[0], total)
-
-        run.on_settled = tick
-    elif progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=total, desc=f"{run.rule.verb} tasks", unit="task")
-        run.on_settled = bar.update
-    failures: list[BaseException] = []
-    finished = threading.Condition()
-    alive = [0]
-
-    def worker() -> None:
-        try:
-            while not run.stopped:
-                try:
-                    batch = pending.get_nowait()
-                except queue.Empty:
-                    return
-                run.work(batch)
-        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
-            run.stopped = run.stopped or f"{type(exc).__name__}: {exc}"
-            failures.append(exc)
-        finally:
-            with finished:
-                alive[0] -= 1
-                finished.notify_all()
-
-    interrupted = False
+    run.settle(((i, "ineligible", reason) for i, reason in plan.ineligible.items()), rows=True)
+    if plan.unchecked and not run.stopped:
+        _first_look(run, plan.unchecked)
+    candidates = [i for i in plan.eligible + plan.unchecked if i not in run.results]
     try:
-        _start(worker, min(concurrency, pending.qsize()), f"ugc-nb-{run.rule.name}", finished, alive)
+        if candidates and not run.stopped:
+            batches = _batches(run, candidates, batch_size)
+            prefetch = run.read if verify else None
+            first = None if verify else {i: run.rows[i] for i in candidates}
+            run.done = 0  # progress counts the tasks sent for
+            send_all(run, batches, concurrency=concurrency, progress=progress, total=len(candidates), prefetch=prefetch, given=first)
     except KeyboardInterrupt:
-        interrupted = True
-        run.stopped = "the run was interrupted"
-    # Wait on our own counter, not Thread.join: an interrupted join can leave a thread looking finished.
-    while True:
-        try:
-            with finished:
-                while alive[0]:
-                    finished.wait()
-            break
-        except KeyboardInterrupt:  # let requests in flight finish, whatever is pressed
-            interrupted = True
-            run.stopped = "the run was interrupted"
-    run.on_settled = lambda n: None
-    if bar is not None:
-        bar.close()
-    unsent = [i for i in ids if i not in run.results]
-    if unsent:
-        run.settle((i, "failed", f"not sent: {run.stopped or 'the run stopped'}") for i in unsent)
-    if interrupted:
-        raise KeyboardInterrupt
-    if failures and not isinstance(failures[0], (APIError, KeyboardInterrupt)):
-        raise failures[0]
+        run.finish(plan.ids)
+        report.notes.append("Interrupted: requests in flight were finished, the rest were not sent.")
+        raise CleanupInterrupted(outcome()) from None
+    run.finish(plan.ids)
+    if run.auth_error is not None and not run.sent_any:
+        raise run.auth_error  # a wrong key before anything was sent: nothing happened
+    if run.error is not None:
+        done = outcome()
+        if isinstance(run.error, JournalError):
+            raise JournalError(f"{run.error}; nothing more was sent", report=done) from run.error
+        raise CleanupError(f"the run stopped on an unexpected error ({type(run.error).__name__}: {run.error})", report=done) from run.error
+    return outcome()
 
 
-def _start(target: Callable[[], None], count: int, name: str, finished: threading.Condition, alive: list[int]) -> None:
-    """Start ``count`` worker threads, counting them in ``alive``, with SIGINT held back meanwhile
-    (the workers inherit the mask, so Ctrl-C always reaches the waiting main thread, after this)."""
-    mask = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if mask else None
+def _first_look(run: _Run, ids: list[str]) -> None:
+    """Bare ids: one read of everything, to learn each one's account and state before batching."""
     try:
-        for n in range(count):
-            with finished:
-                alive[0] += 1
-            try:
-                threading.Thread(target=target, name=f"{name}-{n}", daemon=True).start()
-            except BaseException:
-                with finished:
-                    alive[0] -= 1
-                raise
-    finally:
-        if previous is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        live = run.read(ids)
+    except APIStatusError as exc:
+        if exc.status_code in _FATAL_STATUS:
+            raise
+        run.settle((i, "failed", f"could not check the live state: {exc}") for i in ids)
+        return
+    except APIError as exc:
+        run.settle((i, "failed", f"could not check the live state: {exc}") for i in ids)
+        return
+    for i in ids:
+        record = live.get(i)
+        verdict, reason = judge(run.rule, {}, record, ours_maybe=False)
+        if verdict == SEND:
+            run.note_chosen(i, record)  # type: ignore[arg-type]
+        else:
+            run.settle([(i, verdict, reason)])
 
 
 def delete_tasks(
@@ -516,14 +476,15 @@ def delete_tasks(
     progress: bool | Progress = True,
     max_attempts: int = 8,
 ) -> CleanupReport:
-    """Permanently delete tasks, safely: verified, batched, journalled, one outcome per task.
+    """Permanently delete tasks, safely: verified per batch, journalled, one outcome per task.
 
     ``tasks`` is rows of a task frame (preferred: their status is checked
     first) or a list of ids (checked live; needs ``verify=True``).
     ``journal`` is ``None`` for the default file in the per-user data
     directory, a path, or ``False`` for none. ``progress`` is a tqdm bar
-    (``True``), none (``False``) or a callable ``(done, total)``. Each task is
-    sent at most ``max_attempts`` times. See the module docstring for the rules.
+    (``True``), none (``False``) or a callable ``(done, total)``, called from
+    the calling thread. Each task is sent at most ``max_attempts`` times. See
+    the module docstring for the rules.
     """
     return run_cleanup(
         "delete", client, tasks, dry_run=dry_run, journal=journal, batch_size=batch_size,

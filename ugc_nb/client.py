@@ -44,6 +44,7 @@ from .errors import (
     RateLimitError,
     ServerError,
 )
+from .redact import Redactor, check_header_value
 from .retry import RetryPolicy
 from .schema import TASK_TYPES
 from .timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, windows
@@ -58,6 +59,9 @@ SANDBOX_BASE_URL = "http://sandbox.invalid"
 _READS = frozenset({"/tasks", "/accounts", "/accounts/status"})
 _MUTATIONS = frozenset({"/tasks/delete", "/tasks/retry"})
 _ACCOUNT_FILTERS = ("tag", "org_group", "user_group", "status")
+#: Answers up to this size are scrubbed of the key even on success (large task lists are not:
+#: their text never reaches an error, a reason or a log).
+_SCRUB_ALWAYS = 256 * 1024
 #: Adjacent date windows overlap by this much, so a task on a boundary is never lost.
 WINDOW_OVERLAP = pd.Timedelta(seconds=1)
 
@@ -136,6 +140,7 @@ class UGCClient:
                 "(to try ugc_nb without one, use ugc_nb.Sandbox().client())"
             )
         key = str(key).strip()
+        check_header_value(key)
         url = (base_url or os.environ.get("UGC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, got {url!r}")
@@ -143,6 +148,7 @@ class UGCClient:
         if max_retries is not None:
             policy = RetryPolicy(**{**policy.__dict__, "max_retries": max_retries})
         self._key = key
+        self._redact = Redactor(key)
         self.base_url = url
         self.retry = policy
         self._rng = random.Random()
@@ -183,13 +189,17 @@ class UGCClient:
 
     # -- the one request path ----------------------------------------------
     def _scrub(self, text: str) -> str:
-        return text.replace(self._key, "***") if self._key and isinstance(text, str) else text
+        """``text`` with every recognisable part of the key masked (see :mod:`ugc_nb.redact`)."""
+        return self._redact.text(text)
 
     def _send_once(self, path: str, body: dict[str, Any], mutation: bool, lazy: bool = False) -> Any:
         started = time.perf_counter()
         try:
             response = self._http.post(path, content=orjson.dumps(body))
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # Timed out before the request was sent: nothing can have been applied.
+            raise APITimeoutError(f"timed out connecting to {self.base_url} ({type(exc).__name__})", path=path) from exc
+        except httpx.ConnectError as exc:
             # The request never reached the server: nothing can have been applied.
             raise APIConnectionError(f"could not connect to {self.base_url}: {type(exc).__name__}: {exc}", path=path) from exc
         except httpx.TimeoutException as exc:
@@ -202,9 +212,13 @@ class UGCClient:
             ) from exc
         elapsed = time.perf_counter() - started
         logger.debug("POST %s -> %s in %.3fs", path, response.status_code, elapsed)
+        content = response.content
+        if response.status_code >= 400 or mutation or len(content) <= _SCRUB_ALWAYS:
+            # Before anything is parsed or cut short: any text from the server may echo the key.
+            content = self._redact.bytes(content)
         return (envelope.parse_lazy if lazy else envelope.parse)(
             response.status_code,
-            response.content,
+            content,
             path=path,
             headers=response.headers,
             reason=response.reason_phrase,
@@ -233,9 +247,9 @@ class UGCClient:
             except APIError as exc:
                 exc.message = self._scrub(exc.message)
                 exc.args = (exc.message,)
-                answer = getattr(exc, "body", None)
-                if answer is not None and self._key in (answer if isinstance(answer, str) else repr(answer)):
-                    exc.body = self._scrub(answer if isinstance(answer, str) else repr(answer))  # type: ignore[attr-defined]
+                for name in ("body", "text"):  # the raw answer was scrubbed already; this is belt and braces
+                    if hasattr(exc, name):
+                        setattr(exc, name, self._redact.deep(getattr(exc, name)))
                 if attempt >= self.retry.max_retries or not self._retryable(exc, mutation) or self._closed.is_set():
                     raise
                 delay = self.retry.delay(attempt, getattr(exc, "retry_after", None), rng=self._rng)

@@ -132,7 +132,8 @@ def parse(
             message,
             path=path,
             status_code=failed_status,
-            body=body if decoded else _snippet(content),
+            body=body if isinstance(body, dict) else None,
+            text=_snippet(content),
             retry_after=retry_after,
             # A 5xx on a mutation says nothing about whether it was applied.
             may_have_applied=mutation and failed_status >= 500,

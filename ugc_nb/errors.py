@@ -17,7 +17,8 @@ leaves when you need to tell cases apart::
     │       ├── RateLimitError          429
     │       └── ServerError             5xx
     ├── InvalidRecordError              a task record we cannot type (also a ValueError)
-    └── JournalError                    the cleanup journal cannot be written
+    └── CleanupError                    a cleanup run stopped; ``.report`` has every outcome so far
+        └── JournalError                the cleanup journal cannot be written
 
     warning: UnknownValueWarning
 
@@ -27,6 +28,8 @@ ever contains the API key: the client scrubs it before raising.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 __all__ = [
     "UGCError",
@@ -41,6 +44,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "InvalidRecordError",
+    "CleanupError",
     "JournalError",
     "UnknownValueWarning",
     "status_error_class",
@@ -104,13 +108,17 @@ class APIStatusError(APIError):
         *,
         path: str = "",
         status_code: int,
-        body: object = None,
+        body: dict[str, Any] | None = None,
+        text: str = "",
         retry_after: float | None = None,
         may_have_applied: bool = False,
     ) -> None:
         super().__init__(message, path=path, may_have_applied=may_have_applied)
         self.status_code = status_code
-        self.body = body
+        #: The answer's JSON object (``{}`` when the body was empty, not JSON, or not an object).
+        self.body: dict[str, Any] = body if isinstance(body, dict) else {}
+        #: The start of the answer's text, as sent (key scrubbed).
+        self.text = text
         self.retry_after = retry_after
 
     def __str__(self) -> str:
@@ -145,8 +153,22 @@ class InvalidRecordError(UGCError, ValueError):
     """A task record cannot be turned into a typed row; the message names the record."""
 
 
-class JournalError(UGCError):
-    """The cleanup journal cannot be written; the run stops before sending anything."""
+class CleanupError(UGCError):
+    """A delete/retry run stopped on an error that is not one task's outcome.
+
+    ``report`` (a :class:`ugc_nb.CleanupReport`, or None when no run had started)
+    holds every chosen task's outcome so far; tasks whose request may have
+    reached the server and whose outcome is not known are ``unknown`` there and
+    *unfinished* in the journal, for :func:`ugc_nb.reconcile`.
+    """
+
+    def __init__(self, message: str, *, report: Any = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class JournalError(CleanupError):
+    """The cleanup journal cannot be written: nothing more is sent (``report`` has what happened)."""
 
 
 class UnknownValueWarning(UserWarning):

@@ -158,7 +158,7 @@ def _checked_columns(rows: list[Any]) -> tuple[dict[str, list[Any]], dict[str, l
         if not all(isinstance(r, dict) for r in rows):
             i = next(i for i, r in enumerate(rows) if not isinstance(r, dict))
             raise InvalidRecordError(f"record {i} is not an object: {str(rows[i])[:120]}")
-        rows[:] = [r if type(r) is dict else dict(r) for r in rows]  # OrderedDict & co., as the fast path takes them
+        rows = [r if type(r) is dict else dict(r) for r in rows]  # OrderedDict & co., as the fast path takes them
     columns = {field: list(map(dict.get, rows, repeat(field))) for field in TASK_FIELDS}
     ids = columns["id"]
     if set(map(type, ids)) != {str} or "" in ids:
@@ -313,8 +313,10 @@ def tasks_frame(
 
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of a task frame back into API-shaped dicts (the documented fields, ISO times, None for missing)."""
+    """Rows of a task frame back into API-shaped dicts: the documented fields (ISO times, None for
+    missing), then every other column but the derived ones (fields beyond the schema, an account join)."""
     fields = [f for f in TASK_FIELDS if f in frame.columns]
+    fields += [c for c in frame.columns if c not in TASK_FIELDS and c not in DERIVED_COLUMNS and isinstance(c, str)]
     columns = [_api_values(frame[name], name) for name in fields]
     return [dict(zip(fields, values)) for values in zip(*columns)]
 
@@ -332,14 +334,20 @@ def _api_value(value: Any, name: str) -> Any:
         return iso_z(value)
     if name == "duration":
         return int(value)
-    return value if isinstance(value, dict) else str(value)
+    if name in TASK_FIELDS:
+        return value if isinstance(value, dict) else str(value)
+    return value.item() if isinstance(value, np.generic) else value  # an extra field: as the server sent it
 
 
 def _iso_z_texts(column: pd.Series) -> list[str]:
-    """:func:`iso_z` of a datetime column (naive means UTC): whole seconds, or milliseconds when there are any."""
+    """:func:`iso_z` of a datetime column (naive means UTC): whole seconds, milliseconds or microseconds,
+    the least that keeps every value exact."""
     if column.dt.tz is not None:
         column = column.dt.tz_convert("UTC").dt.tz_localize(None)
-    values = column.to_numpy()
-    fractional = values != values.astype("datetime64[s]")
-    texts = np.where(fractional, np.datetime_as_string(values, unit="ms"), np.datetime_as_string(values, unit="s"))
+    values = column.to_numpy().astype("datetime64[us]")
+    texts = np.datetime_as_string(values, unit="s")
+    has_ms = values != values.astype("datetime64[s]")
+    has_us = values != values.astype("datetime64[ms]")
+    texts = np.where(has_ms, np.datetime_as_string(values, unit="ms"), texts)
+    texts = np.where(has_us, np.datetime_as_string(values, unit="us"), texts)
     return [f"{text}Z" for text in texts.tolist()]

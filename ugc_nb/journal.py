@@ -20,6 +20,7 @@ created with user-only permissions (directory 0700, file 0600).
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import uuid
@@ -33,14 +34,19 @@ import orjson
 import pandas as pd
 import platformdirs
 
-from .frame import tasks_frame
+from .errors import InvalidRecordError, JournalError, UnknownValueWarning
+from .frame import DERIVED_COLUMNS, tasks_frame
 from .schema import TASK_FIELDS
 from .timeutil import iso_z, utcnow
 
-__all__ = ["Journal", "default_journal_path", "read_journal", "journal_entries", "JournalEntry", "UNFINISHED"]
+__all__ = ["Journal", "JournalWarning", "default_journal_path", "read_journal", "journal_entries", "JournalEntry", "UNFINISHED"]
 
 #: Outcome shown by :func:`read_journal` for a task that was sent but never settled.
 UNFINISHED = "unfinished"
+
+
+class JournalWarning(UserWarning):
+    """A journal line or field could not be read; it was skipped (the rest of the journal is intact)."""
 
 
 def default_journal_path() -> Path:
@@ -49,12 +55,20 @@ def default_journal_path() -> Path:
 
 
 class Journal:
-    """Append-only, fsynced JSON Lines writer; safe to share between threads."""
+    """Append-only, fsynced JSON Lines writer; safe to share between threads.
+
+    A record is on disk when :meth:`write` returns: short writes are continued
+    until the whole line is written, then the file is fsynced. Any failure
+    (ENOSPC, EIO from ``write`` or ``fsync``) raises :class:`JournalError`, and
+    the next record starts on a fresh line, so a torn line never swallows the
+    one after it.
+    """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else default_journal_path()
         self._lock = threading.Lock()
         self._fd: int | None = None
+        self._torn = False  # the last write may have left part of a line behind
 
     def _open(self) -> int:
         if self._fd is None:
@@ -62,18 +76,36 @@ class Journal:
             if not parent.exists():
                 parent.mkdir(parents=True, mode=0o700)
             created = not self.path.exists()
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            if created:
-                os.chmod(self.path, 0o600)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                if created:
+                    os.chmod(self.path, 0o600)
+                size = os.fstat(fd).st_size
+                # A writer killed mid-line left no newline at the end: start on a fresh line.
+                self._torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
+            except BaseException:
+                os.close(fd)
+                raise
+            self._fd = fd
         return self._fd
 
     def write(self, kind: str, run: str, **fields: Any) -> None:
-        """Append one record and fsync it before returning."""
+        """Append one record and fsync it before returning; :class:`JournalError` if it is not on disk."""
         line = orjson.dumps({"kind": kind, "run": run, "time": iso_z(utcnow()), **fields}, default=str) + b"\n"
         with self._lock:
-            fd = self._open()
-            os.write(fd, line)
-            os.fsync(fd)
+            try:
+                fd = self._open()
+                data = memoryview((b"\n" if self._torn else b"") + line)
+                self._torn = True
+                while data:
+                    written = os.write(fd, data)
+                    if written <= 0:
+                        raise OSError(errno.ENOSPC, "no progress writing the journal")
+                    data = data[written:]
+                os.fsync(fd)
+                self._torn = False
+            except OSError as exc:
+                raise JournalError(f"cannot write the journal {self.path}: {exc.strerror or exc}") from exc
 
     def new_run(self, action: str, *, chosen: int, source: str, dry_run: bool, key_hash: str = "", run_id: str = "") -> str:
         """Start a run and return its id. ``key_hash`` (salted with the run id) identifies the
@@ -86,7 +118,10 @@ class Journal:
     def close(self) -> None:
         with self._lock:
             if self._fd is not None:
-                os.close(self._fd)
+                try:
+                    os.close(self._fd)
+                except OSError:
+                    pass  # everything written was fsynced already
                 self._fd = None
 
     def __enter__(self) -> Journal:
@@ -96,22 +131,29 @@ class Journal:
         self.close()
 
 
-def _lines(path: Path) -> Iterator[dict[str, Any]]:
+def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, record)`` for every readable record; a torn or foreign line is skipped with a warning."""
     with open(path, "rb") as fh:
         lines = fh.read().split(b"\n")
-    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             record = orjson.loads(line)
         except orjson.JSONDecodeError:
-            if number - 1 == last:
-                warnings.warn(f"{path}: ignoring a torn last line {number} (the writer stopped mid-line)", stacklevel=3)
-                continue
-            raise ValueError(f"{path}: line {number} is not valid JSON: {line[:120]!r}") from None
-        if isinstance(record, dict) and "kind" in record:
-            yield record
+            record = None
+        if not isinstance(record, dict) or not isinstance(record.get("kind"), str) or not isinstance(record.get("run", ""), str):
+            warnings.warn(f"{path}: skipping line {number}, which is not a journal record (torn or foreign): {line[:80]!r}", JournalWarning, stacklevel=3)
+            continue
+        yield number, record
+
+
+def _task_rows(value: Any) -> list[dict[str, Any]]:
+    return [r for r in value if isinstance(r, dict) and isinstance(r.get("id"), str)] if isinstance(value, list) else []
+
+
+def _results(value: Any) -> list[dict[str, Any]]:
+    return [r for r in value if isinstance(r, dict) and isinstance(r.get("id"), str)] if isinstance(value, list) else []
 
 
 @dataclass
@@ -130,6 +172,10 @@ class JournalEntry:
     time: str | None = None
 
 
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def journal_entries(path: str | os.PathLike[str]) -> list[JournalEntry]:
     """Parse a journal into one :class:`JournalEntry` per (run, task), in first-seen order."""
     entries: dict[tuple[str, str], JournalEntry] = {}
@@ -142,50 +188,85 @@ def journal_entries(path: str | os.PathLike[str]) -> list[JournalEntry]:
             entries[key] = JournalEntry(run, action or info.get("action", ""), task_id, info.get("source", ""), info.get("key_hash", ""))
         return entries[key]
 
-    for rec in _lines(Path(path)):
+    for _, rec in _lines(Path(path)):
         run, kind = rec.get("run", ""), rec["kind"]
+        action = rec.get("action") if rec.get("action") in ("delete", "retry") else None
         if kind == "run":
             runs[run] = rec
         elif kind == "intent":
-            for row in rec.get("tasks", []):
-                e = entry(run, row["id"], rec.get("action"))
-                e.row, e.sent, e.time = row, True, rec.get("time")
+            for row in _task_rows(rec.get("tasks")):
+                e = entry(run, row["id"], action)
+                e.row, e.sent, e.time = row, True, _text(rec.get("time"))
         elif kind == "outcome":
-            rows = {r["id"]: r for r in rec.get("tasks", []) if isinstance(r, dict) and "id" in r}
-            for result in rec.get("results", []):
-                e = entry(run, result["id"], rec.get("action"))
-                e.outcome, e.reason, e.time = result.get("outcome"), result.get("reason", ""), rec.get("time")
+            rows = {r["id"]: r for r in _task_rows(rec.get("tasks"))}
+            for result in _results(rec.get("results")):
+                e = entry(run, result["id"], action)
+                e.outcome, e.reason, e.time = _text(result.get("outcome")) or None, _text(result.get("reason")), _text(rec.get("time"))
                 if e.row is None and result["id"] in rows:
                     e.row = rows[result["id"]]
     return list(entries.values())
 
 
+def _typed_rows(rows: list[dict[str, Any]], entries: list[JournalEntry]) -> pd.DataFrame:
+    """The journalled rows as a task frame; a field that cannot be typed is shown as missing (with a
+    warning naming the task and run) instead of hiding the other rows."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnknownValueWarning)  # unknown values were warned about when loaded
+        try:
+            return tasks_frame(rows)
+        except InvalidRecordError:
+            pass
+        clean = []
+        for row, e in zip(rows, entries):
+            try:
+                tasks_frame([row])
+            except InvalidRecordError:
+                row = dict(row)
+                for name in TASK_FIELDS[1:]:
+                    try:
+                        tasks_frame([{"id": e.id, name: row.get(name)}])
+                    except InvalidRecordError:
+                        warnings.warn(
+                            f"journal row of task {e.id} (run {e.run}): {name} {row.get(name)!r} cannot be read; "
+                            "shown as missing (the 'row' column has it as written)",
+                            JournalWarning,
+                            stacklevel=4,
+                        )
+                        row[name] = None
+            clean.append(row)
+        return tasks_frame(clean)
+
+
 def read_journal(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """The journal as a frame: one row per task per run, with ``run, id, action, outcome, time, reason,
-    source`` (the server's base URL) and the full task columns as they were when the task was sent
-    (typed as by :func:`tasks_frame`).
+    source`` (the server's base URL), the task columns as they were when the task was sent (typed as
+    by :func:`tasks_frame`, fields beyond the schema included) and ``row``, the row exactly as
+    journalled (a dict; None when the journal has no row for the task).
 
     A task that was sent but has no outcome (the run was interrupted) shows
-    ``outcome == "unfinished"``; :func:`ugc_nb.reconcile` settles those.
+    ``outcome == "unfinished"``; :func:`ugc_nb.reconcile` settles those. A line
+    that is not a journal record (torn by a crash, or foreign) is skipped with a
+    :class:`JournalWarning` naming its line number.
     """
     path = Path(path) if path is not None else default_journal_path()
     if not path.exists():
         raise FileNotFoundError(f"no journal at {path}")
     entries = journal_entries(path)
     rows = [{**{f: None for f in TASK_FIELDS}, **(e.row or {}), "id": e.id} for e in entries]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # unknown values were warned about when loaded
-        tasks = tasks_frame(rows).loc[:, list(TASK_FIELDS)]
+    tasks = _typed_rows(rows, entries)
+    columns = [c for c in tasks.columns if c not in DERIVED_COLUMNS]
+    tasks = tasks.loc[:, columns]
     meta = pd.DataFrame(
         {
             "run": [e.run for e in entries],
             "action": pd.Categorical([e.action for e in entries]),
             "outcome": [e.outcome or UNFINISHED for e in entries],
-            "time": pd.to_datetime([e.time for e in entries], utc=True, format="ISO8601"),
+            "time": pd.to_datetime(pd.Series([e.time or None for e in entries], dtype=object), utc=True, format="ISO8601", errors="coerce"),
             "reason": [e.reason or ("sent, no outcome recorded" if e.outcome is None else "") for e in entries],
             "source": [e.source for e in entries],
         }
     )
     out = pd.concat([tasks[["id"]], meta, tasks.drop(columns="id")], axis=1)
     out["outcome"] = out["outcome"].astype("category")
+    out["row"] = pd.Series([e.row for e in entries], dtype=object)
     return out

@@ -21,6 +21,7 @@ OUTCOMES = {
     "not_found": "already gone before we sent it",
     "ineligible": "its status did not allow the action when chosen (e.g. pending or complete); never sent",
     "failed": "could not be done; see the reason",
+    "unknown": "sent, but whether it took effect could not be re-read; ugc_nb.reconcile settles it",
 }
 
 
@@ -59,8 +60,8 @@ class CleanupReport:
 
     @property
     def ok(self) -> bool:
-        """True when no task ended ``failed``."""
-        return not any(r.outcome == "failed" for r in self.results)
+        """True when no task ended ``failed`` or ``unknown``."""
+        return not any(r.outcome in ("failed", "unknown") for r in self.results)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per chosen task: ``id, outcome, reason, status, account_id, type``."""
@@ -78,8 +79,8 @@ class CleanupReport:
 
     def __str__(self) -> str:
         lines = [self.headline(), *self.notes]
-        failed = [r for r in self.results if r.outcome == "failed"]
-        lines += [f"  failed {r.id}: {r.reason}" for r in failed[:10]]
+        failed = [r for r in self.results if r.outcome in ("failed", "unknown")]
+        lines += [f"  {r.outcome} {r.id}: {r.reason}" for r in failed[:10]]
         if self.journal:
             lines.append(f"Journal: {self.journal}")
         return "\n".join(lines)

@@ -14,6 +14,7 @@ import functools
 import html
 import logging
 import traceback
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -21,12 +22,13 @@ import ipywidgets as w
 import pandas as pd
 from itables.widget import ITable
 
-from .cleanup import CleanupInterrupted, JournalArg, run_cleanup
+from .cleanup import CleanupInterrupted, JournalArg, live_tasks, run_cleanup
 from .client import UGCClient
+from .errors import APIError, UnknownValueWarning
 from .filters import TaskFilter, table_view
 from .outcome import CleanupReport
 from .plan import Plan, make_plan
-from .timeutil import utcnow
+from .frame import DEFAULT_GRACE, tasks_frame
 
 __all__ = ["CleanupPanel"]
 
@@ -298,19 +300,38 @@ class CleanupPanel(w.VBox):
             self.result.value = "<p>The selection or the filters changed, so the confirmation was withdrawn: press Delete… or Retry… again.</p>"
 
     def _apply(self, report: CleanupReport) -> None:
-        """Update the frame from a report: deleted (and already gone) rows out, retried rows scheduled."""
+        """Update the frame from a report: deleted (and already gone) rows out; rows that the server
+        changed (retried, or found changed) re-read from the server, so their new state is the server's."""
         gone = set(report.ids("deleted")) | set(report.ids("not_found"))
-        retried = set(report.ids("retried"))
-        frame = self.df[~self.df["id"].isin(gone)].copy()
-        hit = frame["id"].isin(retried).to_numpy()
-        if hit.any():
-            now = utcnow()
-            frame.loc[hit, "status"] = "scheduled"
-            frame.loc[hit, "scheduled_time"] = now
-            frame.loc[hit, "retryable"] = False
-            frame.loc[hit, "deletable"] = True
-            frame.loc[hit, "overdue"] = False
+        frame = self.df[~self.df["id"].isin(gone)]
+        moved = set(report.ids("retried")) | set(report.ids("changed")) | set(report.ids("unknown"))
+        if moved:
+            frame = self._reread(frame, moved)
         self.df = frame  # the setter drops vanished ids from the selection and refreshes the view
+
+    def _reread(self, frame: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
+        """``frame`` with the rows of ``ids`` as the server lists them now (gone ones dropped)."""
+        hit = frame["id"].isin(ids)
+        accounts = set(frame.loc[hit, "account_id"].astype(object))
+        try:
+            records = [r for r in live_tasks(self.client, accounts) if r["id"] in ids]
+        except APIError as exc:
+            self.result.value += f"<p>Could not re-read {len(ids)} changed task(s) ({html.escape(str(exc))}); reload the frame to see their state.</p>"
+            return frame
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UnknownValueWarning)
+            fresh = tasks_frame(records, now=frame.attrs.get("now"), grace=frame.attrs.get("grace", DEFAULT_GRACE)).set_index("id")
+        keep = frame[~hit | frame["id"].isin(fresh.index)].copy()
+        rows = keep["id"].isin(fresh.index).to_numpy()
+        for column in [c for c in fresh.columns if c in keep.columns]:
+            values = fresh[column].reindex(keep.loc[rows, "id"]).to_numpy()
+            if isinstance(keep[column].dtype, pd.CategoricalDtype):
+                new = set(pd.unique(values)) - set(keep[column].cat.categories) - {None}
+                new = {v for v in new if isinstance(v, str)}
+                if new:
+                    keep[column] = keep[column].cat.add_categories(sorted(new))
+            keep.loc[rows, column] = values
+        return keep
 
     def _set_busy(self, busy: bool) -> None:
         for button in (self.delete_button, self.retry_button, self.confirm_button, self.cancel_button):

@@ -54,8 +54,13 @@ def chosen(tasks: pd.DataFrame | Iterable[str]) -> tuple[list[str], pd.DataFrame
     if isinstance(tasks, pd.DataFrame):
         if "id" not in tasks.columns:
             raise ValueError("the frame has no 'id' column; pass rows of a task frame or a list of ids")
+        bad = [(n, v) for n, v in enumerate(tasks["id"].tolist()) if not isinstance(v, str) or not v.strip()]
+        if bad:
+            n, v = bad[0]
+            more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+            raise ValueError(f"the 'id' column must hold task id strings; row {n} has {v!r} ({type(v).__name__}){more}")
         rows = tasks.drop_duplicates("id")
-        ids = rows["id"].astype(str).tolist()
+        ids = rows["id"].tolist()
         return ids, rows.reset_index(drop=True)
     ids = check_ids(tasks, "task ids", allow_empty=True)
     return ids, None

@@ -11,6 +11,7 @@ from .errors import APIError
 from .journal import Journal, journal_entries
 from .outcome import CleanupReport, TaskResult
 from .plan import ACTIONS
+from .verdict import SEND, judge
 
 __all__ = ["reconcile"]
 
@@ -24,15 +25,27 @@ def reconcile(journal: str | os.PathLike[str] | Journal | None, client: UGCClien
     alone and named in the report's notes. ``force=True`` drops the key check (e.g. after the
     organisation's key was rotated).
 
-    A deleted task that is gone counts as ``deleted``; one still there is
-    ``failed`` (the delete did not happen; run it again). A retried task no
-    longer ``failed`` counts as ``retried``; one still failed is ``failed``;
-    a missing one is ``not_found``. The outcomes are appended to the journal
-    (marked ``reconciled``) and returned as a report of the same shape as
-    :func:`ugc_nb.delete_tasks` returns.
+    Each task is judged by the engine's own rule (:func:`ugc_nb.verdict.judge`) against the
+    row journalled just before it was sent: a deleted task that is gone counts as ``deleted``;
+    a retried task that moved on from that state counts as ``retried``; one still exactly as
+    it was is ``failed`` (the request did not take effect; run it again); one that moved on
+    otherwise is ``changed``. The outcomes are appended to the journal (marked ``reconciled``)
+    and returned as a report of the same shape as :func:`ugc_nb.delete_tasks` returns.
     """
     book = journal if isinstance(journal, Journal) else Journal(journal)
-    unsettled = [e for e in journal_entries(book.path) if e.sent and e.outcome is None]
+    try:
+        return _reconcile(book, client, force=force)
+    except APIError as exc:
+        exc.message = f"could not re-read the server to reconcile: {exc.message}"
+        exc.args = (exc.message,)
+        raise  # the same class: an AuthenticationError stays one
+    finally:
+        if not isinstance(journal, Journal):
+            book.close()
+
+
+def _reconcile(book: Journal, client: UGCClient, *, force: bool) -> CleanupReport:
+    unsettled = [e for e in journal_entries(book.path) if e.sent and e.outcome is None and e.action in ACTIONS]
     same_key = [e for e in unsettled if force or not e.key_hash or client._fingerprint(e.run) == e.key_hash]
     other_key = len(unsettled) - len(same_key)
     pending = [e for e in same_key if e.source == client.base_url]
@@ -50,34 +63,15 @@ def reconcile(journal: str | os.PathLike[str] | Journal | None, client: UGCClien
     if not pending:
         report.notes.append(f"Nothing to reconcile against {client.base_url} with this key: every task sent has an outcome.")
         return report
-    accounts = {(e.row or {}).get("account_id") for e in pending}
-    try:
-        records = live_tasks(client, accounts)
-    except APIError as exc:
-        raise APIError(f"could not re-read the server to reconcile {len(pending)} task(s): {exc}", path=exc.path) from exc
-    live = {r.get("id"): r for r in records if isinstance(r, dict)}
+    live = {r["id"]: r for r in live_tasks(client, {(e.row or {}).get("account_id") for e in pending})}
     by_run: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
     for e in pending:
-        rule = ACTIONS[e.action]
-        record = live.get(e.id)
-        status = record.get("status") if record else None
-        if e.action == "delete":
-            outcome, reason = (
-                ("deleted", "interrupted run; gone on re-read")
-                if record is None
-                else ("failed", f"interrupted run; still exists (status {status}) — delete it again")
-            )
-        elif record is None:
-            outcome, reason = "not_found", "interrupted run; not on the server"
-        elif status not in rule.eligible:
-            outcome, reason = "retried", f"interrupted run; status now {status}"
-        else:
-            outcome, reason = "failed", "interrupted run; still failed — retry it again"
-        by_run[(e.run, e.action)].append((e.id, outcome, reason))
         row = e.row or {}
-        report.results.append(TaskResult(e.id, outcome, reason, row.get("status"), row.get("account_id"), row.get("type")))
+        verdict, reason = judge(ACTIONS[e.action], row, live.get(e.id), ours_maybe=True)
+        if verdict == SEND:
+            verdict, reason = "failed", f"still {row.get('status')}, as when it was sent: the {e.action} did not take effect — run it again"
+        by_run[(e.run, e.action)].append((e.id, verdict, f"interrupted run; {reason}"))
+        report.results.append(TaskResult(e.id, verdict, f"interrupted run; {reason}", row.get("status"), row.get("account_id"), row.get("type")))
     for (run, action), items in by_run.items():
         book.write("outcome", run, action=action, reconciled=True, results=[{"id": i, "outcome": o, "reason": r} for i, o, r in items])
-    if not isinstance(journal, Journal):
-        book.close()
     return report

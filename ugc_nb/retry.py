@@ -10,13 +10,15 @@ all agree on it:
   ``maximum`` and gets "full jitter" (a uniform draw in ``[wait/2, wait]``);
 * a ``Retry-After`` header (seconds or an HTTP date) replaces the computed
   wait, capped at ``retry_after_cap`` so a misbehaving server cannot stall a
-  notebook for an hour.
+  notebook for an hour; a negative value means no wait, an infinite or absurdly
+  large one the cap, and NaN or garbage no hint at all.
 
 Tests use :data:`NO_WAIT`, which keeps the decisions and drops the sleeping.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -44,12 +46,24 @@ class RetryPolicy:
 
     def delay(self, attempt: int, retry_after: float | None = None, *, rng: random.Random | None = None) -> float:
         """Seconds to wait before retry number ``attempt`` (0 for the first retry)."""
-        if retry_after is not None:
-            return min(max(retry_after, 0.0), self.retry_after_cap)
+        hint = _finite_or_none(retry_after)
+        if hint is not None:
+            return min(max(hint, 0.0), self.retry_after_cap)
         wait = min(self.initial * (2**attempt), self.maximum)
         if self.jitter and wait > 0:
             wait = (rng or random).uniform(wait / 2, wait)
         return wait
+
+
+def _finite_or_none(value: object) -> float | None:
+    """A usable ``Retry-After`` hint: NaN (or a non-number) is no hint; +inf is "as long as allowed"."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(seconds) else seconds
 
 
 NO_WAIT = RetryPolicy(initial=0.0, maximum=0.0, retry_after_cap=0.0, jitter=False)
@@ -61,9 +75,11 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         return None
     value = value.strip()
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return None if math.isnan(seconds) else max(seconds, 0.0)  # inf stays inf: delay() caps it
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -36,7 +36,7 @@ class TaskSummary:
     now: pd.Timestamp
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-Python form (for JSON logs or asserting in tests)."""
+        """Plain-Python form, JSON-serialisable (for JSON logs or asserting in tests); ages in seconds."""
         return {
             "total": self.total,
             "accounts": self.accounts,
@@ -45,7 +45,10 @@ class TaskSummary:
             "deletable": self.deletable,
             "retryable": self.retryable,
             "overdue": self.overdue,
-            "oldest_failed": self.oldest_failed,
+            "oldest_failed": None if self.oldest_failed is None else {
+                **{k: v for k, v in self.oldest_failed.items() if k != "age"},
+                "age_seconds": float(self.oldest_failed["age"].total_seconds()) if pd.notna(self.oldest_failed["age"]) else None,
+            },
         }
 
     def _lines(self) -> list[tuple[str, str]]:
@@ -85,7 +88,8 @@ def summarize(df: pd.DataFrame) -> TaskSummary:
     failed = df[df["status"] == "failed"]
     oldest = None
     if len(failed) and failed["created_at"].notna().any():
-        row = failed.loc[failed["created_at"].idxmin()]
+        # By position: index labels may repeat (two loads concatenated).
+        row = failed.iloc[failed["created_at"].reset_index(drop=True).idxmin()]
         oldest = {
             "id": row["id"],
             "account_id": str(row["account_id"]),

@@ -53,9 +53,12 @@ def to_timedelta(value: DurationLike, name: str = "duration") -> pd.Timedelta:
 
 
 def iso_z(value: TimeLike | datetime) -> str:
-    """Format a time as the API writes it: ``2024-12-31T12:00:00Z`` (ms kept when present)."""
+    """Format a time as the API writes it: ``2024-12-31T12:00:00Z``, with milliseconds or
+    microseconds when the time has them (nothing finer than a microsecond is kept)."""
     ts = to_utc(value)
-    if ts.microsecond or ts.nanosecond:
+    if ts.microsecond % 1000:
+        return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond:06d}Z"
+    if ts.microsecond:
         return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
     return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
 

@@ -1,0 +1,162 @@
+"""Shared pieces of the safety tests: a client on the independent fake, journal I/O faults, the four invariants.
+
+The invariants, checked after every run whatever the faults were:
+
+(a) no request ever carried a task that the server showed as pending or complete
+    (anything but failed, for a retry) at its last read — the fake records each;
+(b) every chosen task has exactly one outcome, and it matches the server's final state;
+(c) the journal holds the full row of every task our requests removed from the server
+    (and the fake checked, as each delete arrived, that its rows were already on disk);
+(d) nothing reported deleted still exists.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+
+import orjson
+
+from fakeapi import FakeAPI
+from ugc_nb import UGCClient, read_journal
+from ugc_nb.retry import RetryPolicy
+
+#: No waiting in tests, but the same decisions (Retry-After honoured up to a tiny cap).
+FAST = RetryPolicy(max_retries=2, initial=0.0, maximum=0.0, retry_after_cap=0.001, jitter=False)
+KEY = "sk-test-3f9a1c7e5b2d4f60a8e9c1b3d5f7a9e2"
+
+
+@contextmanager
+def client_on(fake: FakeAPI, mode: str, **options):
+    """A UGCClient on the fake: through httpx.MockTransport ("mock") or real loopback HTTP ("http")."""
+    options.setdefault("retry", FAST)
+    if mode == "mock":
+        with UGCClient(api_key=fake.api_key, base_url="http://fake.test", transport=fake.transport(), **options) as client:
+            yield client
+        return
+    with fake.serve() as served, UGCClient(api_key=fake.api_key, base_url=served.url, timeout=10, **options) as client:
+        yield client
+
+
+def journal_rows_on_disk(path: Path) -> dict[str, dict]:
+    """id -> full row of every task in an intent record already on disk (read raw, line by line)."""
+    rows: dict[str, dict] = {}
+    if not path.exists():
+        return rows
+    for line in path.read_bytes().split(b"\n"):
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and record.get("kind") == "intent":
+            rows.update({t["id"]: t for t in record.get("tasks", [])})
+    return rows
+
+
+def watch_journal(fake: FakeAPI, path: Path) -> None:
+    """Make the fake check, as each delete arrives, that every row it carries is in the journal on disk."""
+
+    def check(ids: list[str]) -> None:
+        on_disk = journal_rows_on_disk(path)
+        missing = [i for i in ids if i not in on_disk or "account_id" not in on_disk[i]]
+        if missing:
+            raise AssertionError(f"delete sent before its rows were on disk: {missing[:3]}")
+
+    fake.journal_check = check
+
+
+class FaultyOS:
+    """Stands in for ``os`` inside ugc_nb.journal: the ``n``-th journal I/O call (open, write or fsync) fails.
+
+    kinds: ``short`` (that write puts half its bytes on disk and returns a short count; the disk is
+    then full: every later write fails with ENOSPC), ``enospc`` / ``eio_write`` (that write fails),
+    ``eio_fsync`` (that fsync fails, whatever the call), ``eio_open``.
+    """
+
+    KINDS = ("short", "enospc", "eio_write", "eio_fsync", "eio_open")
+
+    def __init__(self, n: int = 0, kind: str = "eio_write", *, on: tuple[str, int] | None = None) -> None:
+        """Fail the ``n``-th I/O call, or (``on=("intent", 2)``) the I/O of the 2nd record of that kind."""
+        self.n, self.kind, self.on, self.calls, self.full, self.fired = n, kind, on, 0, False, False
+        self.seen: dict[str, int] = {}
+        self.current = ""  # the kind of the record last written
+
+    def __getattr__(self, name: str):
+        return getattr(os, name)
+
+    def _hit(self, data: bytes | None = None) -> bool:
+        self.calls += 1
+        if data is not None:
+            text = bytes(data)
+            record = next((k for k in ("run", "intent", "outcome") if f'"kind":"{k}"'.encode() in text), "")
+            if record:
+                self.seen[record] = self.seen.get(record, 0) + 1
+                self.current = f"{record}#{self.seen[record]}"
+        if self.on is None:
+            hit = self.calls == self.n
+        else:
+            target = f"{self.on[0]}#{self.on[1]}"
+            hit = self.current == target and not self.fired and (data is None) == (self.kind == "eio_fsync")
+        self.fired = self.fired or hit
+        return hit
+
+    def open(self, *args, **kwargs):
+        if self._hit() and self.kind == "eio_open":
+            raise OSError(errno.EIO, "Input/output error")
+        return os.open(*args, **kwargs)
+
+    def write(self, fd, data):
+        hit = self._hit(data)
+        if self.full:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        if hit and self.kind == "short":
+            self.full = True
+            return os.write(fd, bytes(data)[: max(1, len(data) // 2)])
+        if hit and self.kind == "enospc":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        if hit and self.kind == "eio_write":
+            raise OSError(errno.EIO, "Input/output error")
+        return os.write(fd, data)
+
+    def fsync(self, fd):
+        if self._hit() and self.kind == "eio_fsync":
+            raise OSError(errno.EIO, "Input/output error")
+        return os.fsync(fd)
+
+
+def check_invariants(fake: FakeAPI, report, chosen: list[str], journal: Path, *, action: str = "delete") -> dict[str, str]:
+    """The four invariants (see the module docstring); returns id -> outcome."""
+    assert not fake.violations, fake.violations  # (a), and the journal-before-send check
+    assert not fake.errors, fake.errors
+    outcomes = {r.id: r.outcome for r in report.results}
+    assert len(report.results) == len(outcomes), "a task has two outcomes"
+    assert sorted(outcomes) == sorted(set(chosen)), "a chosen task has no outcome"  # (b) one each
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        entries = read_journal(journal) if journal.exists() else None
+    unfinished = set() if entries is None else set(entries.loc[entries["outcome"] == "unfinished", "id"])
+    for task_id, outcome in outcomes.items():
+        present = task_id in fake.tasks
+        if outcome == "deleted":
+            assert not present and task_id in fake.deleted_by_us, f"{task_id} reported deleted: {present=}"  # (d)
+        elif outcome == "retried":
+            assert task_id in fake.retried_by_us, f"{task_id} reported retried but never retried by us"
+        elif outcome == "not_found":
+            assert not present and task_id not in fake.deleted_by_us, f"{task_id} not_found but {present=}"
+        elif outcome == "unknown":
+            assert task_id in unfinished, f"{task_id} unknown but not left unfinished in the journal"
+        else:  # ineligible, changed, failed, would_*: our requests did not remove or retry it
+            assert task_id not in fake.deleted_by_us, f"{task_id} was deleted by us but reported {outcome}"
+            if action == "retry" and outcome != "failed":
+                assert task_id not in fake.retried_by_us, f"{task_id} was retried by us but reported {outcome}"
+    for task_id in fake.deleted_by_us:
+        if task_id in outcomes:
+            assert outcomes[task_id] in ("deleted", "unknown"), (task_id, outcomes[task_id])
+    rows = journal_rows_on_disk(journal)
+    for task_id, row in fake.deleted_by_us.items():  # (c): the only copy of a deleted task
+        assert task_id in rows, f"{task_id} is gone from the server and not in the journal"
+        assert all(rows[task_id].get(k) == v for k, v in row.items() if k not in ("status", "scheduled_time")), task_id
+    return outcomes

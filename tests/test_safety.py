@@ -1,0 +1,518 @@
+"""The destructive path against an independent fake server (tests/fakeapi.py, no code shared with the sandbox).
+
+One test per class of fault of the safety issue, each over httpx.MockTransport and over real
+loopback HTTP; every run ends with the four invariants of tests/safety.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import warnings
+from collections import OrderedDict
+
+import httpx
+import orjson
+import pandas as pd
+import pytest
+
+import ugc_nb
+from fakeapi import FakeAPI, FaultSchedule, make_tasks
+from safety import FAST, KEY, FaultyOS, check_invariants, client_on, watch_journal
+from ugc_nb import delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
+from ugc_nb import journal as journal_module
+from ugc_nb.errors import APIStatusError, APITimeoutError, CleanupError, JournalError
+
+NOW = pd.Timestamp("2026-11-01T12:00:00Z")
+
+
+@pytest.fixture(params=["mock", "http"])
+def mode(request):
+    return request.param
+
+
+def setup(mode, tmp_path, *, n=24, semantics="all_or_nothing", precision="s", **options):
+    """A fake with ``n`` tasks, a client on it, the loaded frame, and a watched journal path."""
+    fake = FakeAPI(make_tasks(n, accounts=3, seed=11, precision=precision, extra_fields=options.pop("extra", False)),
+                   api_key=KEY, semantics=semantics, precision=precision, **options)
+    journal = tmp_path / "journal.jsonl"
+    watch_journal(fake, journal)
+    return fake, journal
+
+
+def deletable(df):
+    return df[df["status"].isin(["scheduled", "failed"])]
+
+
+# -- 1. the journal is the only copy of a deleted task ----------------------------------
+@pytest.mark.parametrize("kind", ["short", "enospc", "eio_write", "eio_fsync"])
+def test_journal_failure_before_a_send_stops_and_keeps_the_report(mode, tmp_path, monkeypatch, kind):
+    """A short write then ENOSPC, or EIO on write/fsync, on the second intent: JournalError with the report,
+    that batch and every later one not sent, the first batch's outcome in the report."""
+    fake, journal = setup(mode, tmp_path)
+    with client_on(fake, mode) as client:
+        df = load_tasks(client, now=NOW)
+        chosen = deletable(df)
+        faulty = FaultyOS(kind=kind, on=("intent", 2))
+        monkeypatch.setattr(journal_module, "os", faulty)
+        with pytest.raises(JournalError) as info:
+            delete_tasks(client, chosen, journal=journal, batch_size=4, concurrency=1, progress=False)
+    report = info.value.report
+    assert faulty.fired and report is not None
+    outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert list(outcomes.values()).count("deleted") == 4 == len(fake.deleted_by_us)  # the first batch only
+    assert len([r for r in fake.requests if r.path == "/tasks/delete"]) == 1
+    assert "not sent" in " ".join(r.reason for r in report.results if r.outcome == "failed")
+
+
+def test_journal_failure_after_a_send_leaves_the_batch_unfinished_for_reconcile(mode, tmp_path, monkeypatch):
+    """The outcome record after a sent batch cannot be written: JournalError, the report still says deleted,
+    the journal shows those tasks unfinished, and reconcile settles them as deleted."""
+    fake, journal = setup(mode, tmp_path)
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW))
+        monkeypatch.setattr(journal_module, "os", FaultyOS(kind="short", on=("outcome", 1)))  # the first batch's outcome
+        with pytest.raises(JournalError) as info:
+            delete_tasks(client, chosen, journal=journal, batch_size=4, concurrency=1, progress=False)
+        monkeypatch.setattr(journal_module, "os", os)
+        report = info.value.report
+        check_invariants(fake, report, chosen["id"].tolist(), journal)
+        deleted = set(report.ids("deleted"))
+        assert len(deleted) == 4 and any("unfinished" in n for n in report.notes)
+        with pytest.warns(journal_module.JournalWarning):  # the torn line left by the failed write
+            rows = read_journal(journal).set_index("id")
+        assert set(rows.index[rows["outcome"] == "unfinished"]) == deleted
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", journal_module.JournalWarning)
+            settled = reconcile(journal, client)
+    assert set(settled.ids("deleted")) == deleted
+
+
+def test_an_unexpected_error_after_a_send_is_typed_and_leaves_the_batch_unknown(mode, tmp_path, monkeypatch):
+    """A bug while reading an answer (here a TypeError) never turns a sent task into 'not sent': CleanupError
+    with the report, the batch 'unknown' and unfinished in the journal."""
+    from ugc_nb import cleanup
+
+    fake, journal = setup(mode, tmp_path)
+
+    def broken(*args, **kwargs):
+        raise TypeError("unexpected shape")
+
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW))
+        monkeypatch.setattr(cleanup, "read_answer", broken)
+        with pytest.raises(CleanupError) as info:
+            delete_tasks(client, chosen, journal=journal, batch_size=4, concurrency=1, progress=False)
+    assert not isinstance(info.value, TypeError) and isinstance(info.value.__cause__, TypeError)
+    report = info.value.report
+    outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert list(outcomes.values()).count("unknown") == 4 and set(fake.deleted_by_us) == set(report.ids("unknown"))
+
+
+def test_every_field_of_a_deleted_row_is_journalled_with_and_without_verification(mode, tmp_path):
+    """Fields beyond the schema reach the journal and read back, with verify=True and verify=False."""
+    fake, journal = setup(mode, tmp_path, extra=True)
+    with client_on(fake, mode) as client:
+        df = load_tasks(client, now=NOW)
+        chosen = deletable(df)
+        half = len(chosen) // 2
+        delete_tasks(client, chosen.iloc[:half], journal=journal, progress=False)
+        delete_tasks(client, chosen.iloc[half:], journal=journal, verify=False, progress=False)
+    rows = read_journal(journal).set_index("id")
+    for task_id, original in fake.deleted_by_us.items():
+        assert rows.loc[task_id, "row"]["failure_reason"] == original["failure_reason"]
+        assert rows.loc[task_id, "retry_count"] == original["retry_count"]
+        assert rows.loc[task_id, "updated_at"] == original["updated_at"]
+    assert len(fake.deleted_by_us) == len(chosen)
+
+
+def test_one_unreadable_journalled_field_hides_no_other_row(tmp_path):
+    """A journalled row with a timestamp the frame cannot parse: the other rows read back whole, that field
+    is missing with a warning, and the 'row' column keeps it as written."""
+    path = tmp_path / "j.jsonl"
+    book = journal_module.Journal(path)
+    good, bad = make_tasks(2, seed=3)
+    bad = {**bad, "created_at": "yesterday-ish"}
+    book.write("intent", "r1", send=1, action="delete", tasks=[good, bad])
+    book.close()
+    with pytest.warns(journal_module.JournalWarning, match="created_at"):
+        frame = read_journal(path).set_index("id")
+    assert frame.loc[good["id"], "created_at"] == pd.Timestamp(good["created_at"])
+    assert pd.isna(frame.loc[bad["id"], "created_at"]) and frame.loc[bad["id"], "row"]["created_at"] == "yesterday-ish"
+
+
+# -- 2. verified just before each batch ----------------------------------------------------
+def test_task_changed_after_the_run_began_is_changed_in_whichever_batch(mode, tmp_path):
+    """After the first delete request, a colleague retries a failed task of a later batch and another task
+    starts: both are 'changed' and never sent."""
+    fake, journal = setup(mode, tmp_path, n=40)
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW))
+        order = chosen.sort_values(["account_id"], kind="stable")["id"].tolist()
+        failed_late = [i for i in order[8:] if fake.tasks[i]["status"] == "failed"][-1]
+        started_late = order[-2] if order[-2] != failed_late else order[-3]
+        seen = []
+
+        def colleague(api, path, ids):
+            if path == "/tasks/delete" and not seen:
+                seen.append(ids)
+                api.colleague_retry([failed_late])
+                api.set_status([started_late], "pending")
+
+        fake.before = colleague
+        report = delete_tasks(client, chosen, journal=journal, batch_size=4, concurrency=1, progress=False)
+    outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert outcomes[failed_late] == "changed" and outcomes[started_late] == "changed"
+    sent = {i for r in fake.requests if r.path == "/tasks/delete" for i in r.ids}
+    assert failed_late not in sent and started_late not in sent
+    assert fake.tasks[failed_late]["status"] == "scheduled"
+
+
+def test_each_batch_is_reread_narrowed_to_its_accounts(mode, tmp_path):
+    """Every delete request is preceded by a /tasks read of that batch's accounts only."""
+    fake, journal = setup(mode, tmp_path, n=40)
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW))
+        bodies = []
+        real = client.get_tasks
+
+        def spy(**kw):
+            bodies.append(sorted(kw.get("account_ids") or []))
+            return real(**kw)
+
+        client.get_tasks = spy
+        report = delete_tasks(client, chosen, journal=journal, batch_size=3, concurrency=2, progress=False)
+    check_invariants(fake, report, chosen["id"].tolist(), journal)
+    requests = [r for r in fake.requests if r.path == "/tasks/delete"]
+    assert len(bodies) >= len(requests)
+    by_id = chosen.set_index("id")["account_id"].astype(str)
+    for r in requests:
+        assert sorted({by_id[i] for i in r.ids}) in bodies
+
+
+# -- 3. answers are checked, not believed ---------------------------------------------------
+def _lying(kind):
+    def rewrite(path, status, body):
+        if path != "/tasks/delete" or status != 200:
+            return status, body
+        data = body["data"]
+        if kind == "count":
+            data["deleted"] = data["deleted"] + 1
+        elif kind == "both":
+            data["errors"] = [{"id": data["ids"][0], "error": "odd"}]
+        elif kind == "extra_id":
+            data["ids"] = [*data["ids"], "task_not_sent"]
+            data["deleted"] += 1
+        elif kind == "shape_ids":
+            data["ids"] = ",".join(data["ids"])
+        elif kind == "shape_errors":
+            data["errors"] = {"oops": True}
+        elif kind == "claims_more":  # lists a task it did not delete: count and ids agree, the ids do not
+            data["ids"] = data["ids"][:1] * 2
+            data["deleted"] = 2
+        return status, body
+
+    return rewrite
+
+
+@pytest.mark.parametrize("kind", ["count", "both", "extra_id", "shape_ids", "shape_errors", "claims_more"])
+def test_contradictory_success_answers_are_settled_by_rereading(mode, tmp_path, kind):
+    """A success answer that contradicts itself is not believed: every task is settled by re-reading, and
+    nothing is reported deleted while it still exists."""
+    fake, journal = setup(mode, tmp_path, semantics="partial")
+    fake.rewrite = _lying(kind)
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW))
+        report = delete_tasks(client, chosen, journal=journal, batch_size=5, progress=False)
+    outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert set(outcomes.values()) == {"deleted"}
+
+
+def test_partial_server_answering_400_with_applied_ids_counts_them_as_ours(mode, tmp_path):
+    """A partial server that answers 400 for the rest but lists what it applied in data: those are 'deleted'."""
+    fake, journal = setup(mode, tmp_path, semantics="partial")
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW))
+        victim = chosen["id"].iloc[1]
+
+        def start_one(api, path, ids):
+            if path == "/tasks/delete" and victim in ids:
+                api.set_status([victim], "pending")
+
+        def as_400(path, status, body):
+            if path == "/tasks/delete" and body.get("data", {}).get("errors"):
+                return 400, {"ok": False, "code": 400, "message": "some tasks are not deletable", "data": {**body["data"], "errors": None}}
+            return status, body
+
+        fake.before, fake.rewrite = start_one, as_400
+        report = delete_tasks(client, chosen, journal=journal, batch_size=len(chosen), progress=False)
+    outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert outcomes[victim] == "changed"
+    assert {i for i, o in outcomes.items() if o == "deleted"} == set(chosen["id"]) - {victim}
+
+
+@pytest.mark.parametrize("limit_status", [413, 422])
+def test_413_and_422_with_nobody_at_fault_halve_the_batch(mode, tmp_path, limit_status):
+    """An id limit answered with 413 or 422 is treated like one answered 400: the batch is halved until it passes."""
+    fake, journal = setup(mode, tmp_path, max_ids=3, limit_status=limit_status)
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW))
+        report = delete_tasks(client, chosen, journal=journal, batch_size=12, progress=False)
+    outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert set(outcomes.values()) == {"deleted"}
+
+
+def test_403_stops_the_run_like_401_and_keeps_the_message(mode, tmp_path):
+    """A 403 on a delete stops the run; that batch fails with the server's message, the rest are not sent."""
+    from fakeapi import Outcome
+
+    fake, journal = setup(mode, tmp_path)
+    calls = []
+    handle = fake.handle
+
+    def forbid_second(path, authorization, raw):  # refused before anything is applied
+        if path == "/tasks/delete":
+            calls.append(1)
+            if len(calls) == 2:
+                return Outcome("answer", 403, orjson.dumps({"ok": False, "code": 403, "message": "key lacks the tasks:write scope"}))
+        return handle(path, authorization, raw)
+
+    fake.handle = forbid_second
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW))
+        report = delete_tasks(client, chosen, journal=journal, batch_size=4, concurrency=1, progress=False)
+    check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert len(calls) == 2 and report.totals["deleted"] == 4
+    assert any("tasks:write scope" in r.reason for r in report.results)
+    assert any("Stopped" in n for n in report.notes)
+
+
+# -- 4. lost and late answers ----------------------------------------------------------------
+def test_a_request_applied_late_is_counted_once_as_ours(mode, tmp_path):
+    """The server applies a delete only after its answer was lost: re-read, counted once as deleted, not resent."""
+    fake, journal = setup(mode, tmp_path)
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW)).head(5)
+        once = FaultSchedule(["late"])
+        fake.faults = lambda path, ids: once(path, ids) if path == "/tasks/delete" else None
+        report = delete_tasks(client, chosen, journal=journal, progress=False)
+    outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert set(outcomes.values()) == {"deleted"}
+    assert len([r for r in fake.requests if r.path == "/tasks/delete"]) == 1
+
+
+@pytest.mark.parametrize("hint", ["nan", "-5", "inf", "1e12", "soon"])
+def test_odd_retry_after_values_are_clamped_never_a_crash(mode, tmp_path, hint):
+    """429s with a Retry-After of NaN, negative, infinite, absurd or garbage: waits are clamped, the run completes."""
+    fake, journal = setup(mode, tmp_path)
+    fake.retry_after = hint
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW)).head(6)
+        fake.faults = FaultSchedule(["429", "429", None, "429"])
+        report = delete_tasks(client, chosen, journal=journal, progress=False)
+    assert set(check_invariants(fake, report, chosen["id"].tolist(), journal).values()) == {"deleted"}
+
+
+def test_engine_rereads_honour_retry_after(mode, tmp_path, monkeypatch):
+    """When the client's own retries are spent, the engine waits what the server's Retry-After says before reading again."""
+    from ugc_nb import cleanup
+
+    fake, journal = setup(mode, tmp_path)
+    fake.retry_after = "0.0007"
+    slept = []
+    monkeypatch.setattr(cleanup.time, "sleep", lambda s: slept.append(s))
+    with client_on(fake, mode, max_retries=0) as client:
+        chosen = deletable(load_tasks(client, now=NOW)).head(3)
+        fake.faults = FaultSchedule(["429"])  # the verification read
+        report = delete_tasks(client, chosen, journal=journal, progress=False)
+    check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert 0.0007 in slept
+
+
+# -- 5. timestamps keep their precision ---------------------------------------------------------
+@pytest.mark.parametrize("precision", ["s", "ms", "us"])
+def test_rows_from_the_frame_and_live_rows_compare_equal_at_any_precision(mode, tmp_path, precision):
+    """Seconds, milliseconds, microseconds, Z or +00:00: an unchanged task is sent, not 'changed'."""
+    fake, journal = setup(mode, tmp_path, precision=precision)
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW))
+        report = delete_tasks(client, chosen, journal=journal, progress=False)
+    assert set(check_invariants(fake, report, chosen["id"].tolist(), journal).values()) == {"deleted"}
+
+
+# -- 6. one rule for what a task's state after a request means ----------------------------------
+def test_a_retry_applied_then_failed_again_is_retried_for_engine_and_reconcile(mode, tmp_path):
+    """A retry whose answer was lost and which ran and failed again before the re-read: 'retried' for the
+    engine and for reconcile alike (the same rule)."""
+    fake, journal = setup(mode, tmp_path, n=60, precision="us")
+    with client_on(fake, mode) as client:
+        chosen = load_tasks(client, now=NOW).query("status == 'failed'").head(2)
+        ids = chosen["id"].tolist()
+        assert len(ids) == 2
+
+        def fail_again(api, path, body_ids):
+            if path == "/tasks" and api.retried_by_us:
+                api.set_status(list(api.retried_by_us), "failed")
+
+        fake.faults = lambda path, body_ids: "lost_after" if path == "/tasks/retry" else None
+        fake.before = fail_again
+        report = retry_tasks(client, chosen, journal=journal, max_attempts=1, progress=False)
+        assert report.totals == {"retried": 2}
+        # The same situation, judged by reconcile from a journal whose run was killed after the send.
+        other = tmp_path / "other.jsonl"
+        book = journal_module.Journal(other)
+        run = book.new_run("retry", chosen=2, source=client.base_url, dry_run=False, run_id="r9", key_hash=client._fingerprint("r9"))
+        rows = [fake.deleted_by_us.get(i) or {**fake.tasks[i], "status": "failed", "scheduled_time": "2026-10-01T00:00:00Z"} for i in ids]
+        book.write("intent", run, send=1, action="retry", tasks=rows)
+        book.close()
+        assert reconcile(other, client).totals == {"retried": 2}
+
+
+# -- 7. the key in any server text ----------------------------------------------------------------
+def _leaks(text: str) -> list[str]:
+    return [KEY[i : i + 6] for i in range(len(KEY) - 5) if KEY[i : i + 6] in text]
+
+
+def test_no_part_of_the_key_survives_in_errors_reports_journal_or_logs(mode, tmp_path, caplog):
+    """The server echoes the key — whole, its first 10 characters, its last 8 — in per-task errors of a success
+    answer, in an HTML 502 page (cut at 200 characters right through it) and a 401 body: none reaches an
+    exception, a report, its HTML, a log line or the journal."""
+    caplog.set_level(logging.DEBUG, logger="ugc_nb")
+    fake, journal = setup(mode, tmp_path, semantics="partial")
+    with client_on(fake, mode) as client:
+        df = load_tasks(client, now=NOW)
+        chosen = pd.concat([deletable(df), df[df["status"] == "pending"].head(2)])
+        pending = df[df["status"] == "pending"]["id"].head(2).tolist()
+
+        def echo(path, status, body):
+            if path == "/tasks/delete" and status == 200:
+                body["data"]["errors"] = [{"id": e["id"], "error": f"denied for key {KEY[:10]}… ({KEY[-8:]})"} for e in body["data"].get("errors") or []]
+            return status, body
+
+        fake.rewrite = echo
+        fake.set_status(chosen["id"].head(2).tolist(), "pending")  # so the partial server explains two ids
+        report = delete_tasks(client, chosen, journal=journal, verify=False, progress=False)
+        page = ("<html>" + "x" * 190 + KEY + "</html>").encode()
+        fake.rewrite = lambda path, status, body: (502, page) if path == "/tasks" else (status, body)
+        with pytest.raises(APIStatusError) as html_error:
+            client.get_tasks()
+        fake.rewrite = lambda path, status, body: (401, {"ok": False, "code": 401, "message": f"bad key {KEY}"})
+        with pytest.raises(ugc_nb.AuthenticationError) as auth_error:
+            client.get_tasks()
+    texts = [str(report), report._repr_html_(), report.to_frame().to_csv(), journal.read_text(), caplog.text]
+    for exc in (html_error.value, auth_error.value):
+        texts += [str(exc), repr(exc), exc.message, repr(exc.body), exc.text, str(exc.args)]
+    assert not [leak for text in texts for leak in _leaks(text)]
+    assert pending  # the selection did include tasks the server refused
+
+
+@pytest.mark.parametrize("bad", ["sk-test-“curly”-0123456789", "sk-test-0123456789\nabcdef", "sk-test-0123 456789abcdef"])
+def test_a_key_that_cannot_go_in_a_header_is_refused_without_quoting_it(bad):
+    """Curly quotes, a line break or a space pasted with the key: a clear ValueError that does not contain it."""
+    with pytest.raises(ValueError, match="cannot go in an HTTP header") as info:
+        ugc_nb.UGCClient(api_key=bad, base_url="http://127.0.0.1:9")
+    assert "0123" not in str(info.value) and "sk-test" not in str(info.value)
+
+
+# -- 8. bad input, clear errors -------------------------------------------------------------------
+def test_a_frame_missing_columns_is_refused_before_anything_is_sent(mode, tmp_path):
+    """A hand-built frame without the columns the engine needs: ValueError naming them, no request."""
+    fake, journal = setup(mode, tmp_path)
+    with client_on(fake, mode) as client:
+        frame = pd.DataFrame({"id": ["task_a"], "status": ["failed"]})
+        with pytest.raises(ValueError, match="account_id, scheduled_time"):
+            delete_tasks(client, frame, journal=journal)
+        with pytest.raises(ValueError, match="row 1 has 7"):
+            delete_tasks(client, pd.DataFrame({"id": ["task_a", 7], "status": ["failed"] * 2, "account_id": "a", "scheduled_time": None}), journal=journal)
+    assert not fake.requests
+
+
+def test_a_live_record_whose_id_is_not_a_string_is_a_clear_error_not_a_guess(mode, tmp_path):
+    """The server lists a task with a numeric id: the read is refused as invalid, nothing is sent or guessed."""
+    fake, journal = setup(mode, tmp_path)
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW)).head(3)
+
+        def numeric(path, status, body):
+            if path == "/tasks" and status == 200:
+                body["data"] = [{**t, "id": 12345} if n == 0 else t for n, t in enumerate(body["data"])]
+            return status, body
+
+        fake.rewrite = numeric
+        report = delete_tasks(client, chosen, journal=journal, progress=False)
+    assert report.totals == {"failed": 3} and "not a string" in report.results[0].reason
+    assert not [r for r in fake.requests if r.path == "/tasks/delete"]
+
+
+# -- 9. smaller defects -----------------------------------------------------------------------------
+def test_tasks_frame_leaves_the_callers_records_alone():
+    """tasks_frame does not modify the caller's list, even of OrderedDicts with extra fields."""
+    records = [OrderedDict(t, extra=1) for t in make_tasks(3, seed=1)]
+    before = list(records)
+    ugc_nb.tasks_frame(records)
+    assert records == before and all(type(r) is OrderedDict for r in records) and all(a is b for a, b in zip(records, before))
+
+
+def test_status_error_body_is_always_a_dict():
+    """APIStatusError.body is a dict whatever the body held (JSON object, list, HTML, nothing); the text is kept."""
+    answers = [httpx.Response(400, json={"ok": False, "message": "bad"}), httpx.Response(400, json=["x"]),
+               httpx.Response(502, content=b"<html>down</html>"), httpx.Response(500, content=b"")]
+    for answer in answers:
+        client = ugc_nb.UGCClient(api_key=KEY, base_url="http://fake.test", retry=ugc_nb.NO_WAIT, transport=httpx.MockTransport(lambda r, a=answer: a))
+        with pytest.raises(APIStatusError) as info:
+            client.get_tasks()
+        assert isinstance(info.value.body, dict) and isinstance(info.value.text, str)
+    assert "down" in info.value.text or info.value.text == ""
+
+
+def test_a_connect_timeout_is_an_api_timeout_error():
+    """A timeout while connecting raises APITimeoutError (and is known not to have reached the server)."""
+
+    def slow(request):
+        raise httpx.ConnectTimeout("connect timed out", request=request)
+
+    client = ugc_nb.UGCClient(api_key=KEY, base_url="http://fake.test", retry=ugc_nb.NO_WAIT, transport=httpx.MockTransport(slow))
+    with pytest.raises(APITimeoutError) as info:
+        client.delete_tasks(["task_a"])
+    assert not info.value.may_have_applied
+
+
+def test_reconcile_keeps_the_error_class_and_closes_the_journal(mode, tmp_path):
+    """reconcile with a revoked key raises AuthenticationError (still catchable as such) and leaks no descriptor."""
+    fake, journal = setup(mode, tmp_path)
+    with client_on(fake, mode) as client:
+        book = journal_module.Journal(journal)
+        run = book.new_run("delete", chosen=1, source=client.base_url, dry_run=False, run_id="r1", key_hash=client._fingerprint("r1"))
+        book.write("intent", run, send=1, action="delete", tasks=[next(iter(fake.tasks.values()))])
+        book.close()
+        fake.api_key = "revoked"
+        with pytest.raises(ugc_nb.AuthenticationError):
+            reconcile(journal, client)  # opens the HTTP connection, if any
+        before = len(os.listdir("/proc/self/fd"))
+        for _ in range(5):
+            with pytest.raises(ugc_nb.AuthenticationError, match="reconcile"):
+                reconcile(journal, client)
+        assert len(os.listdir("/proc/self/fd")) <= before
+
+
+def test_progress_counts_are_exact_under_concurrency(mode, tmp_path):
+    """With several workers the progress callable ends exactly at the total, from the calling thread, never above it."""
+    fake, journal = setup(mode, tmp_path, n=60)
+    seen = []
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW))
+        delete_tasks(client, chosen, journal=journal, batch_size=2, concurrency=4,
+                     progress=lambda d, t: seen.append((d, t, threading.get_ident())))
+    assert seen[-1][:2] == (len(chosen), len(chosen)) and all(d <= t for d, t, _ in seen)
+    assert {who for *_, who in seen} == {threading.get_ident()}
+    assert [d for d, *_ in seen] == sorted(d for d, *_ in seen)
+
+
+def test_journal_lines_are_whole_json(tmp_path):
+    """Every line the journal writes is one whole JSON object (orjson can read each)."""
+    book = journal_module.Journal(tmp_path / "j.jsonl")
+    for k in range(20):
+        book.write("outcome", "r", results=[{"id": f"t{k}", "outcome": "deleted", "reason": "ü" * k}])
+    book.close()
+    assert all(isinstance(orjson.loads(line), dict) for line in (tmp_path / "j.jsonl").read_bytes().splitlines())

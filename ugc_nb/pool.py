@@ -1,0 +1,186 @@
+"""The batch workers of a cleanup run: threads, the read-ahead, progress, and Ctrl-C.
+
+:func:`send_all` hands batches to ``concurrency`` worker threads. Each worker
+starts the live read of its *next* batch while its current request is on the
+wire, so the re-read before every batch costs about nothing in wall time and is
+at most one request old when the batch goes out.
+
+The workers, not the calling thread, make the requests, so Ctrl-C lands in the
+calling thread while it waits: no request is cut off half-way. On an interrupt
+the workers finish the request they are in (further Ctrl-Cs are ignored until
+they have) and take no new batch; then :class:`CleanupInterrupted` is raised by
+the engine. Progress (a tqdm bar or a callable) is reported from the calling
+thread only, so a widget is never touched from a worker.
+"""
+
+from __future__ import annotations
+
+import queue
+import signal
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Protocol
+
+from .outcome import CleanupReport
+
+__all__ = ["CleanupInterrupted", "Progress", "send_all"]
+
+Progress = Callable[[int, int], None]
+#: How often the calling thread reports progress while it waits (seconds).
+TICK = 0.05
+
+
+class CleanupInterrupted(KeyboardInterrupt):
+    """Ctrl-C / "interrupt kernel" during a run: batches in flight finished, the rest were not sent.
+
+    ``report`` holds every task's outcome (unsent ones ``failed``: "not sent").
+    """
+
+    def __init__(self, report: CleanupReport) -> None:
+        super().__init__(report.headline())
+        self.report = report
+
+
+class _Worklist(Protocol):
+    stopped: str | None
+    done: int
+    rule: Any
+    wake: Callable[[], None]
+
+    def work(self, batch: list[str], live: Any) -> None: ...
+
+    def fail(self, exc: BaseException) -> None: ...
+
+
+def send_all(
+    run: _Worklist,
+    batches: list[list[str]],
+    *,
+    concurrency: int,
+    progress: bool | Progress,
+    total: int,
+    prefetch: Callable[[list[str]], dict[str, dict[str, Any]]] | None,
+    given: dict[str, dict[str, Any]] | None = None,
+) -> None:
+    """Run ``run.work(batch, live)`` for every batch on worker threads; re-raise KeyboardInterrupt.
+
+    ``prefetch(batch)`` is the live read started ahead for each batch; without
+    it each batch's first state is taken from ``given``.
+    """
+    pending: queue.SimpleQueue[list[str]] = queue.SimpleQueue()
+    for batch in batches:
+        pending.put(batch)
+    readers = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="ugc-nb-read")
+
+    def take() -> list[str] | None:
+        try:
+            return None if run.stopped else pending.get_nowait()
+        except queue.Empty:
+            return None
+
+    def ahead(batch: list[str] | None) -> Any:
+        if batch is None:
+            return None
+        if prefetch is None:
+            return {i: given[i] for i in batch if given and i in given}
+        return readers.submit(prefetch, batch)
+
+    finished = threading.Condition()
+    alive = [0]
+
+    def worker() -> None:
+        try:
+            batch = take()
+            live = ahead(batch)
+            while batch is not None and not run.stopped:
+                following = take()
+                next_live = ahead(following)  # read ahead while this batch's request is on the wire
+                run.work(batch, live)
+                batch, live = following, next_live
+            if isinstance(live, Future):
+                live.cancel()
+        except BaseException as exc:  # noqa: BLE001 - a bug must stop the run, not vanish with the thread
+            run.fail(exc)
+        finally:
+            with finished:
+                alive[0] -= 1
+                finished.notify_all()
+
+    report = _reporter(progress, total, run)
+
+    def wake() -> None:
+        with finished:
+            finished.notify_all()
+
+    run.wake = wake
+    interrupted = False
+    try:
+        _start(worker, min(concurrency, len(batches)), f"ugc-nb-{run.rule.name}", finished, alive)
+    except KeyboardInterrupt:
+        interrupted = True
+        run.stopped = "the run was interrupted"
+    # Wait on our own counter, not Thread.join: an interrupted join can leave a thread looking finished.
+    while True:
+        try:
+            with finished:
+                if alive[0]:
+                    finished.wait(TICK)
+                remaining = alive[0]
+            report(False)
+            if not remaining:
+                break
+        except KeyboardInterrupt:  # let requests in flight finish, whatever is pressed
+            interrupted = True
+            run.stopped = "the run was interrupted"
+    run.wake = lambda: None
+    readers.shutdown(wait=False, cancel_futures=True)
+    try:
+        report(True)
+    except KeyboardInterrupt:
+        interrupted = True
+    if interrupted:
+        raise KeyboardInterrupt
+
+
+def _reporter(progress: bool | Progress, total: int, run: _Worklist) -> Callable[[bool], None]:
+    """A function the waiting thread calls to pass ``run.done`` on; ``True`` when the run is over."""
+    seen = [-1]
+    bar = None
+    if progress and not callable(progress):
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, desc=f"{run.rule.verb} tasks", unit="task")
+
+    def report(last: bool) -> None:
+        done = min(run.done, total)
+        if done != seen[0]:
+            if bar is not None:
+                bar.update(done - max(seen[0], 0))
+            elif callable(progress):
+                progress(done, total)
+            seen[0] = done
+        if last and bar is not None:
+            bar.close()
+
+    return report
+
+
+def _start(target: Callable[[], None], count: int, name: str, finished: threading.Condition, alive: list[int]) -> None:
+    """Start ``count`` worker threads, counting them in ``alive``, with SIGINT held back meanwhile
+    (the workers inherit the mask, so Ctrl-C always reaches the waiting thread, after this)."""
+    mask = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if mask else None
+    try:
+        for n in range(count):
+            with finished:
+                alive[0] += 1
+            try:
+                threading.Thread(target=target, name=f"{name}-{n}", daemon=True).start()
+            except BaseException:
+                with finished:
+                    alive[0] -= 1
+                raise
+    finally:
+        if previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
