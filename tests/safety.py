@@ -23,6 +23,7 @@ import orjson
 from fakeapi import FakeAPI
 from ugc_nb import UGCClient, read_journal
 from ugc_nb.retry import RetryPolicy
+from ugc_nb.verdict import same_time
 
 #: No waiting in tests, but the same decisions (Retry-After honoured up to a tiny cap).
 FAST = RetryPolicy(max_retries=2, initial=0.0, maximum=0.0, retry_after_cap=0.001, jitter=False)
@@ -81,6 +82,7 @@ class FaultyOS:
     def __init__(self, n: int = 0, kind: str = "eio_write", *, on: tuple[str, int] | None = None) -> None:
         """Fail the ``n``-th I/O call, or (``on=("intent", 2)``) the I/O of the 2nd record of that kind."""
         self.n, self.kind, self.on, self.calls, self.full, self.fired = n, kind, on, 0, False, False
+        self.injected = False  # a fault really happened (the n-th call was of the kind's type)
         self.seen: dict[str, int] = {}
         self.current = ""  # the kind of the record last written
 
@@ -103,33 +105,46 @@ class FaultyOS:
         self.fired = self.fired or hit
         return hit
 
+    def _fail(self, code: int) -> None:
+        self.injected = True
+        raise OSError(code, os.strerror(code))
+
     def open(self, *args, **kwargs):
         if self._hit() and self.kind == "eio_open":
-            raise OSError(errno.EIO, "Input/output error")
+            self._fail(errno.EIO)
         return os.open(*args, **kwargs)
 
     def write(self, fd, data):
         hit = self._hit(data)
         if self.full:
-            raise OSError(errno.ENOSPC, "No space left on device")
+            self._fail(errno.ENOSPC)
         if hit and self.kind == "short":
-            self.full = True
+            self.full = self.injected = True
             return os.write(fd, bytes(data)[: max(1, len(data) // 2)])
-        if hit and self.kind == "enospc":
-            raise OSError(errno.ENOSPC, "No space left on device")
-        if hit and self.kind == "eio_write":
-            raise OSError(errno.EIO, "Input/output error")
+        if hit and self.kind in ("enospc", "eio_write"):
+            self._fail(errno.ENOSPC if self.kind == "enospc" else errno.EIO)
         return os.write(fd, data)
 
     def fsync(self, fd):
         if self._hit() and self.kind == "eio_fsync":
-            raise OSError(errno.EIO, "Input/output error")
+            self._fail(errno.EIO)
         return os.fsync(fd)
 
 
-def check_invariants(fake: FakeAPI, report, chosen: list[str], journal: Path, *, action: str = "delete") -> dict[str, str]:
-    """The four invariants (see the module docstring); returns id -> outcome."""
-    assert not fake.violations, fake.violations  # (a), and the journal-before-send check
+def check_invariants(fake: FakeAPI, report, chosen: list[str], journal: Path, *, action: str = "delete", verified: bool = True,
+                     retried_by_others: set[str] = frozenset()) -> dict[str, str]:
+    """The four invariants (see the module docstring); returns id -> outcome.
+
+    ``verified=False`` (a run with ``verify=False``, which skips the read before a task's first
+    request): (a) is then owed to the frame, not to a live read, and a task someone else removed
+    before our request that was then lost may be reported deleted (it is gone either way).
+    ``retried_by_others``: tasks a colleague retried during the run; one whose own retry's answer
+    was lost in that window may be reported retried (it was retried, by one of the two).
+    """
+    if verified:
+        assert not fake.violations, fake.violations  # (a), and the journal-before-send check
+    else:
+        assert not [v for v in fake.violations if "journal" in v or "before its rows" in v], fake.violations
     assert not fake.errors, fake.errors
     outcomes = {r.id: r.outcome for r in report.results}
     assert len(report.results) == len(outcomes), "a task has two outcomes"
@@ -141,9 +156,9 @@ def check_invariants(fake: FakeAPI, report, chosen: list[str], journal: Path, *,
     for task_id, outcome in outcomes.items():
         present = task_id in fake.tasks
         if outcome == "deleted":
-            assert not present and task_id in fake.deleted_by_us, f"{task_id} reported deleted: {present=}"  # (d)
+            assert not present and (task_id in fake.deleted_by_us or not verified), f"{task_id} reported deleted: {present=}"  # (d)
         elif outcome == "retried":
-            assert task_id in fake.retried_by_us, f"{task_id} reported retried but never retried by us"
+            assert task_id in fake.retried_by_us or task_id in retried_by_others, f"{task_id} reported retried but never retried"
         elif outcome == "not_found":
             assert not present and task_id not in fake.deleted_by_us, f"{task_id} not_found but {present=}"
         elif outcome == "unknown":
@@ -158,5 +173,12 @@ def check_invariants(fake: FakeAPI, report, chosen: list[str], journal: Path, *,
     rows = journal_rows_on_disk(journal)
     for task_id, row in fake.deleted_by_us.items():  # (c): the only copy of a deleted task
         assert task_id in rows, f"{task_id} is gone from the server and not in the journal"
-        assert all(rows[task_id].get(k) == v for k, v in row.items() if k not in ("status", "scheduled_time")), task_id
+        kept = rows[task_id]
+        for name, value in row.items():
+            if name in ("status", "scheduled_time"):
+                continue
+            if name in ("created_at", "updated_at") and value is not None:
+                assert same_time(kept.get(name), value), (task_id, name, kept.get(name), value)
+            else:
+                assert kept.get(name) == value, (task_id, name, kept.get(name), value)
     return outcomes

@@ -70,8 +70,8 @@ from .frame import to_records
 from .journal import Journal, default_journal_path
 from .outcome import CleanupReport, TaskResult
 from .plan import ACTIONS, Action, ActionRule, Plan, make_plan
-from .pool import CleanupInterrupted, Progress, send_all
-from .verdict import CHOSEN_FIELDS, SEND, judge
+from .pool import AccountGate, CleanupInterrupted, Progress, send_all
+from .verdict import CHOSEN_FIELDS, SEND, as_chosen, judge
 
 __all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupInterrupted", "JournalArg", "open_journal", "live_tasks"]
 
@@ -122,6 +122,7 @@ class _Run:
         self.max_attempts, self.dry_run = max_attempts, dry_run
         self.policy = client.retry
         self.lock = threading.Lock()
+        self.gate = AccountGate()
         self.results: dict[str, TaskResult] = {}
         self.chosen: dict[str, dict[str, Any]] = {}  # id -> CHOSEN_FIELDS as chosen
         self.rows: dict[str, dict[str, Any]] = {}  # id -> the full row for the journal
@@ -132,6 +133,9 @@ class _Run:
         self.context: dict[str, str] = {}  # what happened to its last request, for the reason
         self.unjournalled: set[str] = set()
         self.sends = itertools.count(1)
+        self.reads = itertools.count(1)
+        self.latest: dict[str, tuple[int, dict[str, Any] | None]] = {}  # id -> (read number, record); < 0: moved on
+        self.accounts: dict[Any, list[str]] = {}  # account -> chosen ids, for _learn
         self.sent_any = False
         self.run_id = ""
         self.done = 0
@@ -178,12 +182,45 @@ class _Run:
         wanted = set(ids)
         for attempt in range(READ_ATTEMPTS):
             try:
-                return {r["id"]: r for r in live_tasks(self.client, accounts) if r["id"] in wanted}
+                with self.gate.reading(accounts):
+                    with self.lock:
+                        number = next(self.reads)
+                    records = live_tasks(self.client, accounts)
+                    self._learn(number, accounts, records)
+                return {r["id"]: r for r in records if r["id"] in wanted}
             except (APIConnectionError, ServerError, RateLimitError) as exc:
                 if attempt + 1 == READ_ATTEMPTS:
                     raise
                 time.sleep(self.policy.delay(attempt, getattr(exc, "retry_after", None)))
         raise AssertionError("unreachable")
+
+    def _learn(self, number: int, accounts: set[Any], records: list[dict[str, Any]]) -> None:
+        """Keep, for every chosen task, what any worker's reads have shown of it: the first state that is
+        not as chosen (gone or moved on) sticks — such a task is never sent, whatever a read answered
+        out of order says later; otherwise the newest read's record."""
+        listed = {r["id"]: r for r in records}
+        with self.lock:
+            if sum(map(len, self.accounts.values())) != len(self.chosen):  # chosen grows as bare ids are first seen
+                self.accounts.clear()
+                for task_id, meta in self.chosen.items():
+                    self.accounts.setdefault(meta.get("account_id"), []).append(task_id)
+            covered = self.chosen if None in accounts else itertools.chain.from_iterable(self.accounts.get(a, ()) for a in accounts)
+            for task_id in itertools.chain(covered, (i for i in listed if i in self.chosen)):
+                seen = self.latest.get(task_id)
+                if seen is not None and seen[0] < 0:
+                    continue  # it moved on already
+                record = listed.get(task_id)
+                moved = record is None or record.get("status") not in self.rule.eligible or not as_chosen(self.chosen[task_id], record)
+                if moved:
+                    self.latest[task_id] = (-number, record)
+                elif seen is None or seen[0] < number:
+                    self.latest[task_id] = (number, record)
+
+    def freshest(self, task_id: str, live: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+        """The task's newest known live record (None: gone), or its state in ``live`` if no read covered it."""
+        with self.lock:
+            seen = self.latest.get(task_id)
+        return seen[1] if seen is not None else live.get(task_id)
 
     def note_chosen(self, task_id: str, record: dict[str, Any]) -> None:
         """A bare id seen live for the first time: that state is what was chosen."""
@@ -203,20 +240,24 @@ class _Run:
             state = self._live(ids, live)
             if state is None:
                 continue
-            sendable = self._judge(ids, state)
-            if not sendable:
-                continue
-            if self.dry_run:
-                self.settle((i, self.rule.dry, "dry run") for i in sendable)
-                continue
-            number = next(self.sends)
-            try:
-                if self.journal is not None:
-                    self.journal.write("intent", self.run_id, send=number, action=self.rule.name, tasks=[self.rows[i] for i in sendable])
-            except JournalError as exc:
-                self.fail(exc)  # these tasks are reported "not sent"
-                return
-            queue.extend(self._send(sendable, number))
+            # From the judgement to the request's answer no read of these accounts runs, and reads in
+            # flight finish first: the tasks are judged on the newest state any read has shown.
+            with self.gate.sending({self.chosen.get(i, {}).get("account_id") for i in ids}):
+                sendable = self._judge(ids, state)
+                if not sendable:
+                    continue
+                if self.dry_run:
+                    self.settle((i, self.rule.dry, "dry run") for i in sendable)
+                    continue
+                number = next(self.sends)
+                try:
+                    if self.journal is not None:
+                        self.journal.write("intent", self.run_id, send=number, action=self.rule.name, tasks=[self.rows[i] for i in sendable])
+                except JournalError as exc:
+                    self.fail(exc)  # these tasks are reported "not sent"
+                    return
+                data, error = self._call(sendable)
+            queue.extend(self._answer(sendable, number, data, error))
 
     def _live(self, ids: list[str], live: Any) -> dict[str, dict[str, Any]] | None:
         """The batch's live state: the prefetched read, or a fresh one; None when it cannot be had."""
@@ -241,7 +282,7 @@ class _Run:
         """Settle the tasks whose live state rules out sending; return those to send, rows refreshed."""
         settled, sendable = [], []
         for i in ids:
-            record = live.get(i)
+            record = self.freshest(i, live)
             verdict, reason = judge(self.rule, self.chosen.get(i, {}), record, ours_maybe=i in self.maybe_applied)
             if verdict == SEND and i in self.explained:
                 verdict, reason = "failed", f"the server did not {self.rule.name} it: {self.explained[i]}"
@@ -258,15 +299,21 @@ class _Run:
         self.settle(settled, rows=True)
         return sendable
 
-    def _send(self, ids: list[str], number: int) -> list[tuple[list[str], Any]]:
-        """Send one request; return what must go round again (ids, known live state or None)."""
+    def _call(self, ids: list[str]) -> tuple[Any, APIError | None]:
+        """Make the request: (its data, None) or (None, the error)."""
         for i in ids:
             self.attempts[i] = self.attempts.get(i, 0) + 1
         self.on_wire.update(ids)
         self.sent_any = True
         try:
-            data = self.client.delete_tasks(ids) if self.rule.name == "delete" else self.client.retry_tasks(ids)
-        except APIStatusError as exc:
+            return (self.client.delete_tasks(ids) if self.rule.name == "delete" else self.client.retry_tasks(ids)), None
+        except APIError as exc:
+            return None, exc
+
+    def _answer(self, ids: list[str], number: int, data: Any, error: APIError | None) -> list[tuple[list[str], Any]]:
+        """Settle what a request's answer (or error) shows; return what must go round again (ids, live state or None)."""
+        if isinstance(error, APIStatusError):
+            exc = error
             if exc.status_code in _FATAL_STATUS:
                 self.on_wire.difference_update(ids)
                 self._fatal(exc)
@@ -275,8 +322,8 @@ class _Run:
             if 400 <= exc.status_code < 500 and exc.status_code != 429:
                 return self._rejected(ids, exc, number)
             return self._lost(ids, exc)
-        except APIError as exc:
-            return self._lost(ids, exc)
+        if error is not None:
+            return self._lost(ids, error)
         answer = read_answer(self.rule, ids, data)
         if isinstance(answer, str):
             return self._lost(ids, APIResponseValidationError(f"answer not believed: {answer}", path="", may_have_applied=True))

@@ -18,13 +18,15 @@ from __future__ import annotations
 import queue
 import signal
 import threading
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator, Set
+from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
 from .outcome import CleanupReport
 
-__all__ = ["CleanupInterrupted", "Progress", "send_all"]
+__all__ = ["AccountGate", "CleanupInterrupted", "Progress", "send_all"]
 
 Progress = Callable[[int, int], None]
 #: How often the calling thread reports progress while it waits (seconds).
@@ -40,6 +42,48 @@ class CleanupInterrupted(KeyboardInterrupt):
     def __init__(self, report: CleanupReport) -> None:
         super().__init__(report.headline())
         self.report = report
+
+
+class AccountGate:
+    """Reads of an account never overlap a request that carries its tasks.
+
+    A worker judges a batch and sends it inside :meth:`sending`, which first lets
+    reads of those accounts in flight finish (so their news is seen) and keeps new
+    ones out until the request's answer is in; :meth:`reading` waits for such
+    requests. Requests of the same accounts may overlap each other, and so may reads.
+    An account of ``None`` (not known) stands for every account.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._reads: Counter[object] = Counter()
+        self._sends: Counter[object] = Counter()
+
+    @staticmethod
+    def _clash(keys: Set[object], busy: Counter[object]) -> bool:
+        if None in keys:
+            return any(busy.values())
+        return busy[None] > 0 or any(busy[k] for k in keys)
+
+    @contextmanager
+    def _hold(self, keys: Set[object], mine: Counter[object], theirs: Counter[object]) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._clash(keys, theirs))
+            mine.update(keys)
+        try:
+            yield
+        finally:
+            with self._cond:
+                mine.subtract(keys)
+                self._cond.notify_all()
+
+    def reading(self, accounts: Set[object]) -> Any:
+        """Hold while reading ``accounts`` (waits for requests carrying their tasks)."""
+        return self._hold(frozenset(accounts), self._reads, self._sends)
+
+    def sending(self, accounts: Set[object]) -> Any:
+        """Hold from judging a batch of ``accounts`` until its request's answer is in (waits for their reads)."""
+        return self._hold(frozenset(accounts), self._sends, self._reads)
 
 
 class _Worklist(Protocol):
