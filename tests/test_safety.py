@@ -229,6 +229,31 @@ def test_contradictory_success_answers_are_settled_by_rereading(mode, tmp_path, 
     assert set(outcomes.values()) == {"deleted"}
 
 
+@pytest.mark.parametrize("lie", ["count_zero", "both_listed_and_in_error"])
+def test_a_success_answer_that_contradicts_itself_is_never_believed(mode, tmp_path, lie):
+    """The first delete is not applied, yet answered 200 listing every id (with a count of 0, or with the first
+    id also in errors): nothing is reported deleted while it exists; the re-read finds them and they are deleted."""
+    from fakeapi import Outcome
+
+    fake, journal = setup(mode, tmp_path)
+    handle, lied = fake.handle, []
+
+    def liar(path, authorization, raw):
+        if path == "/tasks/delete" and not lied:
+            ids = orjson.loads(raw)["taskIds"]
+            lied.append(ids)
+            data = {"deleted": 0, "ids": ids} if lie == "count_zero" else {"deleted": len(ids), "ids": ids, "errors": [{"id": ids[0], "error": "not deletable"}]}
+            return Outcome("answer", 200, orjson.dumps({"ok": True, "code": 200, "message": "Success", "data": data}))
+        return handle(path, authorization, raw)
+
+    fake.handle = liar
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW)).head(5)
+        report = delete_tasks(client, chosen, journal=journal, progress=False)
+    outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert lied and set(outcomes.values()) == {"deleted"} and len(fake.deleted_by_us) == 5
+
+
 def test_partial_server_answering_400_with_applied_ids_counts_them_as_ours(mode, tmp_path):
     """A partial server that answers 400 for the rest but lists what it applied in data: those are 'deleted'."""
     fake, journal = setup(mode, tmp_path, semantics="partial")
@@ -300,6 +325,34 @@ def test_a_request_applied_late_is_counted_once_as_ours(mode, tmp_path):
     outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal)
     assert set(outcomes.values()) == {"deleted"}
     assert len([r for r in fake.requests if r.path == "/tasks/delete"]) == 1
+
+
+def test_a_request_applied_after_the_first_reread_is_still_counted_as_ours(mode, tmp_path):
+    """The server applies a lost delete only after the engine's first re-read: the re-sent delete meets a 404, and
+    the tasks still count as deleted by us (once), not as not_found."""
+    from fakeapi import Outcome
+
+    fake, journal = setup(mode, tmp_path)
+    handle, held, seen = fake.handle, [], [0]
+
+    def slow_server(path, authorization, raw):
+        if held:
+            seen[0] += 1
+            if seen[0] == 2:  # the request after the first re-read
+                with fake.lock:
+                    for i in held.pop():
+                        fake.deleted_by_us[i] = fake.tasks.pop(i)
+        if path == "/tasks/delete" and not seen[0] and not held:
+            held.append(orjson.loads(raw)["taskIds"])
+            return Outcome("lost")
+        return handle(path, authorization, raw)
+
+    fake.handle = slow_server
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW)).head(5)
+        report = delete_tasks(client, chosen, journal=journal, progress=False)
+    outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert set(outcomes.values()) == {"deleted"} and len(fake.deleted_by_us) == 5
 
 
 @pytest.mark.parametrize("hint", ["nan", "-5", "inf", "1e12", "soon"])

@@ -20,6 +20,7 @@ from .errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    CleanupError,
     InvalidRecordError,
     JournalError,
     NotFoundError,
@@ -30,7 +31,7 @@ from .errors import (
 )
 from .filters import TaskFilter
 from .frame import COLUMNS, tasks_frame
-from .journal import default_journal_path, read_journal
+from .journal import JournalWarning, default_journal_path, read_journal
 from .outcome import CleanupReport, TaskResult
 from .plan import Plan, plan_delete, plan_retry
 from .reconcile import reconcile
@@ -99,9 +100,11 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "InvalidRecordError",
+    "CleanupError",
     "JournalError",
     "CleanupInterrupted",
     "UnknownValueWarning",
+    "JournalWarning",
 ]
 
 
