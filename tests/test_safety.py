@@ -569,3 +569,72 @@ def test_journal_lines_are_whole_json(tmp_path):
         book.write("outcome", "r", results=[{"id": f"t{k}", "outcome": "deleted", "reason": "ü" * k}])
     book.close()
     assert all(isinstance(orjson.loads(line), dict) for line in (tmp_path / "j.jsonl").read_bytes().splitlines())
+
+
+# -- found by the adversarial review (a helper who saw only the README) ------------------------
+def test_ids_that_share_characters_with_the_key_are_never_rewritten(mode, tmp_path):
+    """A task id and an account id that contain 6+ characters of the key stay as they are: scrubbing touches
+    server text, never data, so the right task is read, judged, journalled and deleted."""
+    tasks = make_tasks(4, accounts=1, seed=2)
+    for t in tasks:
+        t["account_id"] = f"acc_{KEY[12:20]}"
+    tasks[0]["id"] = f"task_{KEY[20:32]}"
+    fake = FakeAPI(tasks, api_key=KEY)
+    journal = tmp_path / "j.jsonl"
+    watch_journal(fake, journal)
+    with client_on(fake, mode) as client:
+        df = load_tasks(client, now=NOW)
+        assert set(df["id"]) == {t["id"] for t in tasks} and set(df["account_id"].astype(str)) == {tasks[0]["account_id"]}
+        chosen = deletable(df)
+        report = delete_tasks(client, chosen, journal=journal, progress=False)
+    outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert set(outcomes.values()) == {"deleted"}
+
+
+def test_ctrl_c_while_another_worker_is_reading_sends_nothing_more(mode, tmp_path):
+    """Ctrl-C while one worker's delete is on the wire and another's verification read is slow: that read's
+    batch is not sent once the read returns."""
+    import signal
+    import time
+
+    fake, journal = setup(mode, tmp_path, n=40)
+    state = {"kick": 0.0, "after": []}
+
+    def hooks(api, path, ids):
+        if path == "/tasks/delete":
+            if not state["kick"]:
+                state["kick"] = time.monotonic()
+                signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+                time.sleep(0.2)  # the interrupt is handled while this request is on the wire
+            else:
+                state["after"].append((time.monotonic() - state["kick"], ids))
+        elif state["kick"]:
+            time.sleep(0.3)  # reads after the interrupt are slow: their batches come back after it was handled
+
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW))
+        fake.before = hooks
+        with pytest.raises(ugc_nb.CleanupInterrupted) as info:
+            delete_tasks(client, chosen, journal=journal, batch_size=2, concurrency=3, progress=False)
+    check_invariants(fake, info.value.report, chosen["id"].tolist(), journal)
+    assert not [ids for when, ids in state["after"] if when > 0.25]  # nothing sent once the interrupt was handled
+    assert len(fake.deleted_by_us) == info.value.report.totals["deleted"]
+
+
+def test_a_read_listing_a_task_twice_with_different_states_is_not_sent(mode, tmp_path):
+    """The verification read lists a task as pending and again as failed: it is 'changed', never sent."""
+    fake, journal = setup(mode, tmp_path)
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW))
+        victim = chosen["id"].iloc[0]
+
+        def twice(path, status, body):
+            if path == "/tasks" and status == 200:
+                copies = [t for t in body["data"] if t["id"] == victim]
+                body["data"] = [{**c, "status": "pending"} for c in copies] + body["data"]
+            return status, body
+
+        fake.rewrite = twice
+        report = delete_tasks(client, chosen, journal=journal, progress=False)
+    assert report.to_frame().set_index("id").loc[victim, "outcome"] == "changed"
+    assert victim not in {i for r in fake.requests if r.path == "/tasks/delete" for i in r.ids}

@@ -198,7 +198,11 @@ class _Run:
         """Keep, for every chosen task, what any worker's reads have shown of it: the first state that is
         not as chosen (gone or moved on) sticks — such a task is never sent, whatever a read answered
         out of order says later; otherwise the newest read's record."""
-        listed = {r["id"]: r for r in records}
+        listed: dict[str, dict[str, Any]] = {}
+        for record in records:  # a task listed twice: a copy that is not as chosen wins (never send on a guess)
+            first = listed.setdefault(record["id"], record)
+            if first is not record and self._as_chosen(record["id"], first) and not self._as_chosen(record["id"], record):
+                listed[record["id"]] = record
         with self.lock:
             if sum(map(len, self.accounts.values())) != len(self.chosen):  # chosen grows as bare ids are first seen
                 self.accounts.clear()
@@ -210,11 +214,15 @@ class _Run:
                 if seen is not None and seen[0] < 0:
                     continue  # it moved on already
                 record = listed.get(task_id)
-                moved = record is None or record.get("status") not in self.rule.eligible or not as_chosen(self.chosen[task_id], record)
+                moved = record is None or not self._as_chosen(task_id, record)
                 if moved:
                     self.latest[task_id] = (-number, record)
                 elif seen is None or seen[0] < number:
                     self.latest[task_id] = (number, record)
+
+    def _as_chosen(self, task_id: str, record: dict[str, Any]) -> bool:
+        chosen = self.chosen.get(task_id)
+        return chosen is not None and record.get("status") in self.rule.eligible and as_chosen(chosen, record)
 
     def freshest(self, task_id: str, live: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
         """The task's newest known live record (None: gone), or its state in ``live`` if no read covered it."""
@@ -243,6 +251,8 @@ class _Run:
             # From the judgement to the request's answer no read of these accounts runs, and reads in
             # flight finish first: the tasks are judged on the newest state any read has shown.
             with self.gate.sending({self.chosen.get(i, {}).get("account_id") for i in ids}):
+                if self.stopped:
+                    return  # stopped (Ctrl-C, a wrong key, the journal) while this batch was being read
                 sendable = self._judge(ids, state)
                 if not sendable:
                     continue

@@ -59,9 +59,6 @@ SANDBOX_BASE_URL = "http://sandbox.invalid"
 _READS = frozenset({"/tasks", "/accounts", "/accounts/status"})
 _MUTATIONS = frozenset({"/tasks/delete", "/tasks/retry"})
 _ACCOUNT_FILTERS = ("tag", "org_group", "user_group", "status")
-#: Answers up to this size are scrubbed of the key even on success (large task lists are not:
-#: their text never reaches an error, a reason or a log).
-_SCRUB_ALWAYS = 256 * 1024
 #: Adjacent date windows overlap by this much, so a task on a boundary is never lost.
 WINDOW_OVERLAP = pd.Timedelta(seconds=1)
 
@@ -213,10 +210,10 @@ class UGCClient:
         elapsed = time.perf_counter() - started
         logger.debug("POST %s -> %s in %.3fs", path, response.status_code, elapsed)
         content = response.content
-        if response.status_code >= 400 or mutation or len(content) <= _SCRUB_ALWAYS:
-            # Before anything is parsed or cut short: any text from the server may echo the key.
+        if response.status_code >= 400:
+            # An error page or message: scrubbed before it is parsed or cut short (it may echo the key).
             content = self._redact.bytes(content)
-        return (envelope.parse_lazy if lazy else envelope.parse)(
+        data = (envelope.parse_lazy if lazy else envelope.parse)(
             response.status_code,
             content,
             path=path,
@@ -224,6 +221,11 @@ class UGCClient:
             reason=response.reason_phrase,
             mutation=mutation,
         )
+        if mutation and isinstance(data, dict) and isinstance(data.get("errors"), list):
+            # Per-task error texts are the server's words: scrubbed. Ids are data, never rewritten.
+            data = {**data, "errors": [{k: (v if k == "id" else self._redact.deep(v)) for k, v in e.items()} if isinstance(e, dict) else e
+                                       for e in data["errors"]]}
+        return data
 
     def _retryable(self, exc: APIError, mutation: bool) -> bool:
         if isinstance(exc, RateLimitError):
