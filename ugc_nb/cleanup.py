@@ -136,6 +136,7 @@ class _Run:
         self.reads = itertools.count(1)
         self.latest: dict[str, tuple[int, dict[str, Any] | None]] = {}  # id -> (read number, record); < 0: moved on
         self.accounts: dict[Any, list[str]] = {}  # account -> chosen ids, for _learn
+        self.flying: dict[frozenset[Any], Future] = {}  # reads ahead on the wire, by accounts
         self.sent_any = False
         self.run_id = ""
         self.done = 0
@@ -164,7 +165,7 @@ class _Run:
             extra["tasks"] = [self.rows[i] for i, _, _ in items if i in self.rows]
         try:
             results = [{"id": i, "outcome": o, "reason": r} for i, o, r in items]
-            self.journal.write("outcome", self.run_id, action=self.rule.name, results=results, **extra)
+            self.journal.write("outcome", self.run_id, durable=False, action=self.rule.name, results=results, **extra)
         except JournalError as exc:
             self.unjournalled.update(i for i, _, _ in items)
             self.fail(exc)
@@ -180,6 +181,32 @@ class _Run:
         """Live records of ``ids`` that still exist (narrowed by account), waiting as the server asks."""
         accounts = {self.chosen.get(i, {}).get("account_id") for i in ids}
         wanted = set(ids)
+        return {r["id"]: r for r in self._read_accounts(accounts) if r["id"] in wanted}
+
+    def read_ahead(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """:meth:`read` for a batch about to be sent: joins a read of the same accounts already on the
+        wire (it started no earlier than this one would have had to), so workers that take batches of
+        one account together share one read."""
+        accounts = frozenset(self.chosen.get(i, {}).get("account_id") for i in ids)
+        wanted = set(ids)
+        with self.lock:
+            shared = next((f for key, f in self.flying.items() if accounts <= key), None)
+            if shared is None:
+                shared = self.flying[accounts] = Future()
+                mine = True
+            else:
+                mine = False
+        if mine:
+            try:
+                shared.set_result(self._read_accounts(set(accounts)))
+            except BaseException as exc:  # noqa: BLE001 - handed to every worker that shares the read
+                shared.set_exception(exc)
+            finally:
+                with self.lock:
+                    self.flying.pop(accounts, None)
+        return {r["id"]: r for r in shared.result() if r["id"] in wanted}
+
+    def _read_accounts(self, accounts: set[Any]) -> list[dict[str, Any]]:
         for attempt in range(READ_ATTEMPTS):
             try:
                 with self.gate.reading(accounts):
@@ -187,7 +214,7 @@ class _Run:
                         number = next(self.reads)
                     records = live_tasks(self.client, accounts)
                     self._learn(number, accounts, records)
-                return {r["id"]: r for r in records if r["id"] in wanted}
+                return records
             except (APIConnectionError, ServerError, RateLimitError) as exc:
                 if attempt + 1 == READ_ATTEMPTS:
                     raise
@@ -199,7 +226,8 @@ class _Run:
         not as chosen (gone or moved on) sticks — such a task is never sent, whatever a read answered
         out of order says later; otherwise the newest read's record."""
         listed: dict[str, dict[str, Any]] = {}
-        for record in records:  # a task listed twice: a copy that is not as chosen wins (never send on a guess)
+        chosen = self.chosen
+        for record in [r for r in records if r["id"] in chosen]:  # a task listed twice: a copy that is not as chosen wins (never send on a guess)
             first = listed.setdefault(record["id"], record)
             if first is not record and self._as_chosen(record["id"], first) and not self._as_chosen(record["id"], record):
                 listed[record["id"]] = record
@@ -406,10 +434,24 @@ class _Run:
 
 
 def _batches(run: _Run, ids: list[str], size: int) -> list[list[str]]:
-    """``ids`` grouped by account (so each batch's re-read stays small), in chunks of ``size``."""
-    order = {i: n for n, i in enumerate(ids)}
-    ranked = sorted(ids, key=lambda i: (str(run.chosen.get(i, {}).get("account_id")), order[i]))
-    return [ranked[k : k + size] for k in range(0, len(ranked), size)]
+    """``ids`` in batches of at most ``size`` that keep accounts together: an account's tasks are split
+    only when they exceed a batch, and small accounts share one. Each batch's re-read stays small, an
+    account's batches stay next to each other (so the workers that take them together share one read
+    of it), and few batches share an account with their neighbours (whose requests a read must wait for)."""
+    by_account: dict[str, list[str]] = {}
+    for i in ids:
+        by_account.setdefault(str(run.chosen.get(i, {}).get("account_id")), []).append(i)
+    batches: list[list[str]] = []
+    small: list[str] = []
+    for tasks in by_account.values():
+        if len(tasks) >= size:
+            batches += [tasks[k : k + size] for k in range(0, len(tasks), size)]
+            continue
+        if len(small) + len(tasks) > size:
+            batches.append(small)
+            small = []
+        small = small + tasks
+    return batches + ([small] if small else [])
 
 
 def run_cleanup(
@@ -481,7 +523,7 @@ def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, 
     try:
         if candidates and not run.stopped:
             batches = _batches(run, candidates, batch_size)
-            prefetch = run.read if verify else None
+            prefetch = run.read_ahead if verify else None
             first = None if verify else {i: run.rows[i] for i in candidates}
             run.done = 0  # progress counts the tasks sent for
             send_all(run, batches, concurrency=concurrency, progress=progress, total=len(candidates), prefetch=prefetch, given=first)

@@ -2,9 +2,11 @@
 
 Deletion on the server is permanent, so before each request that changes tasks
 the engine appends an *intent* record holding the full task rows it is about to
-send, and after it an *outcome* record per task. Every line is flushed and
-fsynced before the request goes out, so a crash, a kill -9 or a lost network
-never leaves a deleted task without its row on disk.
+send, written whole and fsynced before the request goes out, so a crash, a
+kill -9 or a lost network never leaves a deleted task without its row on disk.
+After the request come *outcome* records, written whole but not waited for on
+disk: a crash may lose the last few, and those tasks then show as unfinished,
+which :func:`ugc_nb.reconcile` settles.
 
 Record kinds (one JSON object per line, all with ``kind``, ``run``, ``time``):
 
@@ -89,8 +91,10 @@ class Journal:
             self._fd = fd
         return self._fd
 
-    def write(self, kind: str, run: str, **fields: Any) -> None:
-        """Append one record and fsync it before returning; :class:`JournalError` if it is not on disk."""
+    def write(self, kind: str, run: str, *, durable: bool = True, **fields: Any) -> None:
+        """Append one whole record and (``durable``) fsync it before returning; :class:`JournalError` if it
+        could not be written. ``durable=False`` leaves it to the OS to put on disk (outcome records: a
+        crash may lose the last few, and those tasks then show as unfinished, for reconcile)."""
         line = orjson.dumps({"kind": kind, "run": run, "time": iso_z(utcnow()), **fields}, default=str) + b"\n"
         with self._lock:
             try:
@@ -102,7 +106,8 @@ class Journal:
                     if written <= 0:
                         raise OSError(errno.ENOSPC, "no progress writing the journal")
                     data = data[written:]
-                os.fsync(fd)
+                if durable:
+                    os.fsync(fd)
                 self._torn = False
             except OSError as exc:
                 raise JournalError(f"cannot write the journal {self.path}: {exc.strerror or exc}") from exc

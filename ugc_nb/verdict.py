@@ -21,6 +21,7 @@ the same time.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,8 +38,15 @@ CHOSEN_FIELDS = ("status", "account_id", "type", "scheduled_time")
 
 
 def _instant(value: Any) -> pd.Timestamp | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if isinstance(value, str):
+        return _parsed(value)
+    if value is None or pd.isna(value):
         return None
+    return _parsed(str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parsed(value: str) -> pd.Timestamp:
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError):
@@ -49,6 +57,8 @@ def _instant(value: Any) -> pd.Timestamp | None:
 
 def same_time(a: Any, b: Any) -> bool:
     """Two API timestamps denote the same instant, to the microsecond (either may be None)."""
+    if a == b and (a is None or isinstance(a, str)):
+        return True  # the usual case: the same text
     try:
         ta, tb = _instant(a), _instant(b)
     except ValueError:
