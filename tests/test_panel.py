@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 import pandas as pd
 import pytest
 
@@ -105,7 +106,7 @@ def test_delete_selected_through_the_buttons(panel, box, tmp_path):
     assert panel.report.totals == {"deleted": 4, "ineligible": 1}
     assert "4 deleted" in panel.result.value
     assert not set(pick) & set(panel.df["id"]) and not set(pick) & set(panel.filtered["id"])
-    assert panel.selected_ids == [complete]
+    assert panel.selected_ids == []  # cleared after the action, the skipped row too
     assert panel.progress.value == panel.progress.max == 4
     assert set(read_journal(tmp_path / "j.jsonl").query("outcome == 'deleted'")["id"]) == set(pick)
 
@@ -252,11 +253,45 @@ def test_everything_in_scope_needs_the_typed_count(panel, box):
     assert not box.deleted_ids
 
 
-def test_selection_outside_the_filters_is_pointed_out(panel):
-    """Selected rows hidden by the current filters are counted in the counts line."""
-    panel.select(panel.df.loc[panel.df["status"] == "complete", "id"].tolist()[:2])
+def test_selection_hidden_by_the_filters_is_pointed_out_with_show_and_clear(panel):
+    """Selected rows the filters hide are named in the counts line with 'show' and 'clear', and listed in the confirmation."""
+    hidden = panel.df.loc[panel.df["status"] == "scheduled", "id"].tolist()[:2]
+    panel.select(hidden)
+    assert panel.show_hidden_button.layout.display == "none"
     panel.status_filter.value = ("failed",)
-    assert "2</b> selected (2 of them outside the current filters)" in panel.counts.value
+    assert "<b>2</b> selected are hidden by the filters" in panel.counts.value
+    assert panel.show_hidden_button.layout.display == "" and panel.clear_hidden_button.layout.display == ""
+    panel.delete_button.click()
+    assert "2 of the selected tasks are hidden by the current filters" in panel.confirm_html.value and hidden[0] in panel.confirm_html.value
+    panel.show_hidden_button.click()
+    assert panel.status_filter.value == () and "hidden" not in panel.counts.value and panel.selected_ids == hidden
+    panel.status_filter.value = ("failed",)
+    panel.clear_hidden_button.click()
+    assert panel.selected_ids == [] and panel.delete_button.disabled
+
+
+def test_selection_is_cleared_after_an_action(panel, box):
+    """After retrying two selected failed tasks (now scheduled, out of a 'failed' view), nothing stays selected:
+    Delete… cannot offer to delete the tasks just retried."""
+    failed = old_failed(panel)["id"].tolist()[:2]
+    panel.select(failed)
+    panel.retry_button.click()
+    panel.confirm_button.click()
+    assert panel.report.totals == {"retried": 2}
+    assert panel.selected_ids == [] and panel.table.selected_rows == []
+    assert panel.delete_button.disabled and "hidden" not in panel.counts.value
+
+
+def test_the_table_never_downsamples_and_has_no_search_box_of_its_own(box, client, tmp_path):
+    """Every update keeps maxBytes=0 (no DataTables downsampling behind the panel's bound) and no DataTables search."""
+    panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", max_rows=600)
+    for change in (lambda: setattr(panel.min_age, "value", 1), lambda: setattr(panel.status_filter, "value", ()),
+                   lambda: setattr(panel.min_age, "value", 0)):
+        change()
+        args = panel.table._dt_args
+        assert not args.get("downsampling_warning") and not args.get("filtered_row_count"), args.get("downsampling_warning")
+        assert args.get("layout", {}).get("topEnd", "search") is None
+        assert len(orjson.loads(args["data_json"])) == len(panel._view)
 
 
 def test_new_frame_drops_vanished_selection(panel, box, client):
@@ -296,7 +331,9 @@ def test_ctrl_c_during_confirm_shows_what_happened(panel, box, monkeypatch):
     panel.confirm_button.click()
     assert panel.report.totals == {"deleted": 1, "failed": 1} and "1 deleted" in panel.result.value
     assert pick[0] not in set(panel.df["id"]) and pick[1] in set(panel.df["id"])
-    assert not panel.delete_button.disabled and not panel.confirm_button.disabled
+    assert not panel.confirm_button.disabled and not panel.cancel_button.disabled
+    panel.select(pick[1:])
+    assert not panel.delete_button.disabled
 
 
 def test_inverted_date_range_is_pointed_out(panel):

@@ -34,6 +34,18 @@ __all__ = ["CleanupPanel"]
 
 logger = logging.getLogger("ugc_nb")
 
+#: Options for the table, passed on creation *and on every update* (``ITable.update`` replaces the
+#: options it is given): no DataTables downsampling behind the panel's own row bound, and no
+#: DataTables search box — the panel's search filter is the only one, so what the table shows is
+#: what "all matching the filters" acts on.
+TABLE_OPTIONS: dict[str, Any] = {
+    "select": True,
+    "maxBytes": 0,
+    "layout": {"topEnd": None},
+    "classes": "display compact",
+    "style": "table-layout:auto;width:100%",
+}
+
 
 def _guard(method: Callable[..., None]) -> Callable[..., None]:
     """Show any exception from a widget callback in the panel instead of losing it."""
@@ -77,6 +89,7 @@ class CleanupPanel(w.VBox):
         self.plan: Plan | None = None
         self._selected: list[str] = []
         self._syncing = False
+        self._syncing_filters = False
 
         def choices(column: str) -> list[str]:
             return sorted(self.df[column].dropna().astype(str).unique()) if column in self.df else []
@@ -92,7 +105,11 @@ class CleanupPanel(w.VBox):
         self.search = w.Text(placeholder="id or account contains…", description="search")
         self.scope_toggle = w.ToggleButtons(options=[("selected rows", "selected"), ("all matching the filters", "filtered")], value="selected")
         self.counts = w.HTML()
-        self.table = ITable(table_view(self.df, max_rows), select=True, maxBytes=0, classes="display compact", style="table-layout:auto;width:100%")
+        self.table = ITable(table_view(self.df, max_rows), **TABLE_OPTIONS)
+        self.show_hidden_button = w.Button(description="show", tooltip="reset the filters so every selected row is shown",
+                                           layout=w.Layout(width="auto", display="none"))
+        self.clear_hidden_button = w.Button(description="clear", tooltip="unselect the rows the filters hide",
+                                            layout=w.Layout(width="auto", display="none"))
         self.delete_button = w.Button(description="Delete…", button_style="danger", icon="trash")
         self.retry_button = w.Button(description="Retry…", button_style="warning", icon="redo")
         self.confirm_html = w.HTML()
@@ -117,12 +134,14 @@ class CleanupPanel(w.VBox):
         self.retry_button.on_click(lambda _: self._ask("retry"))
         self.confirm_button.on_click(lambda _: self._confirm())
         self.cancel_button.on_click(lambda _: self._cancel())
+        self.show_hidden_button.on_click(lambda _: self._show_hidden())
+        self.clear_hidden_button.on_click(lambda _: self._clear_hidden())
 
         super().__init__(
             [
                 w.HBox(filters),
                 w.HBox([self.min_age, self.created_from, self.created_to, self.search]),
-                self.counts,
+                w.HBox([self.counts, self.show_hidden_button, self.clear_hidden_button]),
                 self.table,
                 w.HBox([self.scope_toggle, self.delete_button, self.retry_button]),
                 self.confirm_box,
@@ -181,6 +200,14 @@ class CleanupPanel(w.VBox):
         self._update_counts()
 
     @property
+    def hidden_ids(self) -> list[str]:
+        """Selected ids that the current filters hide (the table does not show them)."""
+        if not self._selected:
+            return []
+        matching = set(self._filtered["id"].astype(str))
+        return [i for i in self._selected if i not in matching]
+
+    @property
     def chosen(self) -> pd.DataFrame:
         """The rows in scope: the selected ones, or all matching the filters."""
         if self.scope == "filtered":
@@ -212,6 +239,8 @@ class CleanupPanel(w.VBox):
     # -- callbacks ------------------------------------------------------------
     @_guard
     def _on_filter(self, _change: Any) -> None:
+        if self._syncing_filters:
+            return
         self._withdraw()
         self._refresh()
 
@@ -245,6 +274,11 @@ class CleanupPanel(w.VBox):
         self.plan = plan
         everything = self.scope == "filtered" and self.filter.is_empty()
         warning = "<p style='color:#b00020'><b>No filters are set: this is every task in the frame.</b></p>" if everything else ""
+        hidden = self.hidden_ids if self.scope == "selected" else []
+        if hidden:
+            shown = ", ".join(html.escape(i) for i in hidden[:10]) + (f", … {len(hidden) - 10} more" if len(hidden) > 10 else "")
+            warning += (f"<p style='color:#b00020'><b>{len(hidden)} of the selected tasks are hidden by the current filters</b> "
+                        f"and are included: {shown}</p>")
         self.confirm_html.value = warning + plan._repr_html_()
         self.confirm_button.description = f"Confirm: {plan.rule.verb.lower()} {plan.to_send}"
         needs_typing = plan.to_send > self.confirm_threshold or everything
@@ -282,8 +316,33 @@ class CleanupPanel(w.VBox):
             report = stop.report
         self.report = report
         self.result.value = report._repr_html_()
+        self._selected = []  # what was acted on is not offered again (a retried task is now deletable)
         self._apply(report)
         self._set_busy(False)
+
+    @_guard
+    def _show_hidden(self) -> None:
+        """Reset the filters, so every selected row is in view."""
+        self._syncing_filters = True
+        try:
+            for widget in (self.status_filter, self.type_filter, self.account_filter, self.tag_filter):
+                widget.value = ()
+            self.min_age.value = 0
+            self.created_from.value = self.created_to.value = None
+            self.search.value = ""
+        finally:
+            self._syncing_filters = False
+        self._withdraw()
+        self._refresh()
+
+    @_guard
+    def _clear_hidden(self) -> None:
+        """Unselect the rows the filters hide."""
+        hidden = set(self.hidden_ids)
+        self._selected = [i for i in self._selected if i not in hidden]
+        self._withdraw()
+        self._sync_table_selection()
+        self._update_counts()
 
     @_guard
     def _cancel(self) -> None:
@@ -345,7 +404,7 @@ class CleanupPanel(w.VBox):
         self._view = table_view(self._filtered, self.max_rows)
         self._syncing = True
         try:
-            self.table.update(self._view, selected_rows=self._positions())
+            self.table.update(self._view, selected_rows=self._positions(), **TABLE_OPTIONS)
         finally:
             self._syncing = False
         self._update_counts()
@@ -364,8 +423,10 @@ class CleanupPanel(w.VBox):
     def _update_counts(self) -> None:
         matching, shown = len(self._filtered), len(self._view)
         hidden = f" — showing the oldest {shown}; {matching - shown} not shown (narrow the filters, or act on all matching)" if shown < matching else ""
-        outside = len(set(self._selected) - set(self._filtered["id"].astype(str))) if self._selected else 0
-        note = f" ({outside} of them outside the current filters)" if outside else ""
+        outside = len(self.hidden_ids)
+        note = f" · <b>{outside}</b> selected are hidden by the filters" if outside else ""
+        for button in (self.show_hidden_button, self.clear_hidden_button):
+            button.layout.display = "" if outside else "none"
         start, end = self.created_from.value, self.created_to.value
         if start and end and start > end:
             hidden += " — the created-date range is inverted (from is after to), so nothing can match"
