@@ -646,3 +646,143 @@ def test_a_read_listing_a_task_twice_with_different_states_is_not_sent(mode, tmp
         report = delete_tasks(client, chosen, journal=journal, progress=False)
     assert report.to_frame().set_index("id").loc[victim, "outcome"] == "changed"
     assert victim not in {i for r in fake.requests if r.path == "/tasks/delete" for i in r.ids}
+
+
+# -- found by the second adversarial review ---------------------------------------------------------
+def test_a_server_that_ignores_the_account_filter_never_turns_our_delete_into_changed(mode, tmp_path):
+    """The server answers a narrowed read with every account's tasks, one of them a task whose delete is out (and
+    which a colleague just rescheduled): rows of accounts not asked for are not learnt, so our delete, applied and its
+    answer lost, is still 'deleted'; from then on every read counts as a read of all accounts."""
+    import time
+
+    from fakeapi import Outcome
+
+    tasks = make_tasks(2, accounts=1, seed=9)
+    a, b = tasks
+    a.update(status="failed", account_id="acc_1")
+    b.update(status="failed", account_id="acc_2")
+    fake = FakeAPI(tasks, api_key=KEY)
+    journal = tmp_path / "j.jsonl"
+    handle = fake.handle
+
+    def server(path, authorization, raw):
+        body = orjson.loads(raw or b"{}")
+        if path == "/tasks":
+            if body.get("accountIds") == ["acc_1"] and b["id"] in fake.tasks:
+                fake.colleague_retry([b["id"]])  # still deletable, but moved on
+            return handle(path, authorization, b"{}")  # this server ignores accountIds
+        if body.get("taskIds") == [b["id"]]:
+            time.sleep(0.3)
+            handle(path, authorization, raw)  # applied ...
+            return Outcome("lost")  # ... and the answer lost
+        return handle(path, authorization, raw)
+
+    fake.handle = server
+    with client_on(fake, mode) as client:
+        chosen = load_tasks(client, now=NOW).sort_values("account_id", ascending=False)  # b first
+        report = delete_tasks(client, chosen, journal=journal, batch_size=1, concurrency=2, progress=False)
+    outcomes = {r.id: r.outcome for r in report.results}
+    assert not fake.tasks and outcomes == {a["id"]: "deleted", b["id"]: "deleted"}, report.to_frame()[["id", "outcome", "reason"]].values.tolist()
+
+
+@pytest.mark.parametrize("error", [ValueError("progress bar broke"), KeyboardInterrupt()])
+def test_a_progress_callable_that_raises_stops_the_run_with_its_report(mode, tmp_path, error):
+    """A progress callable raising an error: CleanupError with the report (or, for KeyboardInterrupt, CleanupInterrupted),
+    nothing more sent, and the callable is not called again and again."""
+    fake, journal = setup(mode, tmp_path, n=40)
+    calls = []
+
+    def progress(done, total):
+        calls.append(done)
+        if len(calls) >= 2:
+            raise error
+
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW))
+        expected = CleanupError if isinstance(error, Exception) else ugc_nb.CleanupInterrupted
+        with pytest.raises(expected) as info:
+            delete_tasks(client, chosen, journal=journal, batch_size=1, concurrency=2, progress=progress)
+    report = info.value.report
+    check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert len(calls) == 2 and "not sent" in " ".join(r.reason for r in report.results)
+    assert 1 <= len(fake.deleted_by_us) < len(chosen)
+
+
+def test_a_row_that_cannot_be_written_as_json_is_a_journal_error_before_its_send(mode, tmp_path):
+    """An extra field nested deeper than the JSON writer allows: JournalError with the report; that task is not sent."""
+    tasks = make_tasks(6, accounts=2, seed=5)
+    for t in tasks:
+        t["status"] = "failed"
+    deep = tasks[-1]
+    deep["meta"] = orjson.loads(b"[" * 300 + b"]" * 300)
+    fake = FakeAPI(tasks, api_key=KEY)
+    journal = tmp_path / "j.jsonl"
+    watch_journal(fake, journal)
+    with client_on(fake, mode) as client:
+        chosen = load_tasks(client, now=NOW)
+        with pytest.raises(JournalError, match="as JSON") as info:
+            delete_tasks(client, chosen, journal=journal, batch_size=1, concurrency=1, progress=False)
+    check_invariants(fake, info.value.report, chosen["id"].tolist(), journal)
+    assert deep["id"] not in fake.deleted_by_us
+
+
+def test_journalled_rows_are_the_servers_rows_exactly(mode, tmp_path):
+    """With verification each journalled row is the server's record as sent: no field another task had is added as null."""
+    tasks = make_tasks(6, accounts=1, seed=6)
+    for t in tasks:
+        t["status"] = "failed"
+    tasks[0]["priority"] = "high"
+    fake = FakeAPI(tasks, api_key=KEY)
+    journal = tmp_path / "j.jsonl"
+    with client_on(fake, mode) as client:
+        delete_tasks(client, load_tasks(client, now=NOW), journal=journal, progress=False)
+    rows = read_journal(journal).set_index("id")["row"]
+    assert all(rows[t["id"]] == t for t in tasks)
+
+
+def test_reconcile_does_not_credit_a_crashed_run_with_a_later_runs_delete(mode, tmp_path):
+    """Run 1 died as its delete went out (never applied); run 2 found the task and deleted it: reconcile says run 1's
+    request did not take effect, so the task is deleted once in the journal."""
+    fake, journal = setup(mode, tmp_path)
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW)).head(1)
+        row = fake.tasks[chosen["id"].iloc[0]]
+        book = journal_module.Journal(journal)
+        run = book.new_run("delete", chosen=1, source=client.base_url, dry_run=False, run_id="r1", key_hash=client._fingerprint("r1"))
+        book.write("intent", run, send=1, action="delete", tasks=[dict(row)])
+        book.close()
+        assert delete_tasks(client, chosen, journal=journal, progress=False).totals == {"deleted": 1}
+        settled = reconcile(journal, client)
+    assert settled.totals == {"failed": 1} and "later run" in settled.results[0].reason
+    frame = read_journal(journal)
+    assert (frame["outcome"] == "deleted").sum() == 1
+
+
+def test_load_refuses_unreadable_numbers_with_typed_errors():
+    """A duration beyond any integer, or a number beyond a double in an extra field: a typed ugc_nb error, from
+    tasks_frame and from load_tasks alike, never a bare OverflowError or JSONDecodeError."""
+    row = ('{"id":"a","account_id":"acc_1","type":"edit_profile","status":"failed","scheduled_time":"2025-12-01T00:00:00Z",'
+           '"duration":%s,"keywords":"k","edit_profile_info":null,"created_at":"2025-11-30T00:00:00Z"%s}')
+    for duration, extra in [("123456789012345678901234567890", ""), ("30", ',"score":1e400')]:
+        body = ('{"ok":true,"code":200,"message":"Success","data":[' + row % (duration, extra) + "]}").encode()
+        with pytest.raises(ugc_nb.UGCError):
+            ugc_nb.tasks_frame(body)
+        client = ugc_nb.UGCClient(api_key=KEY, base_url="http://fake.test", retry=ugc_nb.NO_WAIT,
+                                  transport=httpx.MockTransport(lambda r, b=body: httpx.Response(200, content=b)))
+        with pytest.raises(ugc_nb.UGCError):
+            load_tasks(client)
+
+
+def test_a_task_without_an_account_id_does_not_sink_the_run(mode, tmp_path):
+    """One task whose account_id is an empty string is read without an account filter; the others still go through."""
+    tasks = make_tasks(4, accounts=2, seed=8)
+    for t in tasks:
+        t["status"] = "failed"
+    tasks[0]["account_id"] = ""
+    fake = FakeAPI(tasks, api_key=KEY)
+    journal = tmp_path / "j.jsonl"
+    watch_journal(fake, journal)
+    with client_on(fake, mode) as client:
+        chosen = load_tasks(client, now=NOW)
+        report = delete_tasks(client, chosen, journal=journal, progress=False)
+    assert set(check_invariants(fake, report, chosen["id"].tolist(), journal).values()) == {"deleted"}

@@ -90,7 +90,7 @@ def live_tasks(client: UGCClient, accounts: Iterable[str | None]) -> list[dict[s
     :class:`~ugc_nb.errors.APIResponseValidationError` (a task we cannot name
     must never look "gone").
     """
-    accounts = set(accounts)
+    accounts = {a if isinstance(a, str) and a.strip() else None for a in accounts}  # "" is no account filter
     records = client.get_tasks() if None in accounts else client.get_tasks(account_ids=sorted(accounts))  # type: ignore[arg-type]
     for record in records:
         if not isinstance(record, dict) or not isinstance(record.get("id"), str):
@@ -137,6 +137,7 @@ class _Run:
         self.latest: dict[str, tuple[int, dict[str, Any] | None]] = {}  # id -> (read number, record); < 0: moved on
         self.accounts: dict[Any, list[str]] = {}  # account -> chosen ids, for _learn
         self.flying: dict[frozenset[Any], Future] = {}  # reads ahead on the wire, by accounts
+        self.unfiltered = False  # the server was seen to answer a narrowed read with other accounts' tasks
         self.sent_any = False
         self.run_id = ""
         self.done = 0
@@ -208,6 +209,8 @@ class _Run:
 
     def _read_accounts(self, accounts: set[Any]) -> list[dict[str, Any]]:
         for attempt in range(READ_ATTEMPTS):
+            if self.unfiltered:
+                accounts = accounts | {None}  # the server ignores accountIds: every read covers every account
             try:
                 with self.gate.reading(accounts):
                     with self.lock:
@@ -225,9 +228,13 @@ class _Run:
         """Keep, for every chosen task, what any worker's reads have shown of it: the first state that is
         not as chosen (gone or moved on) sticks — such a task is never sent, whatever a read answered
         out of order says later; otherwise the newest read's record."""
+        if None not in accounts and any(r.get("account_id") not in accounts for r in records):
+            self.unfiltered = True  # from now on the gate treats each read as a read of everything
         listed: dict[str, dict[str, Any]] = {}
         chosen = self.chosen
-        for record in [r for r in records if r["id"] in chosen]:  # a task listed twice: a copy that is not as chosen wins (never send on a guess)
+        # Only what the read was asked for counts: rows of other accounts were not guarded by the gate.
+        wanted = [r for r in records if r["id"] in chosen and (None in accounts or chosen[r["id"]].get("account_id") in accounts)]
+        for record in wanted:  # a task listed twice: a copy that is not as chosen wins (never send on a guess)
             first = listed.setdefault(record["id"], record)
             if first is not record and self._as_chosen(record["id"], first) and not self._as_chosen(record["id"], record):
                 listed[record["id"]] = record
@@ -237,7 +244,7 @@ class _Run:
                 for task_id, meta in self.chosen.items():
                     self.accounts.setdefault(meta.get("account_id"), []).append(task_id)
             covered = self.chosen if None in accounts else itertools.chain.from_iterable(self.accounts.get(a, ()) for a in accounts)
-            for task_id in itertools.chain(covered, (i for i in listed if i in self.chosen)):
+            for task_id in covered:
                 seen = self.latest.get(task_id)
                 if seen is not None and seen[0] < 0:
                     continue  # it moved on already
@@ -332,7 +339,7 @@ class _Run:
             if record is not None:
                 if "status" not in self.chosen.get(i, {}):
                     self.note_chosen(i, record)
-                self.rows[i] = {**self.rows.get(i, {}), **record}
+                self.rows[i] = dict(record)  # the server's row, exactly as it sent it
             sendable.append(i)
         self.settle(settled, rows=True)
         return sendable

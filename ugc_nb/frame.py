@@ -136,10 +136,13 @@ def _as_records(records: Iterable[dict[str, Any]] | bytes | str) -> list[Any]:
     """The general path: any records as a list (raw response bytes decoded with orjson)."""
     if isinstance(records, (bytes, bytearray, memoryview)):
         with _gc_paused():
-            if _JSON_ARRAY.match(records):
-                data = orjson.loads(records)
-            else:  # a whole POST /tasks response: read the envelope, then the list
-                data = envelope.parse(200, bytes(records), path="/tasks")
+            try:
+                if _JSON_ARRAY.match(records):
+                    data = orjson.loads(records)
+                else:  # a whole POST /tasks response: read the envelope, then the list
+                    data = envelope.parse(200, bytes(records), path="/tasks")
+            except orjson.JSONDecodeError as exc:  # e.g. a number beyond a double (1e400)
+                raise InvalidRecordError(f"the task list cannot be decoded: {exc}") from None
         if not isinstance(data, list):
             raise InvalidRecordError(f"expected a list of tasks in 'data', got {type(data).__name__}")
         return data
@@ -239,7 +242,7 @@ def _durations(values: list[Any], records: Sequence[Any]) -> pd.api.extensions.E
     try:
         with np.errstate(invalid="ignore"):  # an out-of-range float is refused below, not warned about
             return pd.array(values, dtype="Int64")
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         pass
     raw = pd.Series(values, dtype=object)
     numbers = pd.to_numeric(raw.where(raw.map(lambda v: not isinstance(v, bool))), errors="coerce")

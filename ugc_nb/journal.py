@@ -95,7 +95,10 @@ class Journal:
         """Append one whole record and (``durable``) fsync it before returning; :class:`JournalError` if it
         could not be written. ``durable=False`` leaves it to the OS to put on disk (outcome records: a
         crash may lose the last few, and those tasks then show as unfinished, for reconcile)."""
-        line = orjson.dumps({"kind": kind, "run": run, "time": iso_z(utcnow()), **fields}, default=str) + b"\n"
+        try:
+            line = orjson.dumps({"kind": kind, "run": run, "time": iso_z(utcnow()), **fields}, default=str) + b"\n"
+        except (TypeError, ValueError) as exc:  # orjson.JSONEncodeError: nested too deep, a bad key …
+            raise JournalError(f"cannot write the journal {self.path}: a row cannot be written as JSON ({exc})") from exc
         with self._lock:
             try:
                 fd = self._open()

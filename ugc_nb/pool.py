@@ -196,14 +196,23 @@ def _reporter(progress: bool | Progress, total: int, run: _Worklist) -> Callable
 
         bar = tqdm(total=total, desc=f"{run.rule.verb} tasks", unit="task")
 
+    broken = [False]
+
     def report(last: bool) -> None:
         done = min(run.done, total)
-        if done != seen[0]:
-            if bar is not None:
-                bar.update(done - max(seen[0], 0))
-            elif callable(progress):
-                progress(done, total)
-            seen[0] = done
+        if done != seen[0] and not broken[0]:
+            step, seen[0] = done - max(seen[0], 0), done
+            try:
+                if bar is not None:
+                    bar.update(step)
+                elif callable(progress):
+                    progress(done, total)
+            except KeyboardInterrupt:
+                broken[0] = True  # asked to stop: no more progress calls, the run stops as on Ctrl-C
+                raise
+            except Exception as exc:  # noqa: BLE001 - a broken progress display stops the run, typed, with its report
+                broken[0] = True
+                run.fail(exc)
         if last and bar is not None:
             bar.close()
 

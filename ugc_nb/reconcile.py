@@ -45,7 +45,19 @@ def reconcile(journal: str | os.PathLike[str] | Journal | None, client: UGCClien
 
 
 def _reconcile(book: Journal, client: UGCClient, *, force: bool) -> CleanupReport:
-    unsettled = [e for e in journal_entries(book.path) if e.sent and e.outcome is None and e.action in ACTIONS]
+    entries = journal_entries(book.path)
+    unsettled = [e for e in entries if e.sent and e.outcome is None and e.action in ACTIONS]
+    # A later run that sent the same task found it still there after this run's request: it did not take effect.
+    sends: dict[str, list[tuple[int, str]]] = defaultdict(list)  # task id -> (position, run) of each run that sent it
+    for n, e in enumerate(entries):
+        if e.sent:
+            sends[e.id].append((n, e.run))
+    later: dict[tuple[str, str], str] = {}
+    for n, e in enumerate(entries):
+        if e.sent and e.outcome is None:
+            after = next((run for m, run in sends[e.id] if m > n and run != e.run), None)
+            if after is not None:
+                later[(e.run, e.id)] = after
     same_key = [e for e in unsettled if force or not e.key_hash or client._fingerprint(e.run) == e.key_hash]
     other_key = len(unsettled) - len(same_key)
     pending = [e for e in same_key if e.source == client.base_url]
@@ -68,7 +80,9 @@ def _reconcile(book: Journal, client: UGCClient, *, force: bool) -> CleanupRepor
     for e in pending:
         row = e.row or {}
         verdict, reason = judge(ACTIONS[e.action], row, live.get(e.id), ours_maybe=True)
-        if verdict == SEND:
+        if (e.run, e.id) in later:
+            verdict, reason = "failed", f"did not take effect: a later run ({later[(e.run, e.id)]}) found it still there and sent it again"
+        elif verdict == SEND:
             verdict, reason = "failed", f"still {row.get('status')}, as when it was sent: the {e.action} did not take effect — run it again"
         by_run[(e.run, e.action)].append((e.id, verdict, f"interrupted run; {reason}"))
         report.results.append(TaskResult(e.id, verdict, f"interrupted run; {reason}", row.get("status"), row.get("account_id"), row.get("type")))
