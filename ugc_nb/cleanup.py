@@ -1,7 +1,8 @@
 """The cleanup engine: plan → per batch (re-read → judge → journal → send → check the answer) → report. No UI.
 
 :func:`delete_tasks` and :func:`retry_tasks` are the safe way to change tasks.
-Every rule about what may be sent lives here and in :mod:`ugc_nb.verdict`:
+Every rule about what may be sent lives here, in :mod:`ugc_nb.engine` (one batch's protocol)
+and in :mod:`ugc_nb.verdict`:
 
 1. Rows the frame shows as ineligible (pending or complete for a delete;
    anything but failed for a retry) are never sent: outcome ``ineligible``.
@@ -41,62 +42,27 @@ Every rule about what may be sent lives here and in :mod:`ugc_nb.verdict`:
 
 from __future__ import annotations
 
-import itertools
-import threading
-import time
 import uuid
-from collections import deque
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from .answer import Answer, read_answer
 from .client import SANDBOX_BASE_URL, UGCClient
-from .errors import (
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    APIStatusError,
-    AuthenticationError,
-    CleanupError,
-    JournalError,
-    RateLimitError,
-    ServerError,
-)
+from .engine import FATAL_STATUS, READ_ATTEMPTS, Run, live_tasks
+from .errors import APIError, APIStatusError, CleanupError, JournalError
 from .frame import to_records
 from .journal import Journal, default_journal_path
-from .outcome import CleanupReport, TaskResult
+from .outcome import CleanupReport
 from .plan import ACTIONS, Action, ActionRule, Plan, make_plan
-from .pool import AccountGate, CleanupInterrupted, Progress, send_all
-from .verdict import CHOSEN_FIELDS, SEND, as_chosen, judge
+from .pool import CleanupInterrupted, Progress, send_all
+from .verdict import CHOSEN_FIELDS, SEND, judge
 
-__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupInterrupted", "JournalArg", "open_journal", "live_tasks"]
+__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupInterrupted", "JournalArg", "open_journal", "live_tasks", "READ_ATTEMPTS"]
 
-JournalArg = str | Path | Journal | bool | None
-#: Engine-level re-reads after the client's own retries are spent (transient errors only).
-READ_ATTEMPTS = 3
 #: Columns a frame must have for the engine to judge its rows.
 NEEDED_COLUMNS = ("id", "status", "account_id", "scheduled_time")
-_FATAL_STATUS = (401, 403)  # the key is wrong or lacks the right: nothing else will go through
-
-
-def live_tasks(client: UGCClient, accounts: Iterable[str | None]) -> list[dict[str, Any]]:
-    """A live read narrowed to ``accounts`` — or of everything when any account is unknown (None).
-
-    Every record must be an object with a string ``id``; anything else is an
-    :class:`~ugc_nb.errors.APIResponseValidationError` (a task we cannot name
-    must never look "gone").
-    """
-    accounts = {a if isinstance(a, str) and a.strip() else None for a in accounts}  # "" is no account filter
-    records = client.get_tasks() if None in accounts else client.get_tasks(account_ids=sorted(accounts))  # type: ignore[arg-type]
-    for record in records:
-        if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-            shown = record.get("id") if isinstance(record, dict) else record
-            raise APIResponseValidationError(f"the server listed a task whose id is not a string: {str(shown)[:80]!r}", path="/tasks")
-    return records
+JournalArg = str | Path | Journal | bool | None
 
 
 def open_journal(journal: JournalArg, client: UGCClient | None = None) -> Journal | None:
@@ -114,333 +80,7 @@ def open_journal(journal: JournalArg, client: UGCClient | None = None) -> Journa
     return Journal(journal)  # type: ignore[arg-type]
 
 
-class _Run:
-    """One delete/retry run: the state its batch workers share, guarded by one lock."""
-
-    def __init__(self, rule: ActionRule, client: UGCClient, journal: Journal | None, *, max_attempts: int, dry_run: bool) -> None:
-        self.rule, self.client, self.journal = rule, client, journal
-        self.max_attempts, self.dry_run = max_attempts, dry_run
-        self.policy = client.retry
-        self.lock = threading.Lock()
-        self.gate = AccountGate()
-        self.results: dict[str, TaskResult] = {}
-        self.chosen: dict[str, dict[str, Any]] = {}  # id -> CHOSEN_FIELDS as chosen
-        self.rows: dict[str, dict[str, Any]] = {}  # id -> the full row for the journal
-        self.attempts: dict[str, int] = {}
-        self.maybe_applied: set[str] = set()  # a request of ours for it may have reached the server
-        self.on_wire: set[str] = set()  # in a request whose answer is not classified yet
-        self.explained: dict[str, str] = {}  # the server's own reason for not applying it
-        self.context: dict[str, str] = {}  # what happened to its last request, for the reason
-        self.unjournalled: set[str] = set()
-        self.sends = itertools.count(1)
-        self.reads = itertools.count(1)
-        self.latest: dict[str, tuple[int, dict[str, Any] | None]] = {}  # id -> (read number, record); < 0: moved on
-        self.accounts: dict[Any, list[str]] = {}  # account -> chosen ids, for _learn
-        self.flying: dict[frozenset[Any], Future] = {}  # reads ahead on the wire, by accounts
-        self.unfiltered = False  # the server was seen to answer a narrowed read with other accounts' tasks
-        self.sent_any = False
-        self.run_id = ""
-        self.done = 0
-        self.wake: Callable[[], None] = lambda: None  # tells the waiting thread that ``done`` moved
-        self.stopped: str | None = None  # why no further request may be sent
-        self.error: BaseException | None = None  # what stops the run with an exception
-        self.auth_error: APIStatusError | None = None
-
-    # -- outcomes ------------------------------------------------------------
-    def settle(self, items: Iterable[tuple[str, str, str]], *, send: int | None = None, rows: bool = False, final: bool = True) -> None:
-        """Record outcomes (id, outcome, reason) and journal them (with the rows of never-sent
-        tasks when ``rows``). ``final=False`` keeps them out of the journal: *unfinished* there."""
-        items = [(i, o, r) for i, o, r in items if i not in self.results]
-        if not items:
-            return
-        with self.lock:
-            for task_id, outcome, reason in items:
-                meta = self.chosen.get(task_id, {})
-                self.results[task_id] = TaskResult(task_id, outcome, reason, meta.get("status"), meta.get("account_id"), meta.get("type"))
-            self.done += len(items)
-        self.wake()
-        if self.journal is None or not self.run_id or not final:
-            return
-        extra: dict[str, Any] = {"send": send} if send is not None else {}
-        if rows:
-            extra["tasks"] = [self.rows[i] for i, _, _ in items if i in self.rows]
-        try:
-            results = [{"id": i, "outcome": o, "reason": r} for i, o, r in items]
-            self.journal.write("outcome", self.run_id, durable=False, action=self.rule.name, results=results, **extra)
-        except JournalError as exc:
-            self.unjournalled.update(i for i, _, _ in items)
-            self.fail(exc)
-
-    def fail(self, exc: BaseException) -> None:
-        """Stop the run: no further request is sent, and ``exc`` is raised at the end."""
-        with self.lock:
-            self.error = self.error or exc
-            self.stopped = self.stopped or f"{type(exc).__name__}: {exc}"
-
-    # -- live state ----------------------------------------------------------
-    def read(self, ids: list[str]) -> dict[str, dict[str, Any]]:
-        """Live records of ``ids`` that still exist (narrowed by account), waiting as the server asks."""
-        accounts = {self.chosen.get(i, {}).get("account_id") for i in ids}
-        wanted = set(ids)
-        return {r["id"]: r for r in self._read_accounts(accounts) if r["id"] in wanted}
-
-    def read_ahead(self, ids: list[str]) -> dict[str, dict[str, Any]]:
-        """:meth:`read` for a batch about to be sent: joins a read of the same accounts already on the
-        wire (it started no earlier than this one would have had to), so workers that take batches of
-        one account together share one read."""
-        accounts = frozenset(self.chosen.get(i, {}).get("account_id") for i in ids)
-        wanted = set(ids)
-        with self.lock:
-            shared = next((f for key, f in self.flying.items() if accounts <= key), None)
-            if shared is None:
-                shared = self.flying[accounts] = Future()
-                mine = True
-            else:
-                mine = False
-        if mine:
-            try:
-                shared.set_result(self._read_accounts(set(accounts)))
-            except BaseException as exc:  # noqa: BLE001 - handed to every worker that shares the read
-                shared.set_exception(exc)
-            finally:
-                with self.lock:
-                    self.flying.pop(accounts, None)
-        return {r["id"]: r for r in shared.result() if r["id"] in wanted}
-
-    def _read_accounts(self, accounts: set[Any]) -> list[dict[str, Any]]:
-        for attempt in range(READ_ATTEMPTS):
-            if self.unfiltered:
-                accounts = accounts | {None}  # the server ignores accountIds: every read covers every account
-            try:
-                with self.gate.reading(accounts):
-                    with self.lock:
-                        number = next(self.reads)
-                    records = live_tasks(self.client, accounts)
-                    self._learn(number, accounts, records)
-                return records
-            except (APIConnectionError, ServerError, RateLimitError) as exc:
-                if attempt + 1 == READ_ATTEMPTS:
-                    raise
-                time.sleep(self.policy.delay(attempt, getattr(exc, "retry_after", None)))
-        raise AssertionError("unreachable")
-
-    def _learn(self, number: int, accounts: set[Any], records: list[dict[str, Any]]) -> None:
-        """Keep, for every chosen task, what any worker's reads have shown of it: the first state that is
-        not as chosen (gone or moved on) sticks — such a task is never sent, whatever a read answered
-        out of order says later; otherwise the newest read's record."""
-        if None not in accounts and any(r.get("account_id") not in accounts for r in records):
-            self.unfiltered = True  # from now on the gate treats each read as a read of everything
-        listed: dict[str, dict[str, Any]] = {}
-        chosen = self.chosen
-        # Only what the read was asked for counts: rows of other accounts were not guarded by the gate.
-        wanted = [r for r in records if r["id"] in chosen and (None in accounts or chosen[r["id"]].get("account_id") in accounts)]
-        for record in wanted:  # a task listed twice: a copy that is not as chosen wins (never send on a guess)
-            first = listed.setdefault(record["id"], record)
-            if first is not record and self._as_chosen(record["id"], first) and not self._as_chosen(record["id"], record):
-                listed[record["id"]] = record
-        with self.lock:
-            if sum(map(len, self.accounts.values())) != len(self.chosen):  # chosen grows as bare ids are first seen
-                self.accounts.clear()
-                for task_id, meta in self.chosen.items():
-                    self.accounts.setdefault(meta.get("account_id"), []).append(task_id)
-            covered = self.chosen if None in accounts else itertools.chain.from_iterable(self.accounts.get(a, ()) for a in accounts)
-            for task_id in covered:
-                seen = self.latest.get(task_id)
-                if seen is not None and seen[0] < 0:
-                    continue  # it moved on already
-                record = listed.get(task_id)
-                moved = record is None or not self._as_chosen(task_id, record)
-                if moved:
-                    self.latest[task_id] = (-number, record)
-                elif seen is None or seen[0] < number:
-                    self.latest[task_id] = (number, record)
-
-    def _as_chosen(self, task_id: str, record: dict[str, Any]) -> bool:
-        chosen = self.chosen.get(task_id)
-        return chosen is not None and record.get("status") in self.rule.eligible and as_chosen(chosen, record)
-
-    def freshest(self, task_id: str, live: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-        """The task's newest known live record (None: gone), or its state in ``live`` if no read covered it."""
-        with self.lock:
-            seen = self.latest.get(task_id)
-        return seen[1] if seen is not None else live.get(task_id)
-
-    def note_chosen(self, task_id: str, record: dict[str, Any]) -> None:
-        """A bare id seen live for the first time: that state is what was chosen."""
-        self.chosen[task_id] = {k: record.get(k) for k in CHOSEN_FIELDS}
-        self.rows[task_id] = dict(record)
-
-    # -- one batch -------------------------------------------------------------
-    def work(self, batch: list[str], live: Future | dict[str, dict[str, Any]] | None) -> None:
-        """Take one batch through re-read → judge → journal → send until every id has an outcome
-        (or the run stops). ``live`` is the batch's prefetched read, if any."""
-        queue: deque[tuple[list[str], Any]] = deque([(batch, live)])
-        while queue and not self.stopped:
-            ids, live = queue.popleft()
-            ids = [i for i in ids if i not in self.results]
-            if not ids:
-                continue
-            state = self._live(ids, live)
-            if state is None:
-                continue
-            # From the judgement to the request's answer no read of these accounts runs, and reads in
-            # flight finish first: the tasks are judged on the newest state any read has shown.
-            with self.gate.sending({self.chosen.get(i, {}).get("account_id") for i in ids}):
-                if self.stopped:
-                    return  # stopped (Ctrl-C, a wrong key, the journal) while this batch was being read
-                sendable = self._judge(ids, state)
-                if not sendable:
-                    continue
-                if self.dry_run:
-                    self.settle((i, self.rule.dry, "dry run") for i in sendable)
-                    continue
-                number = next(self.sends)
-                try:
-                    if self.journal is not None:
-                        self.journal.write("intent", self.run_id, send=number, action=self.rule.name, tasks=[self.rows[i] for i in sendable])
-                except JournalError as exc:
-                    self.fail(exc)  # these tasks are reported "not sent"
-                    return
-                data, error = self._call(sendable)
-            queue.extend(self._answer(sendable, number, data, error))
-
-    def _live(self, ids: list[str], live: Any) -> dict[str, dict[str, Any]] | None:
-        """The batch's live state: the prefetched read, or a fresh one; None when it cannot be had."""
-        try:
-            return live.result() if isinstance(live, Future) else live if live is not None else self.read(ids)
-        except APIStatusError as exc:
-            if exc.status_code in _FATAL_STATUS:
-                self._fatal(exc)
-                return None
-            self._unreadable(ids, exc)
-        except APIError as exc:
-            self._unreadable(ids, exc)
-        return None
-
-    def _unreadable(self, ids: list[str], exc: APIError) -> None:
-        unknown = [i for i in ids if i in self.maybe_applied]
-        reason = f"could not re-read the state ({exc}): unknown whether it happened — run ugc_nb.reconcile(journal, client)"
-        self.settle(((i, "unknown", reason) for i in unknown), final=False)
-        self.settle(((i, "failed", f"could not check the live state before sending: {exc}") for i in ids if i not in unknown), rows=True)
-
-    def _judge(self, ids: list[str], live: dict[str, dict[str, Any]]) -> list[str]:
-        """Settle the tasks whose live state rules out sending; return those to send, rows refreshed."""
-        settled, sendable = [], []
-        for i in ids:
-            record = self.freshest(i, live)
-            verdict, reason = judge(self.rule, self.chosen.get(i, {}), record, ours_maybe=i in self.maybe_applied)
-            if verdict == SEND and i in self.explained:
-                verdict, reason = "failed", f"the server did not {self.rule.name} it: {self.explained[i]}"
-            elif verdict == SEND and self.attempts.get(i, 0) >= self.max_attempts:
-                verdict, reason = "failed", f"gave up after {self.max_attempts} attempts"
-            if verdict != SEND:
-                settled.append((i, verdict, f"{self.context[i]}; {reason}" if i in self.context else reason))
-                continue
-            if record is not None:
-                if "status" not in self.chosen.get(i, {}):
-                    self.note_chosen(i, record)
-                self.rows[i] = dict(record)  # the server's row, exactly as it sent it
-            sendable.append(i)
-        self.settle(settled, rows=True)
-        return sendable
-
-    def _call(self, ids: list[str]) -> tuple[Any, APIError | None]:
-        """Make the request: (its data, None) or (None, the error)."""
-        for i in ids:
-            self.attempts[i] = self.attempts.get(i, 0) + 1
-        self.on_wire.update(ids)
-        self.sent_any = True
-        try:
-            return (self.client.delete_tasks(ids) if self.rule.name == "delete" else self.client.retry_tasks(ids)), None
-        except APIError as exc:
-            return None, exc
-
-    def _answer(self, ids: list[str], number: int, data: Any, error: APIError | None) -> list[tuple[list[str], Any]]:
-        """Settle what a request's answer (or error) shows; return what must go round again (ids, live state or None)."""
-        if isinstance(error, APIStatusError):
-            exc = error
-            if exc.status_code in _FATAL_STATUS:
-                self.on_wire.difference_update(ids)
-                self._fatal(exc)
-                self.settle(((i, "failed", f"HTTP {exc.status_code}: {exc.message}") for i in ids), send=number)
-                return []
-            if 400 <= exc.status_code < 500 and exc.status_code != 429:
-                return self._rejected(ids, exc, number)
-            return self._lost(ids, exc)
-        if error is not None:
-            return self._lost(ids, error)
-        answer = read_answer(self.rule, ids, data)
-        if isinstance(answer, str):
-            return self._lost(ids, APIResponseValidationError(f"answer not believed: {answer}", path="", may_have_applied=True))
-        return self._applied(ids, answer, number)
-
-    def _applied(self, ids: list[str], answer: Answer, number: int) -> list[tuple[list[str], Any]]:
-        self.on_wire.difference_update(ids)
-        self.settle(((i, self.rule.done, "") for i in ids if i in answer.applied), send=number)
-        self.explained.update((i, answer.errors[i]) for i in ids if i in answer.errors)
-        silent = [i for i in ids if i not in answer.applied and i not in answer.errors]
-        self.maybe_applied.update(silent)  # not listed and not explained: it may have happened
-        self.context.update((i, "not listed in the answer") for i in silent)
-        rest = [i for i in ids if i not in answer.applied]
-        return [(rest, None)] if rest else []
-
-    def _rejected(self, ids: list[str], exc: APIStatusError, number: int) -> list[tuple[list[str], Any]]:
-        """A 4xx: what its body lists as applied is done; re-read the rest; halve when nobody is at fault."""
-        self.on_wire.difference_update(ids)
-        for i in ids:
-            self.attempts[i] -= 1  # a rejected request is not the tasks' attempt (re-reads settle the guilty)
-        data = exc.body.get("data")
-        answer = read_answer(self.rule, ids, data) if data is not None else None
-        if isinstance(answer, Answer) and answer.applied:
-            self.settle(((i, self.rule.done, f"applied, though the server answered {exc.status_code}") for i in ids if i in answer.applied), send=number)
-            ids = [i for i in ids if i not in answer.applied]
-        elif data is not None:
-            self.maybe_applied.update(ids)  # a 4xx carrying data we cannot read: it may have applied some
-        if not ids:
-            return []
-        try:
-            live = self.read(ids)
-        except APIError as exc2:
-            self._unreadable(ids, exc2)
-            return []
-        still = self._judge(ids, live)
-        if len(still) < len(ids):
-            return [(still, live)] if still else []
-        if len(still) > 1:  # nobody at fault: an id limit, or a rule we do not know
-
-            half = len(still) // 2
-            return [(still[:half], live), (still[half:], live)]
-        self.settle([(still[0], "failed", f"HTTP {exc.status_code}: {exc.message}")], send=number)
-        return []
-
-    def _lost(self, ids: list[str], exc: APIError) -> list[tuple[list[str], Any]]:
-        """No usable answer: wait as the server asks, then re-read before deciding anything."""
-        if exc.may_have_applied:
-            self.maybe_applied.update(ids)
-            what = exc.message if isinstance(exc, APIResponseValidationError) else f"answer lost ({type(exc).__name__})"
-            self.context.update((i, what) for i in ids)
-        self.on_wire.difference_update(ids)
-        attempt = max(self.attempts.get(i, 1) for i in ids) - 1
-        time.sleep(self.policy.delay(attempt, getattr(exc, "retry_after", None)))
-        return [(ids, None)]
-
-    def _fatal(self, exc: APIStatusError) -> None:
-        with self.lock:
-            self.auth_error = self.auth_error or exc
-            self.stopped = self.stopped or f"the server refused the API key (HTTP {exc.status_code}: {exc.message})"
-
-    # -- the end ---------------------------------------------------------------
-    def finish(self, ids: list[str]) -> None:
-        """Every task still without an outcome: ``unknown`` when a request of ours may have
-        reached the server (left unfinished in the journal), else ``failed: not sent``."""
-        open_ = [i for i in ids if i not in self.results]
-        unknown = [i for i in open_ if i in self.maybe_applied or i in self.on_wire]
-        why = self.stopped or "the run stopped"
-        self.settle(((i, "unknown", f"the run stopped ({why}) before its state was re-read — run ugc_nb.reconcile") for i in unknown), final=False)
-        self.settle(((i, "failed", f"not sent: {why}") for i in open_ if i not in unknown), rows=True)
-
-
-def _batches(run: _Run, ids: list[str], size: int) -> list[list[str]]:
+def _batches(run: Run, ids: list[str], size: int) -> list[list[str]]:
     """``ids`` in batches of at most ``size`` that keep accounts together: an account's tasks are split
     only when they exceed a batch, and small accounts share one. Each batch's re-read stays small, an
     account's batches stay next to each other (so the workers that take them together share one read
@@ -499,7 +139,7 @@ def run_cleanup(
 
 def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, *, dry_run: bool, verify: bool,
          batch_size: int, concurrency: int, progress: bool | Progress, max_attempts: int) -> CleanupReport:
-    run = _Run(rule, client, book, max_attempts=max_attempts, dry_run=dry_run)
+    run = Run(rule, client, book, max_attempts=max_attempts, dry_run=dry_run)
     if plan.rows is not None:
         for record in to_records(plan.rows):
             run.rows[record["id"]] = record
@@ -549,12 +189,12 @@ def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, 
     return outcome()
 
 
-def _first_look(run: _Run, ids: list[str]) -> None:
+def _first_look(run: Run, ids: list[str]) -> None:
     """Bare ids: one read of everything, to learn each one's account and state before batching."""
     try:
         live = run.read(ids)
     except APIStatusError as exc:
-        if exc.status_code in _FATAL_STATUS:
+        if exc.status_code in FATAL_STATUS:
             raise
         run.settle((i, "failed", f"could not check the live state: {exc}") for i in ids)
         return
