@@ -43,8 +43,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def box():
-    return Sandbox(n_tasks=300, n_accounts=12, seed=21, now=NOW.to_pydatetime())
+def box(request):
+    return Sandbox(n_tasks=getattr(request, "param", 300), n_accounts=12, seed=21, now=NOW.to_pydatetime())
 
 
 @pytest.fixture
@@ -164,3 +164,38 @@ def test_cancel_in_the_browser_deletes_nothing(dashboard, page, box):
     page.wait_for_selector("text=Cancelled; nothing was sent.")
     assert box.deleted_ids == []
     assert not [r for r in box.requests if r.path == "/tasks/delete"]
+
+
+def test_selection_does_not_survive_an_action_in_the_browser(dashboard, page, box):
+    """Retry two selected failed rows: afterwards nothing is selected, so Delete… cannot offer the tasks just retried."""
+    open_and_filter(page, dashboard, box, 7)
+    ids = select_rows(page, 2)
+    page.get_by_role("button", name=re.compile("Retry")).click()
+    page.get_by_role("button", name="Confirm: retry 2").click()
+    page.wait_for_selector("text=/2 retried/", timeout=60_000)
+    page.wait_for_function("() => document.body.innerText.includes('0 selected')")
+    assert page.get_by_role("button", name=re.compile("Delete")).is_disabled()
+    assert all(box.status_of(i) == "scheduled" for i in ids)
+
+
+def test_the_table_has_no_search_box_of_its_own(dashboard, page, box):
+    """The only search is the panel's: DataTables' own search box is not there to narrow what is shown."""
+    page.goto(dashboard, timeout=120_000)
+    page.wait_for_selector("table.dataTable tbody tr", timeout=120_000)
+    assert page.locator("div.dt-search input, div.dataTables_filter input").count() == 0
+
+
+@pytest.mark.parametrize("box", [3000], indirect=True)
+def test_the_table_holds_every_row_the_panel_says_after_a_filter_change(dashboard, page, box):
+    """After a filter change the table's own row count is the panel's bound or the match count — no downsampling."""
+    page.goto(dashboard, timeout=120_000)
+    page.wait_for_selector("table.dataTable tbody tr", timeout=120_000)
+    age = page.locator(".widget-text").filter(has_text="min age").locator("input")
+    age.fill("1")
+    age.press("Enter")
+    cutoff = NOW - pd.Timedelta(days=1)
+    matching = sum(1 for t in box.tasks if pd.Timestamp(t["created_at"]) <= cutoff)
+    page.wait_for_selector(f"text=/{matching} of {len(box.ids())} tasks match the filters/")
+    expected = min(matching, 1000)
+    page.wait_for_function(f"() => /of {expected:,} entr/.test(document.body.innerText)", timeout=60_000)
+    assert "downsampled" not in page.inner_text("body")
