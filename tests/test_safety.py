@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 import ugc_nb
+import fakeapi
 from fakeapi import FakeAPI, FaultSchedule, make_tasks
 from safety import KEY, FaultyOS, check_invariants, client_on, watch_journal
 from ugc_nb import delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
@@ -786,3 +787,94 @@ def test_a_task_without_an_account_id_does_not_sink_the_run(mode, tmp_path):
         chosen = load_tasks(client, now=NOW)
         report = delete_tasks(client, chosen, journal=journal, progress=False)
     assert set(check_invariants(fake, report, chosen["id"].tolist(), journal).values()) == {"deleted"}
+
+
+# -- found by the third adversarial review --------------------------------------------------------------
+@pytest.mark.parametrize("action", ["delete", "retry"])
+def test_a_server_that_applies_up_to_a_limit_then_answers_413_is_credited_to_us(mode, tmp_path, action):
+    """A partial server applies the first two ids, then answers 413 for the request: the tasks it applied are
+    ours (deleted/retried), not 'not_found'/'changed'; the rest go through in smaller batches."""
+    tasks = make_tasks(6, accounts=1, seed=12)
+    for t in tasks:
+        t["status"] = "failed"
+    fake = FakeAPI(tasks, api_key=KEY, semantics="partial")
+    journal = tmp_path / "j.jsonl"
+    watch_journal(fake, journal)
+    handle = fake.handle
+
+    def limited(path, authorization, raw):
+        body = orjson.loads(raw or b"{}")
+        ids = body.get("taskIds")
+        if path != "/tasks" and ids and len(ids) > 2:
+            handle(path, authorization, orjson.dumps({"taskIds": ids[:2]}))  # applied up to its limit ...
+            return fakeapi.Outcome("answer", 413, orjson.dumps({"ok": False, "code": 413, "message": "too many ids"}))
+        return handle(path, authorization, raw)
+
+    fake.handle = limited
+    with client_on(fake, mode) as client:
+        chosen = load_tasks(client, now=NOW)
+        call = delete_tasks if action == "delete" else retry_tasks
+        report = call(client, chosen, journal=journal, progress=False)
+    outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal, action=action)
+    assert set(outcomes.values()) == {"deleted" if action == "delete" else "retried"}
+
+
+def test_a_task_that_moved_account_after_a_lost_answer_is_not_reported_deleted(mode, tmp_path):
+    """The delete is not applied and its answer lost, and the task moves to another account meanwhile: a narrowed
+    re-read does not list it, a read of every account does — it is 'changed', never 'deleted' while it exists."""
+    tasks = make_tasks(3, accounts=1, seed=13)
+    for t in tasks:
+        t.update(status="failed", account_id="acc_1")
+    fake = FakeAPI(tasks, api_key=KEY)
+    journal = tmp_path / "j.jsonl"
+    handle, moved = fake.handle, tasks[0]["id"]
+
+    def mover(path, authorization, raw):
+        if path == "/tasks/delete" and fake.tasks[moved]["account_id"] == "acc_1":
+            fake.tasks[moved]["account_id"] = "acc_2"  # not applied; the task moves meanwhile
+            return fakeapi.Outcome("answer", 502, b"bad gateway")
+        return handle(path, authorization, raw)
+
+    fake.handle = mover
+    with client_on(fake, mode) as client:
+        chosen = load_tasks(client, now=NOW)
+        report = delete_tasks(client, chosen, journal=journal, progress=False)
+    outcomes = {r.id: r.outcome for r in report.results}
+    assert outcomes[moved] == "changed" and moved in fake.tasks
+    assert all(outcomes[t["id"]] == "deleted" and t["id"] not in fake.tasks for t in tasks[1:])
+
+
+def test_server_fields_named_like_derived_or_journal_columns_keep_their_names_and_values(mode, tmp_path):
+    """Server fields 'age', 'server_age', 'outcome', 'reason': the frame keeps both ages, the verify=False journal writes
+    each under its own name, and read_journal has one 'outcome' column (the server's is 'server_outcome')."""
+    tasks = make_tasks(2, accounts=1, seed=14)
+    for t in tasks:
+        t.update(status="failed", age="A", server_age="B", outcome="srv", reason="srv-reason")
+    fake = FakeAPI(tasks, api_key=KEY)
+    journal = tmp_path / "j.jsonl"
+    with client_on(fake, mode) as client:
+        df = load_tasks(client, now=NOW)
+        assert set(df["server_server_age"]) == {"A"} and set(df["server_age"]) == {"B"}
+        delete_tasks(client, df, journal=journal, verify=False, progress=False)
+    frame = read_journal(journal)
+    assert frame.columns.is_unique and set(frame["outcome"]) == {"deleted"} and set(frame["server_outcome"]) == {"srv"}
+    assert all(row["age"] == "A" and row["server_age"] == "B" and row["outcome"] == "srv" for row in frame["row"])
+
+
+@pytest.mark.parametrize("bad", [None, 1.5, True, 0])
+def test_engine_options_of_the_wrong_type_are_a_clear_error(bad):
+    """batch_size/concurrency/max_attempts that are not whole numbers >= 1: a ValueError naming the option."""
+    client = ugc_nb.UGCClient(api_key=KEY, base_url="http://fake.test", transport=httpx.MockTransport(lambda r: httpx.Response(500)))
+    for option in ("batch_size", "concurrency", "max_attempts"):
+        with pytest.raises(ValueError, match=option):
+            delete_tasks(client, ["task_a"], **{option: bad})
+
+
+def test_malformed_records_inside_valid_lines_are_warned_about(tmp_path):
+    """An intent whose tasks are not task records (a string, a list with numbers) is skipped with a warning naming the line."""
+    path = tmp_path / "j.jsonl"
+    path.write_text('{"kind":"intent","run":"r","tasks":"notalist"}\n{"kind":"intent","run":"r","tasks":[1,null,{"id":5},{"id":"t1"}]}\n')
+    with pytest.warns(journal_module.JournalWarning) as caught:
+        frame = read_journal(path)
+    assert frame["id"].tolist() == ["t1"]
+    assert {n for w in caught for n in (1, 2) if f"line {n}:" in str(w.message)} == {1, 2}

@@ -115,8 +115,9 @@ def run_cleanup(
     max_attempts: int = 8,
 ) -> CleanupReport:
     """Delete or retry tasks safely; see the module docstring for the rules. Returns a :class:`CleanupReport`."""
-    if batch_size < 1 or concurrency < 1 or max_attempts < 1:
-        raise ValueError("batch_size, concurrency and max_attempts must all be >= 1")
+    for name, value in (("batch_size", batch_size), ("concurrency", concurrency), ("max_attempts", max_attempts)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
     plan = make_plan(action, tasks)
     if not plan.ids:
         what = "the frame passed has 0 rows (check the filters that made it)" if isinstance(tasks, pd.DataFrame) else "the id list is empty"

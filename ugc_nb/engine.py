@@ -253,7 +253,9 @@ class Run:
     def _live(self, ids: list[str], live: Any) -> dict[str, dict[str, Any]] | None:
         """The batch's live state: the prefetched read, or a fresh one; None when it cannot be had."""
         try:
-            return live.result() if isinstance(live, Future) else live if live is not None else self.read(ids)
+            state = live.result() if isinstance(live, Future) else live if live is not None else self.read(ids)
+            self._confirm_gone(ids, state)
+            return state
         except APIStatusError as exc:
             if exc.status_code in FATAL_STATUS:
                 self._fatal(exc)
@@ -262,6 +264,18 @@ class Run:
         except APIError as exc:
             self._unreadable(ids, exc)
         return None
+
+    def _confirm_gone(self, ids: list[str], live: dict[str, dict[str, Any]]) -> None:
+        """A task a request of ours may have reached, missing from a read narrowed by account, is looked for
+        in a read of every account before it counts as deleted (it may have moved to another account)."""
+        with self.lock:
+            missing = [i for i in ids if i in self.maybe_applied and self.latest.get(i, (0, live.get(i)))[1] is None]
+        if not missing or None in {self.chosen.get(i, {}).get("account_id") for i in ids}:
+            return  # nothing to confirm, or the read was of every account already
+        everything = {r["id"]: r for r in self._read_accounts({None}) if r["id"] in set(missing)}
+        with self.lock:
+            for i, record in everything.items():
+                self.latest[i] = ((next(self.reads) if self._as_chosen(i, record) else -next(self.reads)), record)
 
     def _unreadable(self, ids: list[str], exc: APIError) -> None:
         unknown = [i for i in ids if i in self.maybe_applied]
@@ -340,12 +354,15 @@ class Run:
         if isinstance(answer, Answer) and answer.applied:
             self.settle(((i, self.rule.done, f"applied, though the server answered {exc.status_code}") for i in ids if i in answer.applied), send=number)
             ids = [i for i in ids if i not in answer.applied]
-        elif data is not None:
-            self.maybe_applied.update(ids)  # a 4xx carrying data we cannot read: it may have applied some
+        # Whatever a 4xx says, a server may have applied some of it first (up to an id limit, say): a task gone or
+        # moved on when re-read after it is taken as ours, never as someone else's doing.
+        self.maybe_applied.update(ids)
+        self.context.update((i, f"the server answered {exc.status_code} ({exc.message})") for i in ids)
         if not ids:
             return []
         try:
             live = self.read(ids)
+            self._confirm_gone(ids, live)
         except APIError as exc2:
             self._unreadable(ids, exc2)
             return []

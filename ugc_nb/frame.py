@@ -38,7 +38,9 @@ overdue             bool                                     scheduled, and due 
 
 Fields the server sends beyond the documented ones are kept as extra object
 columns after ``created_at`` (a name that clashes with a derived column gets a
-``server_`` prefix), so nothing the server says is lost.
+``server_`` prefix — more than one if that name is taken too — recorded in
+``df.attrs["renamed"]``, which :func:`to_records` uses to give the field its own
+name back), so nothing the server says is lost.
 """
 
 from __future__ import annotations
@@ -151,7 +153,7 @@ def _as_records(records: Iterable[dict[str, Any]] | bytes | str) -> list[Any]:
     return records if isinstance(records, list) else list(records)
 
 
-def _checked_columns(rows: list[Any]) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+def _checked_columns(rows: list[Any]) -> tuple[dict[str, list[Any]], dict[str, list[Any]], dict[str, str]]:
     """Columns of general-path records, checked (naming the first bad record); plus extra fields.
 
     Each check is a C-level pass (``set(map(type, ...))``); the Python scan that
@@ -176,8 +178,18 @@ def _checked_columns(rows: list[Any]) -> tuple[dict[str, list[Any]], dict[str, l
             if bad:
                 raise InvalidRecordError(f"{_describe(rows, bad[0])}: {field} must be a string, got {values[bad[0]]!r}")
     names = sorted(set(chain.from_iterable(rows)).difference(TASK_FIELDS))
-    extras = {name if name not in DERIVED_COLUMNS else f"server_{name}": list(map(dict.get, rows, repeat(name))) for name in names}
-    return columns, extras
+    taken = set(TASK_FIELDS) | set(DERIVED_COLUMNS) | set(names)
+    extras: dict[str, list[Any]] = {}
+    renamed: dict[str, str] = {}  # column -> the server's field name
+    for name in names:
+        column = name
+        while column in DERIVED_COLUMNS or (column != name and column in taken):
+            column = f"server_{column}"  # ``age`` → ``server_age`` (→ ``server_server_age`` if that is taken too)
+        taken.add(column)
+        extras[column] = list(map(dict.get, rows, repeat(name)))
+        if column != name:
+            renamed[column] = name
+    return columns, extras, renamed
 
 
 # -- column builders (shared by both paths; values are already type-checked) ----------------
@@ -295,12 +307,13 @@ def tasks_frame(
 
     tasks = _fast_records(records)
     rows: Sequence[Any]
+    renamed: dict[str, str] = {}
     if tasks is not None:
         rows, extras = tasks, {}
         columns = {field: list(map(attrgetter(field), tasks)) for field in TASK_FIELDS}
     else:
         rows = _as_records(records)
-        columns, extras = _checked_columns(rows)
+        columns, extras, renamed = _checked_columns(rows)
     frame = pd.DataFrame(_typed(columns, rows))
     for name, values in extras.items():
         frame[name] = pd.Series(values, dtype=object)
@@ -311,7 +324,7 @@ def tasks_frame(
     frame.insert(len(TASK_FIELDS) + 2, "retryable", status.isin(RETRYABLE_STATUSES).to_numpy(dtype=bool))
     overdue = (status == "scheduled") & (frame["scheduled_time"] < now_ts - grace_td)
     frame.insert(len(TASK_FIELDS) + 3, "overdue", overdue.fillna(False).to_numpy(dtype=bool))
-    frame.attrs.update({"now": now_ts, "grace": grace_td})
+    frame.attrs.update({"now": now_ts, "grace": grace_td, "renamed": renamed})
     return frame
 
 
@@ -321,7 +334,9 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     fields = [f for f in TASK_FIELDS if f in frame.columns]
     fields += [c for c in frame.columns if c not in TASK_FIELDS and c not in DERIVED_COLUMNS and isinstance(c, str)]
     columns = [_api_values(frame[name], name) for name in fields]
-    return [dict(zip(fields, values)) for values in zip(*columns)]
+    renamed = frame.attrs.get("renamed") or {}  # a server field the frame had to rename (``age`` → ``server_age``)
+    keys = [renamed.get(name, name) for name in fields]
+    return [dict(zip(keys, values)) for values in zip(*columns)]
 
 
 def _api_values(column: pd.Series, name: str) -> list[Any]:

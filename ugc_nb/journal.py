@@ -196,8 +196,12 @@ def journal_entries(path: str | os.PathLike[str]) -> list[JournalEntry]:
             entries[key] = JournalEntry(run, action or info.get("action", ""), task_id, info.get("source", ""), info.get("key_hash", ""))
         return entries[key]
 
-    for _, rec in _lines(Path(path)):
+    for number, rec in _lines(Path(path)):
         run, kind = rec.get("run", ""), rec["kind"]
+        for field, keep in (("tasks", _task_rows), ("results", _results)):
+            if field in rec and len(keep(rec[field])) != (len(rec[field]) if isinstance(rec[field], list) else -1):
+                warnings.warn(f"{path}: line {number}: some of its {field} are not task records with an id; they are skipped",
+                              JournalWarning, stacklevel=2)
         action = rec.get("action") if rec.get("action") in ("delete", "retry") else None
         if kind == "run":
             runs[run] = rec
@@ -213,6 +217,12 @@ def journal_entries(path: str | os.PathLike[str]) -> list[JournalEntry]:
                 if e.row is None and result["id"] in rows:
                     e.row = rows[result["id"]]
     return list(entries.values())
+
+
+def _free(name: str, taken: set[str]) -> str:
+    while name in taken:
+        name = f"server_{name}"
+    return name
 
 
 def _typed_rows(rows: list[dict[str, Any]], entries: list[JournalEntry]) -> pd.DataFrame:
@@ -264,6 +274,10 @@ def read_journal(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     tasks = _typed_rows(rows, entries)
     columns = [c for c in tasks.columns if c not in DERIVED_COLUMNS]
     tasks = tasks.loc[:, columns]
+    # A task field named like one of the journal's own columns keeps its value under ``server_<name>``.
+    own = {"run", "action", "outcome", "time", "reason", "source", "row"}
+    clash = {c: _free(f"server_{c}", set(tasks.columns) | own) for c in tasks.columns if c in own}
+    tasks = tasks.rename(columns=clash)
     meta = pd.DataFrame(
         {
             "run": [e.run for e in entries],

@@ -67,7 +67,9 @@ def same_time(a: Any, b: Any) -> bool:
 
 
 def as_chosen(chosen: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
-    """The live ``record`` has the status and ``scheduled_time`` the task had when it was chosen."""
+    """The live ``record`` has the status, ``scheduled_time`` and account the task had when it was chosen."""
+    if "account_id" in chosen and str(record.get("account_id")) != str(chosen.get("account_id")):
+        return False
     return record.get("status") == chosen.get("status") and same_time(record.get("scheduled_time"), chosen.get("scheduled_time"))
 
 
