@@ -76,7 +76,7 @@ def dashboard(box, tmp_path):
                 time.sleep(0.3)
             else:
                 pytest.fail("voila did not start in 90 s")
-            yield f"{base}/voila/render/02-cleanup.ipynb"
+            yield f"{base}/voila/render/dashboard.ipynb"
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -199,3 +199,15 @@ def test_the_table_holds_every_row_the_panel_says_after_a_filter_change(dashboar
     expected = min(matching, 1000)
     page.wait_for_function(f"() => /of {expected:,} entr/.test(document.body.innerText)", timeout=60_000)
     assert "downsampled" not in page.inner_text("body")
+
+
+def test_the_dashboard_is_a_page_not_a_notebook(dashboard, page, box):
+    """The page opens on its title, a LIVE badge naming the server, the summary and the panel — no notebook prose or stale cells."""
+    page.goto(dashboard, timeout=120_000)
+    page.wait_for_selector("table.dataTable tbody tr", timeout=120_000)
+    text = page.inner_text("body")
+    assert "Task queue cleanup" in text and "LIVE · 127.0.0.1" in text
+    assert f"{len(box.ids()):,} tasks on" in text
+    assert "No action confirmed yet" not in text and "import ugc_nb" not in text
+    top = {name: page.locator(sel).first.bounding_box()["y"] for name, sel in (("title", "text=Task queue cleanup"), ("table", "table.dataTable"))}
+    assert top["title"] < top["table"]

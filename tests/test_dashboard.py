@@ -1,0 +1,66 @@
+"""The dashboard page: title, where the data comes from, a live summary line, the panel first; an empty queue says so."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ugc_nb import Sandbox, UGCClient
+from ugc_nb.dashboard import dashboard, source_badge, summary_line
+from ugc_nb.panel import CleanupPanel
+from ugc_nb.retry import NO_WAIT
+
+NOW = pd.Timestamp("2026-11-01T12:00:00Z")
+
+
+def test_the_badge_names_the_sandbox_or_the_apis_host():
+    """The badge says SANDBOX for the in-process sandbox and LIVE with the host for a real API."""
+    assert "SANDBOX" in source_badge(Sandbox(n_tasks=1).client().base_url)
+    live = source_badge("https://api.ugc.inc")
+    assert "LIVE" in live and "api.ugc.inc" in live and "https://" not in live
+
+
+def test_the_page_is_title_badge_summary_then_the_panel(tmp_path):
+    """Three parts, the panel last and nothing else: no notebook prose, no stale cells."""
+    box = Sandbox(n_tasks=1500, n_accounts=30, seed=3, now=NOW.to_pydatetime())
+    page = dashboard(box.client(retry=NO_WAIT), journal=tmp_path / "j.jsonl")
+    header, summary, panel = page.children
+    assert isinstance(panel, CleanupPanel) and "Task queue cleanup" in header.value and "SANDBOX" in header.value
+    assert "1,500 tasks on 30 accounts" in summary.value and "failed" in summary.value
+
+
+def test_the_summary_follows_the_panel_after_an_action(tmp_path):
+    """After deleting through the panel's buttons the summary line counts the tasks that are left."""
+    box = Sandbox(n_tasks=200, n_accounts=8, seed=5, now=NOW.to_pydatetime())
+    page = dashboard(box.client(retry=NO_WAIT), journal=tmp_path / "j.jsonl")
+    panel = page.panel
+    failed = panel.df.loc[panel.df["status"] == "failed", "id"].tolist()[:3]
+    panel.select(failed)
+    panel.delete_button.click()
+    panel.confirm_button.click()
+    assert panel.report.totals == {"deleted": 3}
+    assert f"{200 - 3:,} tasks" in page.children[1].value
+
+
+def test_an_empty_queue_is_said_not_an_error(tmp_path):
+    """No tasks at all: the page says there is nothing to clean up; the panel has nothing to act on."""
+    page = dashboard(Sandbox(n_tasks=0).client(), journal=tmp_path / "j.jsonl")
+    assert "No tasks in this queue" in page.children[1].value
+    assert page.panel.delete_button.disabled and page.panel.retry_button.disabled
+
+
+@pytest.mark.parametrize("n, expected", [(0, "No tasks"), (1443, "1,443 tasks")])
+def test_summary_line_uses_thousands_separators(n, expected):
+    """The summary reads like a person wrote it: '1,443 tasks', not '1443'."""
+    frame = Sandbox(n_tasks=n, seed=1).client()
+    from ugc_nb import load_tasks
+
+    assert summary_line(load_tasks(frame)).startswith(expected)
+
+
+def test_the_dashboard_over_real_http_says_live_with_the_host(tmp_path):
+    """Against an API over HTTP the badge is LIVE and names the host."""
+    box = Sandbox(n_tasks=20, seed=2)
+    with box.serve() as server, UGCClient(api_key=box.api_key, base_url=server.url, retry=NO_WAIT) as client:
+        page = dashboard(client, journal=tmp_path / "j.jsonl")
+    assert "LIVE" in page.children[0].value and "127.0.0.1" in page.children[0].value
