@@ -142,6 +142,37 @@ def test_large_deletion_needs_the_typed_count(box, client, tmp_path):
     assert len(box.deleted_ids) == n and panel.report.totals == {"deleted": n}
 
 
+def test_confirm_is_disabled_until_the_typed_count_matches(box, client, tmp_path):
+    """Above the threshold the Confirm button is disabled until the exact count is typed (with or without a
+    thousands separator); a wrong count disables it again."""
+    panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", confirm_threshold=5)
+    panel.status_filter.value = ("failed",)
+    panel.scope = "filtered"
+    n = len(panel.filtered)
+    panel.delete_button.click()
+    assert panel.confirm_button.disabled
+    panel.confirm_text.value = str(n - 1)
+    assert panel.confirm_button.disabled
+    panel.confirm_text.value = f"{n:,}"
+    assert not panel.confirm_button.disabled
+    panel.confirm_text.value = ""
+    assert panel.confirm_button.disabled and not box.deleted_ids
+
+
+def test_retry_is_not_styled_as_a_danger_and_a_new_confirmation_clears_the_old_result(panel, box):
+    """Confirm is red for a delete, amber for a retry; opening a new confirmation removes the previous result."""
+    failed = old_failed(panel)["id"].tolist()[:2]
+    panel.select(failed[:1])
+    panel.delete_button.click()
+    assert panel.confirm_button.button_style == "danger"
+    panel.confirm_button.click()
+    assert "1 deleted" in panel.result.value
+    panel.select(failed[1:])
+    panel.retry_button.click()
+    assert panel.confirm_button.button_style == "warning" and panel.retry_button.button_style != "danger"
+    assert panel.result.value == ""
+
+
 def test_filtered_scope_acts_on_rows_not_shown(panel, box):
     """'All matching the filters' includes matching rows beyond the table's bound."""
     panel.status_filter.value = ("failed", "scheduled")

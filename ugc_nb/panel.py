@@ -134,6 +134,7 @@ class CleanupPanel(w.VBox):
         self.retry_button.on_click(lambda _: self._ask("retry"))
         self.confirm_button.on_click(lambda _: self._confirm())
         self.cancel_button.on_click(lambda _: self._cancel())
+        self.confirm_text.observe(self._on_typed, names="value")
         self.show_hidden_button.on_click(lambda _: self._show_hidden())
         self.clear_hidden_button.on_click(lambda _: self._clear_hidden())
 
@@ -279,14 +280,23 @@ class CleanupPanel(w.VBox):
             shown = ", ".join(html.escape(i) for i in hidden[:10]) + (f", … {len(hidden) - 10} more" if len(hidden) > 10 else "")
             warning += (f"<p style='color:#b00020'><b>{len(hidden)} of the selected tasks are hidden by the current filters</b> "
                         f"and are included: {shown}</p>")
+        self.result.value = ""  # the previous result belongs to the previous action
         self.confirm_html.value = warning + plan._repr_html_()
-        self.confirm_button.description = f"Confirm: {plan.rule.verb.lower()} {plan.to_send}"
+        self.confirm_button.description = f"Confirm: {plan.rule.verb.lower()} {plan.to_send:,}"
+        self.confirm_button.button_style = "danger" if action == "delete" else "warning"
         needs_typing = plan.to_send > self.confirm_threshold or everything
         self.confirm_text.value = ""
         self.confirm_text.layout.display = "" if needs_typing else "none"
         self.confirm_text.placeholder = f"type {plan.to_send} to confirm"
+        self.confirm_button.disabled = needs_typing  # until the typed count matches
         self.confirm_message.value = ""
         self.confirm_box.layout.display = ""
+
+    @_guard
+    def _on_typed(self, _change: Any) -> None:
+        plan = self.plan
+        if plan is not None and self.confirm_text.layout.display != "none":
+            self.confirm_button.disabled = self.confirm_text.value.strip().replace(",", "") != str(plan.to_send)
 
     @_guard
     def _confirm(self) -> None:
@@ -294,7 +304,7 @@ class CleanupPanel(w.VBox):
         if plan is None:
             self.confirm_message.value = "<p>Nothing to confirm: press Delete or Retry first.</p>"
             return
-        if self.confirm_text.layout.display != "none" and self.confirm_text.value.strip() != str(plan.to_send):
+        if self.confirm_text.layout.display != "none" and self.confirm_text.value.strip().replace(",", "") != str(plan.to_send):
             self.confirm_message.value = (
                 f"<p style='color:#b00020'>This will {plan.action} {plan.to_send} tasks: type <b>{plan.to_send}</b> "
                 f"in the box to confirm (got {html.escape(self.confirm_text.value.strip() or 'nothing')}).</p>"
