@@ -6,6 +6,7 @@ import orjson
 import pandas as pd
 import pytest
 
+import ugc_nb
 from ugc_nb import Sandbox, UGCClient, load_tasks, read_journal
 from ugc_nb.panel import CleanupPanel
 from ugc_nb.retry import NO_WAIT
@@ -171,6 +172,35 @@ def test_retry_is_not_styled_as_a_danger_and_a_new_confirmation_clears_the_old_r
     panel.retry_button.click()
     assert panel.confirm_button.button_style == "warning" and panel.retry_button.button_style != "danger"
     assert panel.result.value == ""
+
+
+def test_the_result_is_a_summary_line_failures_first_status_now_and_a_csv(panel, box):
+    """After an action: '2 deleted · 1 failed · 1 skipped', the failed task first, each task's status now, and a CSV
+    download holding every task — no Python hint in the page."""
+    import base64
+    import re
+
+    rows = old_failed(panel)["id"].tolist()[:3]
+    complete = panel.df.loc[panel.df["status"] == "complete", "id"].iloc[0]
+    panel.select([*rows, complete])
+    panel.delete_button.click()
+    real = panel.client.delete_tasks
+
+    def refuse_one(ids):
+        if rows[2] in ids:
+            raise ugc_nb.BadRequestError("task is locked", path="/tasks/delete", status_code=400)
+        return real(ids)
+
+    panel.client.delete_tasks = refuse_one
+    panel.engine_options["batch_size"] = 1
+    panel.confirm_button.click()
+    text = panel.result.value
+    assert "2 deleted · 1 failed · 1 skipped" in text and ".to_frame()" not in text
+    table = text[text.index("<table"):]
+    assert table.index(rows[2]) < table.index(rows[0]) and "status now" in table and "gone" in table
+    data = re.search(r"base64,([A-Za-z0-9+/=]+)'", text).group(1)
+    csv = base64.b64decode(data).decode()
+    assert all(i in csv for i in [*rows, complete]) and csv.splitlines()[0].startswith("id,outcome")
 
 
 def test_filtered_scope_acts_on_rows_not_shown(panel, box):

@@ -10,6 +10,7 @@ the browser (the panel says how many are not shown); ``select(ids)`` and the
 
 from __future__ import annotations
 
+import base64
 import functools
 import html
 import logging
@@ -325,9 +326,9 @@ class CleanupPanel(w.VBox):
         except CleanupInterrupted as stop:  # Ctrl-C / interrupt kernel: show what did happen
             report = stop.report
         self.report = report
-        self.result.value = report._repr_html_()
         self._selected = []  # what was acted on is not offered again (a retried task is now deletable)
         self._apply(report)
+        self.result.value = self._result_html(report)  # after _apply: it shows each task's status now
         self._set_busy(False)
 
     @_guard
@@ -367,6 +368,29 @@ class CleanupPanel(w.VBox):
             self.plan = None
             self.confirm_box.layout.display = "none"
             self.result.value = "<p>The selection or the filters changed, so the confirmation was withdrawn: press Delete… or Retry… again.</p>"
+
+    def _result_html(self, report: CleanupReport) -> str:
+        """The result for a person: one summary line, failures first, each task's status now, a CSV download."""
+        totals = report.totals
+        word = "deleted" if report.action == "delete" else "retried"
+        skipped = sum(totals.get(k, 0) for k in ("ineligible", "changed", "not_found"))
+        line = [f"{totals.get(word, 0):,} {word}", f"{totals.get('failed', 0):,} failed",
+                f"{skipped:,} skipped"] + ([f"{totals['unknown']:,} unknown (run reconcile)"] if totals.get("unknown") else [])
+        frame = report.to_frame()
+        now = self.df.set_index("id")["status"].astype(object) if len(self.df) else pd.Series(dtype=object)
+        frame["status now"] = [
+            "gone" if r in ("deleted", "not_found") else str(now.get(i, "?")) for i, r in zip(frame["id"], frame["outcome"].astype(str))
+        ]
+        first = {"failed": 0, "unknown": 1}
+        frame = frame.iloc[sorted(range(len(frame)), key=lambda k: first.get(str(frame["outcome"].iloc[k]), 2))]
+        shown = frame.head(200).rename(columns={"status": "status when chosen"})
+        more = f"<p>The first 200 of {len(frame):,} tasks are shown; the CSV has them all.</p>" if len(frame) > 200 else ""
+        csv = base64.b64encode(frame.to_csv(index=False).encode()).decode()
+        name = f"cleanup-{report.run or report.action}.csv"
+        link = f"<a download='{html.escape(name)}' href='data:text/csv;base64,{csv}'>Download the report (CSV)</a>"
+        notes = "".join(f"<p>{html.escape(n)}</p>" for n in report.notes)
+        return (f"<div><b>{html.escape(' · '.join(line))}</b> · {link}{notes}"
+                f"{shown.to_html(index=False, escape=True, classes='ugc-result')}{more}</div>")
 
     def _apply(self, report: CleanupReport) -> None:
         """Update the frame from a report: deleted (and already gone) rows out; rows that the server
@@ -432,7 +456,7 @@ class CleanupPanel(w.VBox):
 
     def _update_counts(self) -> None:
         matching, shown = len(self._filtered), len(self._view)
-        hidden = f" — showing the oldest {shown}; {matching - shown} not shown (narrow the filters, or act on all matching)" if shown < matching else ""
+        hidden = f" — showing the oldest {shown:,}; {matching - shown:,} not shown (narrow the filters, or act on all matching)" if shown < matching else ""
         outside = len(self.hidden_ids)
         note = f" · <b>{outside}</b> selected are hidden by the filters" if outside else ""
         for button in (self.show_hidden_button, self.clear_hidden_button):
@@ -440,7 +464,7 @@ class CleanupPanel(w.VBox):
         start, end = self.created_from.value, self.created_to.value
         if start and end and start > end:
             hidden += " — the created-date range is inverted (from is after to), so nothing can match"
-        self.counts.value = f"<b>{len(self._selected)}</b> selected{note} · <b>{matching}</b> of {len(self.df)} tasks match the filters{hidden}"
+        self.counts.value = f"<b>{len(self._selected):,}</b> selected{note} · <b>{matching:,}</b> of {len(self.df):,} tasks match the filters{hidden}"
         chosen = self.chosen
         self.retry_button.disabled = not bool((chosen["status"] == "failed").any()) if len(chosen) else True
         self.delete_button.disabled = len(chosen) == 0
