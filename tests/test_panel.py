@@ -402,3 +402,17 @@ def test_inverted_date_range_is_pointed_out(panel):
     panel.created_from.value = (NOW - pd.Timedelta("2D")).date()
     panel.created_to.value = (NOW - pd.Timedelta("9D")).date()
     assert len(panel.filtered) == 0 and "range is inverted" in panel.counts.value
+
+
+def test_age_presets_reset_and_the_active_filters_line(panel):
+    """1 d / 7 d / 30 d set the minimum age; the active filters are spelled out; Reset clears every filter."""
+    assert "no filters" in panel.active_filters.value
+    panel.age_presets[1].click()
+    assert panel.min_age.value == 7 and "age ≥ 7 d" in panel.active_filters.value
+    panel.status_filter.value = ("failed",)
+    panel.search.value = "acc"
+    assert "status failed" in panel.active_filters.value and "search &#x27;acc&#x27;" in panel.active_filters.value
+    matching = len(panel.filtered)
+    panel.reset_button.click()
+    assert panel.min_age.value == 0 and panel.status_filter.value == () and panel.search.value == ""
+    assert "no filters" in panel.active_filters.value and len(panel.filtered) == len(panel.df) > matching

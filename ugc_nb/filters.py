@@ -33,6 +33,21 @@ class TaskFilter:
         return not (self.statuses or self.types or self.accounts or self.tags or self.min_age_days
                     or self.created_from or self.created_to or self.search.strip())
 
+    def describe(self) -> str:
+        """The active filters in words, e.g. "status failed · age ≥ 7 d · search 'nate'" ("no filters" when none)."""
+        parts = []
+        for label, values in (("status", self.statuses), ("type", self.types), ("account", self.accounts), ("tag", self.tags)):
+            if values:
+                shown = ", ".join(map(str, list(values)[:3])) + (f" +{len(values) - 3}" if len(values) > 3 else "")
+                parts.append(f"{label} {shown}")
+        if self.min_age_days:
+            parts.append(f"age ≥ {self.min_age_days:g} d")
+        if self.created_from or self.created_to:
+            parts.append(f"created {self.created_from or '…'} to {self.created_to or '…'}")
+        if self.search.strip():
+            parts.append(f"search '{self.search.strip()}'")
+        return " · ".join(parts) or "no filters"
+
     def mask(self, df: pd.DataFrame) -> np.ndarray:
         """Boolean mask of the rows that pass every filter."""
         keep = np.ones(len(df), dtype=bool)

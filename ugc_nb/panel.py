@@ -104,6 +104,12 @@ class CleanupPanel(w.VBox):
         self.created_from = w.DatePicker(description="created from")
         self.created_to = w.DatePicker(description="to")
         self.search = w.Text(placeholder="id or account contains…", description="search")
+        self.age_presets = [w.Button(description=f"{d} d", tooltip=f"tasks at least {d} days old", layout=w.Layout(width="52px"))
+                            for d in (1, 7, 30)]
+        for button, days in zip(self.age_presets, (1, 7, 30)):
+            button.on_click(lambda _, d=days: setattr(self.min_age, "value", d))
+        self.reset_button = w.Button(description="Reset", tooltip="clear every filter", layout=w.Layout(width="auto"))
+        self.active_filters = w.HTML()
         self.scope_toggle = w.ToggleButtons(options=[("selected rows", "selected"), ("all matching the filters", "filtered")], value="selected")
         self.counts = w.HTML()
         self.table = ITable(table_view(self.df, max_rows), **TABLE_OPTIONS)
@@ -136,13 +142,15 @@ class CleanupPanel(w.VBox):
         self.confirm_button.on_click(lambda _: self._confirm())
         self.cancel_button.on_click(lambda _: self._cancel())
         self.confirm_text.observe(self._on_typed, names="value")
-        self.show_hidden_button.on_click(lambda _: self._show_hidden())
+        self.show_hidden_button.on_click(lambda _: self.reset_filters())
+        self.reset_button.on_click(lambda _: self.reset_filters())
         self.clear_hidden_button.on_click(lambda _: self._clear_hidden())
 
         super().__init__(
             [
                 w.HBox(filters),
-                w.HBox([self.min_age, self.created_from, self.created_to, self.search]),
+                w.HBox([self.min_age, *self.age_presets, self.created_from, self.created_to, self.search, self.reset_button]),
+                self.active_filters,
                 w.HBox([self.counts, self.show_hidden_button, self.clear_hidden_button]),
                 self.table,
                 w.HBox([self.scope_toggle, self.delete_button, self.retry_button]),
@@ -332,8 +340,8 @@ class CleanupPanel(w.VBox):
         self._set_busy(False)
 
     @_guard
-    def _show_hidden(self) -> None:
-        """Reset the filters, so every selected row is in view."""
+    def reset_filters(self) -> None:
+        """Reset the filters (every selected row comes into view)."""
         self._syncing_filters = True
         try:
             for widget in (self.status_filter, self.type_filter, self.account_filter, self.tag_filter):
@@ -455,6 +463,7 @@ class CleanupPanel(w.VBox):
             self._syncing = False
 
     def _update_counts(self) -> None:
+        self.active_filters.value = f"<span style='color:#555'>Filters: {html.escape(self.filter.describe())}</span>"
         matching, shown = len(self._filtered), len(self._view)
         hidden = f" — showing the oldest {shown:,}; {matching - shown:,} not shown (narrow the filters, or act on all matching)" if shown < matching else ""
         outside = len(self.hidden_ids)
