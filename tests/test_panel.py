@@ -416,3 +416,13 @@ def test_age_presets_reset_and_the_active_filters_line(panel):
     panel.reset_button.click()
     assert panel.min_age.value == 0 and panel.status_filter.value == () and panel.search.value == ""
     assert "no filters" in panel.active_filters.value and len(panel.filtered) == len(panel.df) > matching
+
+
+def test_a_task_without_a_tag_shows_an_empty_cell_not_nan():
+    """In the table an account with no tag (or username) shows an empty cell, never 'nan' or 'NaN'."""
+    from ugc_nb.filters import table_view
+
+    df = load_tasks(Sandbox(n_tasks=300, n_accounts=40, seed=3).client(), accounts=True)
+    assert df["tag"].isna().any()
+    view = table_view(df, 1000)
+    assert "" in set(view["tag"]) and not {"nan", "NaN", "<NA>", "None"} & (set(view["tag"]) | set(view["username"]))

@@ -82,7 +82,8 @@ def table_view(df: pd.DataFrame, max_rows: int) -> pd.DataFrame:
     view = pd.DataFrame({"id": rows["id"].astype(str).to_numpy()})
     for extra in ("username", "tag"):
         if extra in rows:
-            view[extra] = rows[extra].astype(str).replace({"<NA>": "", "nan": "", "None": ""}).to_numpy()
+            values = rows[extra].astype(object)
+            view[extra] = values.where(values.notna(), "").astype(str).to_numpy()  # no value: an empty cell, not "NaN"
     view["account_id"] = rows["account_id"].astype(str).to_numpy()
     view["type"] = rows["type"].astype(str).to_numpy()
     view["status"] = rows["status"].astype(str).to_numpy()
