@@ -60,3 +60,12 @@ def test_notebook_runs_clean_on_the_sandbox(name, pngs, widgets, private_home):
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     state = str(nb.metadata.get("widgets", {}))  # the dashboard says it in its badge, a widget
     assert "SANDBOX" in text or "SANDBOX" in state
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_runs_on_an_empty_queue(path, private_home, monkeypatch):
+    """With no tasks at all (UGC_SANDBOX_TASKS=0) every cell of every notebook runs without an error."""
+    monkeypatch.setenv("UGC_SANDBOX_TASKS", "0")
+    nb = execute(path, private_home)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors, errors[0].get("evalue")

@@ -24,13 +24,17 @@ _sandbox: Sandbox | None = None
 
 
 def shared_sandbox() -> Sandbox:
-    """The process-wide sandbox used when no API key is set (created on first use, so deletions persist)."""
+    """The process-wide sandbox used when no API key is set (created on first use, so deletions persist);
+    ``UGC_SANDBOX_TASKS`` sets its size (``0``: an empty queue, to try what every page says then)."""
     global _sandbox
     with _lock:
         if _sandbox is None:
             from .sandbox import Sandbox
 
-            _sandbox = Sandbox()
+            size = os.environ.get("UGC_SANDBOX_TASKS", "").strip()
+            if size and not size.isdigit():
+                raise ValueError(f"UGC_SANDBOX_TASKS must be a whole number of tasks, got {size!r}")
+            _sandbox = Sandbox(n_tasks=int(size)) if size else Sandbox()
         return _sandbox
 
 
