@@ -20,8 +20,9 @@ from pathlib import Path
 
 import orjson
 
-from fakeapi import FakeAPI
+from fakeapi import FakeAPI, make_tasks
 from ugc_nb import UGCClient, read_journal
+from ugc_nb.journal import Journal
 from ugc_nb.retry import RetryPolicy
 from ugc_nb.verdict import same_time
 
@@ -182,3 +183,28 @@ def check_invariants(fake: FakeAPI, report, chosen: list[str], journal: Path, *,
             else:
                 assert kept.get(name) == value, (task_id, name, kept.get(name), value)
     return outcomes
+
+
+def failed_tasks(n: int, *, accounts: int, seed: int, **fields) -> list[dict]:
+    """``n`` tasks from make_tasks, all ``failed`` (so each may be deleted or retried), with ``fields`` set on every one."""
+    tasks = make_tasks(n, accounts=accounts, seed=seed)
+    for task in tasks:
+        task.update(status="failed", **fields)
+    return tasks
+
+
+def fake_with(tasks: list[dict], tmp_path: Path, *, watch: bool = True, **options) -> tuple[FakeAPI, Path]:
+    """A fake holding ``tasks`` and the journal path of the test (watched: rows on disk before each delete)."""
+    fake = FakeAPI(tasks, api_key=KEY, **options)
+    journal = tmp_path / "j.jsonl"
+    if watch:
+        watch_journal(fake, journal)
+    return fake, journal
+
+
+def crashed_run(path: Path, client: UGCClient, action: str, rows: list[dict], *, run_id: str = "r1") -> None:
+    """A journal left by a run killed right after it sent ``rows``: its run record and intent, no outcome."""
+    book = Journal(path)
+    run = book.new_run(action, chosen=len(rows), source=client.base_url, dry_run=False, run_id=run_id, key_hash=client._fingerprint(run_id))
+    book.write("intent", run, send=1, action=action, tasks=rows)
+    book.close()

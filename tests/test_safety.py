@@ -20,7 +20,7 @@ import pytest
 import ugc_nb
 import fakeapi
 from fakeapi import FakeAPI, FaultSchedule, make_tasks
-from safety import KEY, FaultyOS, check_invariants, client_on, watch_journal
+from safety import KEY, FaultyOS, check_invariants, client_on, crashed_run, failed_tasks, fake_with, watch_journal
 from ugc_nb import delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
 from ugc_nb import journal as journal_module
 from ugc_nb.errors import APIStatusError, APITimeoutError, CleanupError, JournalError
@@ -416,11 +416,8 @@ def test_a_retry_applied_then_failed_again_is_retried_for_engine_and_reconcile(m
         assert report.totals == {"retried": 2}
         # The same situation, judged by reconcile from a journal whose run was killed after the send.
         other = tmp_path / "other.jsonl"
-        book = journal_module.Journal(other)
-        run = book.new_run("retry", chosen=2, source=client.base_url, dry_run=False, run_id="r9", key_hash=client._fingerprint("r9"))
         rows = [fake.deleted_by_us.get(i) or {**fake.tasks[i], "status": "failed", "scheduled_time": "2026-10-01T00:00:00Z"} for i in ids]
-        book.write("intent", run, send=1, action="retry", tasks=rows)
-        book.close()
+        crashed_run(other, client, "retry", rows, run_id="r9")
         assert reconcile(other, client).totals == {"retried": 2}
 
 
@@ -538,10 +535,7 @@ def test_reconcile_keeps_the_error_class_and_closes_the_journal(mode, tmp_path):
     """reconcile with a revoked key raises AuthenticationError (still catchable as such) and leaks no descriptor."""
     fake, journal = setup(mode, tmp_path)
     with client_on(fake, mode) as client:
-        book = journal_module.Journal(journal)
-        run = book.new_run("delete", chosen=1, source=client.base_url, dry_run=False, run_id="r1", key_hash=client._fingerprint("r1"))
-        book.write("intent", run, send=1, action="delete", tasks=[next(iter(fake.tasks.values()))])
-        book.close()
+        crashed_run(journal, client, "delete", [next(iter(fake.tasks.values()))])
         fake.api_key = "revoked"
         with pytest.raises(ugc_nb.AuthenticationError):
             reconcile(journal, client)  # opens the HTTP connection, if any
@@ -582,9 +576,7 @@ def test_ids_that_share_characters_with_the_key_are_never_rewritten(mode, tmp_pa
     for t in tasks:
         t["account_id"] = f"acc_{KEY[12:20]}"
     tasks[0]["id"] = f"task_{KEY[20:32]}"
-    fake = FakeAPI(tasks, api_key=KEY)
-    journal = tmp_path / "j.jsonl"
-    watch_journal(fake, journal)
+    fake, journal = fake_with(tasks, tmp_path)
     with client_on(fake, mode) as client:
         df = load_tasks(client, now=NOW)
         assert set(df["id"]) == {t["id"] for t in tasks} and set(df["account_id"].astype(str)) == {tasks[0]["account_id"]}
@@ -603,8 +595,7 @@ def test_ctrl_c_while_another_worker_is_reading_sends_nothing_more(mode, tmp_pat
     tasks = make_tasks(2, accounts=1, seed=4)
     for n, t in enumerate(tasks):
         t.update(status="failed", account_id=f"acc_{n}")
-    fake = FakeAPI(tasks, api_key=KEY)
-    journal = tmp_path / "j.jsonl"
+    fake, journal = fake_with(tasks, tmp_path, watch=False)
     handle, state = fake.handle, {"loaded": False, "kicked": False}
 
     def slow_second_account(path, authorization, raw):
@@ -662,8 +653,7 @@ def test_a_server_that_ignores_the_account_filter_never_turns_our_delete_into_ch
     a, b = tasks
     a.update(status="failed", account_id="acc_1")
     b.update(status="failed", account_id="acc_2")
-    fake = FakeAPI(tasks, api_key=KEY)
-    journal = tmp_path / "j.jsonl"
+    fake, journal = fake_with(tasks, tmp_path, watch=False)
     handle = fake.handle
 
     def server(path, authorization, raw):
@@ -711,14 +701,10 @@ def test_a_progress_callable_that_raises_stops_the_run_with_its_report(mode, tmp
 
 def test_a_row_that_cannot_be_written_as_json_is_a_journal_error_before_its_send(mode, tmp_path):
     """An extra field nested deeper than the JSON writer allows: JournalError with the report; that task is not sent."""
-    tasks = make_tasks(6, accounts=2, seed=5)
-    for t in tasks:
-        t["status"] = "failed"
+    tasks = failed_tasks(6, accounts=2, seed=5)
     deep = tasks[-1]
     deep["meta"] = orjson.loads(b"[" * 300 + b"]" * 300)
-    fake = FakeAPI(tasks, api_key=KEY)
-    journal = tmp_path / "j.jsonl"
-    watch_journal(fake, journal)
+    fake, journal = fake_with(tasks, tmp_path)
     with client_on(fake, mode) as client:
         chosen = load_tasks(client, now=NOW)
         with pytest.raises(JournalError, match="as JSON") as info:
@@ -729,12 +715,9 @@ def test_a_row_that_cannot_be_written_as_json_is_a_journal_error_before_its_send
 
 def test_journalled_rows_are_the_servers_rows_exactly(mode, tmp_path):
     """With verification each journalled row is the server's record as sent: no field another task had is added as null."""
-    tasks = make_tasks(6, accounts=1, seed=6)
-    for t in tasks:
-        t["status"] = "failed"
+    tasks = failed_tasks(6, accounts=1, seed=6)
     tasks[0]["priority"] = "high"
-    fake = FakeAPI(tasks, api_key=KEY)
-    journal = tmp_path / "j.jsonl"
+    fake, journal = fake_with(tasks, tmp_path, watch=False)
     with client_on(fake, mode) as client:
         delete_tasks(client, load_tasks(client, now=NOW), journal=journal, progress=False)
     rows = read_journal(journal).set_index("id")["row"]
@@ -748,10 +731,7 @@ def test_reconcile_does_not_credit_a_crashed_run_with_a_later_runs_delete(mode, 
     with client_on(fake, mode) as client:
         chosen = deletable(load_tasks(client, now=NOW)).head(1)
         row = fake.tasks[chosen["id"].iloc[0]]
-        book = journal_module.Journal(journal)
-        run = book.new_run("delete", chosen=1, source=client.base_url, dry_run=False, run_id="r1", key_hash=client._fingerprint("r1"))
-        book.write("intent", run, send=1, action="delete", tasks=[dict(row)])
-        book.close()
+        crashed_run(journal, client, "delete", [dict(row)])
         assert delete_tasks(client, chosen, journal=journal, progress=False).totals == {"deleted": 1}
         settled = reconcile(journal, client)
     assert settled.totals == {"failed": 1} and "later run" in settled.results[0].reason
@@ -776,13 +756,9 @@ def test_load_refuses_unreadable_numbers_with_typed_errors():
 
 def test_a_task_without_an_account_id_does_not_sink_the_run(mode, tmp_path):
     """One task whose account_id is an empty string is read without an account filter; the others still go through."""
-    tasks = make_tasks(4, accounts=2, seed=8)
-    for t in tasks:
-        t["status"] = "failed"
+    tasks = failed_tasks(4, accounts=2, seed=8)
     tasks[0]["account_id"] = ""
-    fake = FakeAPI(tasks, api_key=KEY)
-    journal = tmp_path / "j.jsonl"
-    watch_journal(fake, journal)
+    fake, journal = fake_with(tasks, tmp_path)
     with client_on(fake, mode) as client:
         chosen = load_tasks(client, now=NOW)
         report = delete_tasks(client, chosen, journal=journal, progress=False)
@@ -794,12 +770,8 @@ def test_a_task_without_an_account_id_does_not_sink_the_run(mode, tmp_path):
 def test_a_server_that_applies_up_to_a_limit_then_answers_413_is_credited_to_us(mode, tmp_path, action):
     """A partial server applies the first two ids, then answers 413 for the request: the tasks it applied are
     ours (deleted/retried), not 'not_found'/'changed'; the rest go through in smaller batches."""
-    tasks = make_tasks(6, accounts=1, seed=12)
-    for t in tasks:
-        t["status"] = "failed"
-    fake = FakeAPI(tasks, api_key=KEY, semantics="partial")
-    journal = tmp_path / "j.jsonl"
-    watch_journal(fake, journal)
+    tasks = failed_tasks(6, accounts=1, seed=12)
+    fake, journal = fake_with(tasks, tmp_path, semantics="partial")
     handle = fake.handle
 
     def limited(path, authorization, raw):
@@ -822,11 +794,8 @@ def test_a_server_that_applies_up_to_a_limit_then_answers_413_is_credited_to_us(
 def test_a_task_that_moved_account_after_a_lost_answer_is_not_reported_deleted(mode, tmp_path):
     """The delete is not applied and its answer lost, and the task moves to another account meanwhile: a narrowed
     re-read does not list it, a read of every account does — it is 'changed', never 'deleted' while it exists."""
-    tasks = make_tasks(3, accounts=1, seed=13)
-    for t in tasks:
-        t.update(status="failed", account_id="acc_1")
-    fake = FakeAPI(tasks, api_key=KEY)
-    journal = tmp_path / "j.jsonl"
+    tasks = failed_tasks(3, accounts=1, seed=13, account_id="acc_1")
+    fake, journal = fake_with(tasks, tmp_path, watch=False)
     handle, moved = fake.handle, tasks[0]["id"]
 
     def mover(path, authorization, raw):
@@ -847,11 +816,8 @@ def test_a_task_that_moved_account_after_a_lost_answer_is_not_reported_deleted(m
 def test_server_fields_named_like_derived_or_journal_columns_keep_their_names_and_values(mode, tmp_path):
     """Server fields 'age', 'server_age', 'outcome', 'reason': the frame keeps both ages, the verify=False journal writes
     each under its own name, and read_journal has one 'outcome' column (the server's is 'server_outcome')."""
-    tasks = make_tasks(2, accounts=1, seed=14)
-    for t in tasks:
-        t.update(status="failed", age="A", server_age="B", outcome="srv", reason="srv-reason")
-    fake = FakeAPI(tasks, api_key=KEY)
-    journal = tmp_path / "j.jsonl"
+    tasks = failed_tasks(2, accounts=1, seed=14, age="A", server_age="B", outcome="srv", reason="srv-reason")
+    fake, journal = fake_with(tasks, tmp_path, watch=False)
     with client_on(fake, mode) as client:
         df = load_tasks(client, now=NOW)
         assert set(df["server_server_age"]) == {"A"} and set(df["server_age"]) == {"B"}

@@ -56,7 +56,7 @@ from .journal import Journal, default_journal_path
 from .outcome import CleanupReport
 from .plan import ACTIONS, Action, ActionRule, Plan, make_plan
 from .pool import CleanupInterrupted, Progress, send_all
-from .verdict import CHOSEN_FIELDS, SEND, judge
+from .verdict import SEND, judge
 
 __all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupInterrupted", "JournalArg", "open_journal", "live_tasks", "READ_ATTEMPTS"]
 
@@ -143,8 +143,7 @@ def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, 
     run = Run(rule, client, book, max_attempts=max_attempts, dry_run=dry_run)
     if plan.rows is not None:
         for record in to_records(plan.rows):
-            run.rows[record["id"]] = record
-            run.chosen[record["id"]] = {k: record.get(k) for k in CHOSEN_FIELDS}
+            run.choose(record["id"], record)
     report = CleanupReport(rule.name, dry_run, [], journal=book.path if book else None)
 
     def outcome() -> CleanupReport:
@@ -206,7 +205,7 @@ def _first_look(run: Run, ids: list[str]) -> None:
         record = live.get(i)
         verdict, reason = judge(run.rule, {}, record, ours_maybe=False)
         if verdict == SEND:
-            run.note_chosen(i, record)  # type: ignore[arg-type]
+            run.choose(i, record)  # type: ignore[arg-type]
         else:
             run.settle([(i, verdict, reason)])
 

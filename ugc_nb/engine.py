@@ -185,10 +185,6 @@ class Run:
             if first is not record and self._as_chosen(record["id"], first) and not self._as_chosen(record["id"], record):
                 listed[record["id"]] = record
         with self.lock:
-            if sum(map(len, self.accounts.values())) != len(self.chosen):  # chosen grows as bare ids are first seen
-                self.accounts.clear()
-                for task_id, meta in self.chosen.items():
-                    self.accounts.setdefault(meta.get("account_id"), []).append(task_id)
             covered = self.chosen if None in accounts else itertools.chain.from_iterable(self.accounts.get(a, ()) for a in accounts)
             for task_id in covered:
                 seen = self.latest.get(task_id)
@@ -211,8 +207,11 @@ class Run:
             seen = self.latest.get(task_id)
         return seen[1] if seen is not None else live.get(task_id)
 
-    def note_chosen(self, task_id: str, record: dict[str, Any]) -> None:
-        """A bare id seen live for the first time: that state is what was chosen."""
+    def choose(self, task_id: str, record: dict[str, Any]) -> None:
+        """``record`` is the task as chosen (a frame's row, or a bare id's first live state): remember what
+        to judge it by, the row to journal, and its account (for the reads that cover it)."""
+        if task_id not in self.chosen:
+            self.accounts.setdefault(record.get("account_id"), []).append(task_id)
         self.chosen[task_id] = {k: record.get(k) for k in CHOSEN_FIELDS}
         self.rows[task_id] = dict(record)
 
@@ -298,7 +297,7 @@ class Run:
                 continue
             if record is not None:
                 if "status" not in self.chosen.get(i, {}):
-                    self.note_chosen(i, record)
+                    self.choose(i, record)
                 self.rows[i] = dict(record)  # the server's row, exactly as it sent it
             sendable.append(i)
         self.settle(settled, rows=True)

@@ -156,11 +156,8 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         yield number, record
 
 
-def _task_rows(value: Any) -> list[dict[str, Any]]:
-    return [r for r in value if isinstance(r, dict) and isinstance(r.get("id"), str)] if isinstance(value, list) else []
-
-
-def _results(value: Any) -> list[dict[str, Any]]:
+def _with_ids(value: Any) -> list[dict[str, Any]]:
+    """The objects with a string ``id`` in a record's ``tasks`` or ``results`` list (nothing when it is not a list)."""
     return [r for r in value if isinstance(r, dict) and isinstance(r.get("id"), str)] if isinstance(value, list) else []
 
 
@@ -198,20 +195,20 @@ def journal_entries(path: str | os.PathLike[str]) -> list[JournalEntry]:
 
     for number, rec in _lines(Path(path)):
         run, kind = rec.get("run", ""), rec["kind"]
-        for field, keep in (("tasks", _task_rows), ("results", _results)):
-            if field in rec and len(keep(rec[field])) != (len(rec[field]) if isinstance(rec[field], list) else -1):
+        for field in ("tasks", "results"):
+            if field in rec and len(_with_ids(rec[field])) != (len(rec[field]) if isinstance(rec[field], list) else -1):
                 warnings.warn(f"{path}: line {number}: some of its {field} are not task records with an id; they are skipped",
                               JournalWarning, stacklevel=2)
         action = rec.get("action") if rec.get("action") in ("delete", "retry") else None
         if kind == "run":
             runs[run] = rec
         elif kind == "intent":
-            for row in _task_rows(rec.get("tasks")):
+            for row in _with_ids(rec.get("tasks")):
                 e = entry(run, row["id"], action)
                 e.row, e.sent, e.time = row, True, _text(rec.get("time"))
         elif kind == "outcome":
-            rows = {r["id"]: r for r in _task_rows(rec.get("tasks"))}
-            for result in _results(rec.get("results")):
+            rows = {r["id"]: r for r in _with_ids(rec.get("tasks"))}
+            for result in _with_ids(rec.get("results")):
                 e = entry(run, result["id"], action)
                 e.outcome, e.reason, e.time = _text(result.get("outcome")) or None, _text(result.get("reason")), _text(rec.get("time"))
                 if e.row is None and result["id"] in rows:
