@@ -655,14 +655,18 @@ def test_a_server_that_ignores_the_account_filter_never_turns_our_delete_into_ch
     b.update(status="failed", account_id="acc_2")
     fake, journal = fake_with(tasks, tmp_path, watch=False)
     handle = fake.handle
+    b_sent = threading.Event()  # the colleague acts only after our read of b: never a race the engine could lose fairly
 
     def server(path, authorization, raw):
         body = orjson.loads(raw or b"{}")
         if path == "/tasks":
-            if body.get("accountIds") == ["acc_1"] and b["id"] in fake.tasks:
-                fake.colleague_retry([b["id"]])  # still deletable, but moved on
+            if body.get("accountIds") == ["acc_1"]:
+                b_sent.wait(5)
+                if b["id"] in fake.tasks:
+                    fake.colleague_retry([b["id"]])  # still deletable, but moved on
             return handle(path, authorization, b"{}")  # this server ignores accountIds
         if body.get("taskIds") == [b["id"]]:
+            b_sent.set()
             time.sleep(0.3)
             handle(path, authorization, raw)  # applied ...
             return Outcome("lost")  # ... and the answer lost
