@@ -20,7 +20,7 @@ import pytest
 import ugc_nb
 import fakeapi
 from fakeapi import FakeAPI, FaultSchedule, make_tasks
-from safety import KEY, FaultyOS, check_invariants, client_on, crashed_run, failed_tasks, fake_with, watch_journal
+from safety import FAST, KEY, FaultyOS, check_invariants, client_on, crashed_run, failed_tasks, fake_with, watch_journal
 from ugc_nb import delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
 from ugc_nb import journal as journal_module
 from ugc_nb.errors import APIStatusError, APITimeoutError, CleanupError, JournalError
@@ -848,3 +848,57 @@ def test_malformed_records_inside_valid_lines_are_warned_about(tmp_path):
         frame = read_journal(path)
     assert frame["id"].tolist() == ["t1"]
     assert {n for w in caught for n in (1, 2) if f"line {n}:" in str(w.message)} == {1, 2}
+
+
+# -- stopping ---------------------------------------------------------------------------------------
+def test_a_stop_event_sends_nothing_more_and_says_so_per_task(mode, tmp_path):
+    """Setting ``stop`` while a delete is on the wire: that request finishes and is reported; no other
+    request is sent; every task not sent is 'failed: not sent: asked to stop' and still on the server."""
+    tasks = failed_tasks(40, accounts=4, seed=31)
+    fake, journal = fake_with(tasks, tmp_path)
+    stop = threading.Event()
+
+    def press_stop(_fake, path, ids):
+        if path == "/tasks/delete":
+            stop.set()  # pressed while the first delete is on the wire
+
+    fake.before = press_stop
+    with client_on(fake, mode) as client:
+        chosen = load_tasks(client, now=NOW)
+        report = delete_tasks(client, chosen, journal=journal, batch_size=5, concurrency=1, progress=False, stop=stop)
+    outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal)
+    sent = [r for r in fake.requests if r.path == "/tasks/delete"]
+    assert len(sent) == 1 and sorted(report.ids("deleted")) == sorted(sent[0].ids)
+    not_sent = [r for r in report.results if r.outcome == "failed"]
+    assert len(not_sent) == 35 and {r.reason for r in not_sent} == {"not sent: asked to stop"}
+    assert all(r.id in fake.tasks for r in not_sent) and sorted(outcomes.values()).count("deleted") == 5
+    assert "Stopped: asked to stop." in report.notes
+
+
+def test_a_server_out_of_reach_stops_the_run_instead_of_failing_batch_by_batch(mode, tmp_path):
+    """After the first delete the server stops answering: the next batch's re-read gives up once, then
+    nothing more is tried — the other batches are 'not sent: the server could not be reached'."""
+    tasks = failed_tasks(30, accounts=3, seed=32)
+    fake, journal = fake_with(tasks, tmp_path)
+    gone = threading.Event()
+
+    def faults(path, ids):
+        if gone.is_set():
+            return "refuse"
+        if path == "/tasks/delete":
+            gone.set()  # this one is answered; nothing after it is
+        return None
+
+    fake.faults = faults
+    with client_on(fake, mode) as client:
+        chosen = load_tasks(client, now=NOW)
+        report = delete_tasks(client, chosen, journal=journal, batch_size=5, concurrency=1, progress=False)
+    check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert len(report.ids("deleted")) == 5 and len(fake.deleted_by_us) == 5
+    refused = [r for r in fake.requests if r.fault == "refuse"]
+    per_read = ugc_nb.cleanup.READ_ATTEMPTS * (FAST.max_retries + 1)
+    assert len(refused) < 3 * per_read  # the batch in hand and the one read ahead give up; not all six batches
+    not_sent = [r for r in report.results if r.reason.startswith("not sent: the server could not be reached")]
+    in_hand = [r for r in report.results if r.outcome != "deleted" and r not in not_sent]  # failed, or unknown if sent
+    assert len(not_sent) >= 20 and len(in_hand) <= 5 and {r.outcome for r in in_hand} <= {"failed", "unknown"}, report.results
+    assert any("the server could not be reached" in n for n in report.notes)

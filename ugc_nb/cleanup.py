@@ -31,20 +31,27 @@ and in :mod:`ugc_nb.verdict`:
      ``deleted`` by us — once; still as chosen is sent again; moved on is our
      ``retried`` for a retry, ``changed`` for a delete;
    * the server refused before acting (429, connection refused): wait, re-read, resend;
-   * 401 or 403: nothing more is sent (raised at once when nothing was sent yet).
+   * 401 or 403: nothing more is sent (raised at once when nothing was sent yet);
+   * a server out of reach for a whole re-read: nothing more is sent (the rest are
+     ``failed``, "not sent: the server could not be reached").
 
    A task is never reported ``deleted`` while it still exists; it is sent at most
    ``max_attempts`` times; a task whose state after a request cannot be re-read
    is ``unknown`` and stays *unfinished* in the journal for :func:`ugc_nb.reconcile`.
-5. ``dry_run=True`` does all of the above but send: ``would_delete`` /
+5. ``stop`` (a :class:`threading.Event`, e.g. a panel's Stop button): once set,
+   requests in flight finish and nothing more is sent; the rest are ``failed``,
+   "not sent: asked to stop".
+6. ``dry_run=True`` does all of the above but send: ``would_delete`` /
    ``would_retry``; nothing is written to the journal.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pandas as pd
 
@@ -58,11 +65,32 @@ from .plan import ACTIONS, Action, ActionRule, Plan, make_plan
 from .pool import CleanupInterrupted, Progress, send_all
 from .verdict import SEND, judge
 
-__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupInterrupted", "JournalArg", "open_journal", "live_tasks", "READ_ATTEMPTS"]
+__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupInterrupted", "CleanupOptions", "JournalArg", "open_journal",
+           "live_tasks", "READ_ATTEMPTS"]
 
 #: Columns a frame must have for the engine to judge its rows.
 NEEDED_COLUMNS = ("id", "status", "account_id", "scheduled_time")
 JournalArg = str | Path | Journal | bool | None
+
+
+class CleanupOptions(TypedDict, total=False):
+    """The options :func:`delete_tasks`, :func:`retry_tasks` and :func:`run_cleanup` take (all keyword-only).
+
+    ``journal``: ``None`` for the default file in the per-user data directory, a path,
+    a :class:`~ugc_nb.journal.Journal`, or ``False`` for none. ``progress``: a tqdm bar
+    (``True``), none (``False``) or a callable ``(done, total)`` called from the calling
+    thread. ``stop``: an event that, once set, sends nothing more. Each task is sent at
+    most ``max_attempts`` times; ``verify=False`` skips the re-read before a task's first request.
+    """
+
+    dry_run: bool
+    journal: JournalArg
+    batch_size: int
+    concurrency: int
+    verify: bool
+    progress: bool | Progress
+    max_attempts: int
+    stop: threading.Event | None
 
 
 def open_journal(journal: JournalArg, client: UGCClient | None = None) -> Journal | None:
@@ -101,20 +129,13 @@ def _batches(run: Run, ids: list[str], size: int) -> list[list[str]]:
     return batches + ([small] if small else [])
 
 
-def run_cleanup(
-    action: Action,
-    client: UGCClient,
-    tasks: pd.DataFrame | Iterable[str],
-    *,
-    dry_run: bool = False,
-    journal: JournalArg = None,
-    batch_size: int = 100,
-    concurrency: int = 4,
-    verify: bool = True,
-    progress: bool | Progress = True,
-    max_attempts: int = 8,
-) -> CleanupReport:
+def run_cleanup(action: Action, client: UGCClient, tasks: pd.DataFrame | Iterable[str], **options: Unpack[CleanupOptions]) -> CleanupReport:
     """Delete or retry tasks safely; see the module docstring for the rules. Returns a :class:`CleanupReport`."""
+    unknown = sorted(set(options) - set(CleanupOptions.__annotations__))
+    if unknown:
+        raise TypeError(f"run_cleanup() got unexpected option(s): {', '.join(unknown)} (known: {', '.join(CleanupOptions.__annotations__)})")
+    dry_run, journal, verify = options.get("dry_run", False), options.get("journal"), options.get("verify", True)
+    batch_size, concurrency, max_attempts = options.get("batch_size", 100), options.get("concurrency", 4), options.get("max_attempts", 8)
     for name, value in (("batch_size", batch_size), ("concurrency", concurrency), ("max_attempts", max_attempts)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
@@ -132,15 +153,16 @@ def run_cleanup(
     owned = book is not None and not isinstance(journal, Journal)
     try:
         return _run(plan, ACTIONS[action], client, book, dry_run=dry_run, verify=verify, batch_size=batch_size,
-                    concurrency=concurrency, progress=progress, max_attempts=max_attempts)
+                    concurrency=concurrency, progress=options.get("progress", True), max_attempts=max_attempts,
+                    stop=options.get("stop"))
     finally:
         if owned:
             book.close()  # type: ignore[union-attr]
 
 
 def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, *, dry_run: bool, verify: bool,
-         batch_size: int, concurrency: int, progress: bool | Progress, max_attempts: int) -> CleanupReport:
-    run = Run(rule, client, book, max_attempts=max_attempts, dry_run=dry_run)
+         batch_size: int, concurrency: int, progress: bool | Progress, max_attempts: int, stop: threading.Event | None) -> CleanupReport:
+    run = Run(rule, client, book, max_attempts=max_attempts, dry_run=dry_run, stop=stop)
     if plan.rows is not None:
         for record in to_records(plan.rows):
             run.choose(record["id"], record)
@@ -210,48 +232,16 @@ def _first_look(run: Run, ids: list[str]) -> None:
             run.settle([(i, verdict, reason)])
 
 
-def delete_tasks(
-    client: UGCClient,
-    tasks: pd.DataFrame | Iterable[str],
-    *,
-    dry_run: bool = False,
-    journal: JournalArg = None,
-    batch_size: int = 100,
-    concurrency: int = 4,
-    verify: bool = True,
-    progress: bool | Progress = True,
-    max_attempts: int = 8,
-) -> CleanupReport:
+def delete_tasks(client: UGCClient, tasks: pd.DataFrame | Iterable[str], **options: Unpack[CleanupOptions]) -> CleanupReport:
     """Permanently delete tasks, safely: verified per batch, journalled, one outcome per task.
 
     ``tasks`` is rows of a task frame (preferred: their status is checked
-    first) or a list of ids (checked live; needs ``verify=True``).
-    ``journal`` is ``None`` for the default file in the per-user data
-    directory, a path, or ``False`` for none. ``progress`` is a tqdm bar
-    (``True``), none (``False``) or a callable ``(done, total)``, called from
-    the calling thread. Each task is sent at most ``max_attempts`` times. See
-    the module docstring for the rules.
+    first) or a list of ids (checked live; needs ``verify=True``). The options
+    are :class:`CleanupOptions`; see the module docstring for the rules.
     """
-    return run_cleanup(
-        "delete", client, tasks, dry_run=dry_run, journal=journal, batch_size=batch_size,
-        concurrency=concurrency, verify=verify, progress=progress, max_attempts=max_attempts,
-    )
+    return run_cleanup("delete", client, tasks, **options)
 
 
-def retry_tasks(
-    client: UGCClient,
-    tasks: pd.DataFrame | Iterable[str],
-    *,
-    dry_run: bool = False,
-    journal: JournalArg = None,
-    batch_size: int = 100,
-    concurrency: int = 4,
-    verify: bool = True,
-    progress: bool | Progress = True,
-    max_attempts: int = 8,
-) -> CleanupReport:
-    """Re-queue failed tasks, safely; same arguments and guarantees as :func:`delete_tasks`."""
-    return run_cleanup(
-        "retry", client, tasks, dry_run=dry_run, journal=journal, batch_size=batch_size,
-        concurrency=concurrency, verify=verify, progress=progress, max_attempts=max_attempts,
-    )
+def retry_tasks(client: UGCClient, tasks: pd.DataFrame | Iterable[str], **options: Unpack[CleanupOptions]) -> CleanupReport:
+    """Re-queue failed tasks, safely; same options and guarantees as :func:`delete_tasks`."""
+    return run_cleanup("retry", client, tasks, **options)

@@ -63,8 +63,10 @@ def live_tasks(client: UGCClient, accounts: Iterable[str | None]) -> list[dict[s
 class Run:
     """One delete/retry run: the state its batch workers share, guarded by one lock."""
 
-    def __init__(self, rule: ActionRule, client: UGCClient, journal: Journal | None, *, max_attempts: int, dry_run: bool) -> None:
+    def __init__(self, rule: ActionRule, client: UGCClient, journal: Journal | None, *, max_attempts: int, dry_run: bool,
+                 stop: threading.Event | None = None) -> None:
         self.rule, self.client, self.journal = rule, client, journal
+        self.stop = stop  # set by the caller (a Stop button): nothing more is sent
         self.max_attempts, self.dry_run = max_attempts, dry_run
         self.policy = client.retry
         self.lock = threading.Lock()
@@ -88,9 +90,20 @@ class Run:
         self.run_id = ""
         self.done = 0
         self.wake: Callable[[], None] = lambda: None  # tells the waiting thread that ``done`` moved
-        self.stopped: str | None = None  # why no further request may be sent
+        self._stopped: str | None = None
         self.error: BaseException | None = None  # what stops the run with an exception
         self.auth_error: APIStatusError | None = None
+
+    @property
+    def stopped(self) -> str | None:
+        """Why no further request may be sent (None while the run goes on)."""
+        if self._stopped is None and self.stop is not None and self.stop.is_set():
+            self._stopped = "asked to stop"
+        return self._stopped
+
+    @stopped.setter
+    def stopped(self, why: str | None) -> None:
+        self._stopped = why
 
     # -- outcomes ------------------------------------------------------------
     def settle(self, items: Iterable[tuple[str, str, str]], *, send: int | None = None, rows: bool = False, final: bool = True) -> None:
@@ -277,6 +290,9 @@ class Run:
                 self.latest[i] = ((next(self.reads) if self._as_chosen(i, record) else -next(self.reads)), record)
 
     def _unreadable(self, ids: list[str], exc: APIError) -> None:
+        if isinstance(exc, APIConnectionError):  # the server is out of reach: every other batch would wait the same way
+            with self.lock:
+                self.stopped = self.stopped or f"the server could not be reached ({exc})"
         unknown = [i for i in ids if i in self.maybe_applied]
         reason = f"could not re-read the state ({exc}): unknown whether it happened — run ugc_nb.reconcile(journal, client)"
         self.settle(((i, "unknown", reason) for i in unknown), final=False)
