@@ -1,8 +1,9 @@
 """End to end in a real browser: the Voila cleanup dashboard in headless Chromium against the sandbox on loopback.
 
-The sandbox server runs in this process (so its state can be asserted), Voila in its own
-process group under a hard timeout; both on free 127.0.0.1 ports. A screenshot is saved
-on failure (path printed in the assertion message).
+The sandbox server runs in this process (so its state can be asserted, and faults set
+mid-test), Voila in its own process group under a hard timeout; both on free 127.0.0.1 ports.
+Every step of every test is screenshotted to ``out/screenshots/<test>/`` (``UGC_SCREENSHOTS``
+moves the folder) and its wall time printed (``pytest -s`` shows them); nothing is asserted on time.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pandas as pd
 import pytest
 
 from ugc_nb import Sandbox
+from ugc_nb.sandbox import Faults
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -102,10 +104,36 @@ def page(tmp_path, request):
         yield pg
         failed = getattr(request.node, "rep_call", None)
         if failed is not None and failed.failed:
-            shot = Path(os.environ.get("UGC_SCREENSHOTS", tmp_path)) / f"{request.node.name}.png"
+            shot = shots_dir(request.node.name) / "failure.png"
             pg.screenshot(path=str(shot), full_page=True)
             print(f"screenshot saved: {shot}")
         browser.close()
+
+
+def shots_dir(test: str) -> Path:
+    root = Path(os.environ.get("UGC_SCREENSHOTS", ROOT / "out" / "screenshots"))
+    folder = root / re.sub(r"[^\w.-]+", "_", test)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def step(page, request):
+    """``with step("filter"):`` — times the step, prints it, and screenshots the page after it."""
+    folder, count = shots_dir(request.node.name), [0]
+
+    @contextlib.contextmanager
+    def run(name: str):
+        start = time.perf_counter()
+        yield
+        count[0] += 1
+        page.screenshot(path=str(folder / f"{count[0]:02d}-{name}.png"), full_page=True)
+        line = f"[{request.node.name}] step {count[0]:02d} {name}: {time.perf_counter() - start:.2f} s"
+        print(line)
+        with open(folder / "steps.txt", "a") as log:  # also on disk: xdist keeps a worker's prints to itself
+            log.write(line + "\n")
+
+    return run
 
 
 def old_failed(box, min_age_days: int) -> list[str]:
@@ -113,102 +141,202 @@ def old_failed(box, min_age_days: int) -> list[str]:
     return [t["id"] for t in box.tasks if t["status"] == "failed" and pd.Timestamp(t["created_at"]) <= cutoff]
 
 
-def open_and_filter(pg, url, box, min_age_days: int) -> int:
-    """Open the dashboard, filter to failed tasks older than min_age_days; return how many match."""
+def open_dashboard(pg, url) -> None:
     pg.goto(url, timeout=120_000)
     pg.wait_for_selector("table.dataTable tbody tr", timeout=120_000)
-    pg.locator(".widget-select-multiple").filter(has_text="status").locator("select").select_option(["failed"])
-    age = pg.locator(".widget-text").filter(has_text="min age").locator("input")
-    age.fill(str(min_age_days))
-    age.press("Enter")
+
+
+def tick(pg, filter_title: str, label_start: str) -> None:
+    """Tick one option of a panel filter (one click, no Ctrl), found by the start of its label."""
+    pg.locator(".ugc-choice").filter(has_text=filter_title).locator("label").filter(has_text=label_start).first.click()
+
+
+def open_and_filter(pg, url, box, min_age_days: int) -> int:
+    """Open the dashboard, filter to failed tasks older than min_age_days (no Enter needed); return how many match."""
+    open_dashboard(pg, url)
+    tick(pg, "status", "failed ·")
+    pg.locator(".widget-text").filter(has_text="min age").locator("input").fill(str(min_age_days))
     expected = len(old_failed(box, min_age_days))
     pg.wait_for_selector(f"text=/{expected} of {len(box.ids())} tasks match the filters/")
     return expected
 
 
 def select_rows(pg, n: int) -> list[str]:
+    """Tick the checkbox of the first n rows; return their task ids."""
     rows = pg.locator("table.dataTable tbody tr")
     ids = []
     for k in range(n):
-        rows.nth(k).locator("td").nth(1).click(modifiers=["Control"] if k else [])
-        ids.append(rows.nth(k).locator("td").first.inner_text().strip())
+        rows.nth(k).locator("td").first.click()
+        ids.append(rows.nth(k).locator("td").nth(1).inner_text().strip())
     pg.wait_for_function(f"() => document.body.innerText.includes('{n} selected')")
     return ids
 
 
-def test_delete_selected_rows_in_the_browser(dashboard, page, box):
-    """Filter to old failed tasks, click three rows, Delete, check the count, Confirm: exactly those are deleted."""
-    assert open_and_filter(page, dashboard, box, 7) >= 3
+def shown_ids(pg) -> set[str]:
+    return {t.strip() for t in pg.locator("table.dataTable tbody tr td:nth-child(2)").all_inner_texts()}
+
+
+def test_filter_select_confirm_result_round_trip(dashboard, page, box, step):
+    """Filter to old failed tasks, tick three rows, Delete, Confirm: exactly those are deleted, and the result
+    (summary line, outcome filter, status now, CSV link) replaces the confirmation."""
+    with step("filter"):
+        assert open_and_filter(page, dashboard, box, 7) >= 3
     before = set(box.ids())
-    ids = select_rows(page, 3)
+    with step("select"):
+        ids = select_rows(page, 3)
     assert all(re.fullmatch(r"task_\w+", i) for i in ids)
-    page.get_by_role("button", name=re.compile("Delete")).click()
-    page.wait_for_selector("text=3 of 3 chosen task(s) can be deleted.")
-    page.get_by_role("button", name="Confirm: delete 3").click()
-    page.wait_for_selector("text=/3 deleted/", timeout=60_000)
+    with step("confirmation"):
+        page.get_by_role("button", name=re.compile("Delete")).click()
+        page.wait_for_selector("text=3 of 3 chosen task(s) can be deleted.")
+    with step("result"):
+        page.get_by_role("button", name="Confirm: delete 3").click()
+        page.wait_for_selector("text=/3 deleted · 0 failed · 0 skipped/", timeout=60_000)
     assert sorted(box.deleted_ids) == sorted(ids)
     assert set(box.ids()) == before - set(ids)
     remaining = len(old_failed(box, 7))
     page.wait_for_selector(f"text=/{remaining} of {len(box.ids())} tasks match the filters/")
-    table_ids = {t.strip() for t in page.locator("table.dataTable tbody tr td:first-child").all_inner_texts()}
-    assert table_ids and not set(ids) & table_ids
+    assert shown_ids(page) and not set(ids) & shown_ids(page)
+    body = page.inner_text("body")
+    assert "Download the report (CSV)" in body and "deleted · 3" in body and "Status now" in body
+    assert "Checking the live state" not in body  # the progress is hidden when done
 
 
-def test_cancel_in_the_browser_deletes_nothing(dashboard, page, box):
+def test_cancel_in_the_browser_deletes_nothing(dashboard, page, box, step):
     """Select rows, Delete, then Cancel: nothing is deleted and the panel says so."""
     open_and_filter(page, dashboard, box, 7)
     select_rows(page, 2)
-    page.get_by_role("button", name=re.compile("Delete")).click()
-    page.wait_for_selector("text=2 of 2 chosen task(s) can be deleted.")
-    page.get_by_role("button", name="Cancel").click()
-    page.wait_for_selector("text=Cancelled; nothing was sent.")
+    with step("cancel"):
+        page.get_by_role("button", name=re.compile("Delete")).click()
+        page.wait_for_selector("text=2 of 2 chosen task(s) can be deleted.")
+        page.get_by_role("button", name="Cancel").click()
+        page.wait_for_selector("text=Cancelled; nothing was sent.")
     assert box.deleted_ids == []
     assert not [r for r in box.requests if r.path == "/tasks/delete"]
 
 
-def test_selection_does_not_survive_an_action_in_the_browser(dashboard, page, box):
+def test_selection_does_not_survive_an_action_in_the_browser(dashboard, page, box, step):
     """Retry two selected failed rows: afterwards nothing is selected, so Delete… cannot offer the tasks just retried."""
     open_and_filter(page, dashboard, box, 7)
     ids = select_rows(page, 2)
-    page.get_by_role("button", name=re.compile("Retry")).click()
-    page.get_by_role("button", name="Confirm: retry 2").click()
-    page.wait_for_selector("text=/2 retried/", timeout=60_000)
-    page.wait_for_function("() => document.body.innerText.includes('0 selected')")
+    with step("retried"):
+        page.get_by_role("button", name=re.compile("Retry")).click()
+        page.get_by_role("button", name="Confirm: retry 2").click()
+        page.wait_for_selector("text=/2 retried/", timeout=60_000)
+        page.wait_for_function("() => document.body.innerText.includes('0 selected')")
     assert page.get_by_role("button", name=re.compile("Delete")).is_disabled()
     assert all(box.status_of(i) == "scheduled" for i in ids)
 
 
-def test_the_table_has_no_search_box_of_its_own(dashboard, page, box):
+def test_a_selection_hidden_by_the_filters_is_pointed_out_and_listed(dashboard, page, box, step):
+    """Tick two failed rows, then filter to scheduled only: '2 selected are hidden by the filters', and the
+    confirmation names them; 'clear' unselects them."""
+    open_and_filter(page, dashboard, box, 7)
+    ids = select_rows(page, 2)
+    with step("hidden"):
+        tick(page, "status", "failed ·")  # untick failed
+        tick(page, "status", "scheduled ·")
+        page.wait_for_selector("text=/2 selected are hidden by the filters/")
+    with step("confirmation-lists-them"):
+        page.get_by_role("button", name=re.compile("Delete")).click()
+        page.wait_for_selector("text=/2 of the selected tasks are hidden by the current filters/")
+    assert all(i in page.inner_text("body") for i in ids)
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="clear", exact=True).click()
+    page.wait_for_function("() => document.body.innerText.includes('0 selected')")
+    assert box.deleted_ids == []
+
+
+def test_the_table_has_no_search_box_of_its_own(dashboard, page, box, step):
     """The only search is the panel's: DataTables' own search box is not there to narrow what is shown."""
-    page.goto(dashboard, timeout=120_000)
-    page.wait_for_selector("table.dataTable tbody tr", timeout=120_000)
+    with step("open"):
+        open_dashboard(page, dashboard)
     assert page.locator("div.dt-search input, div.dataTables_filter input").count() == 0
 
 
-@pytest.mark.parametrize("box", [3000], indirect=True)
-def test_the_table_holds_every_row_the_panel_says_after_a_filter_change(dashboard, page, box):
-    """After a filter change the table's own row count is the panel's bound or the match count — no downsampling."""
-    page.goto(dashboard, timeout=120_000)
-    page.wait_for_selector("table.dataTable tbody tr", timeout=120_000)
-    age = page.locator(".widget-text").filter(has_text="min age").locator("input")
-    age.fill("1")
-    age.press("Enter")
-    total = f"{len(box.ids()):,}"
-    page.wait_for_function(f"() => /[0-9,]+ of {total} tasks match/.test(document.body.innerText) && "
-                           f"!document.body.innerText.includes('{total} of {total} tasks match')", timeout=120_000)
+def test_typed_confirmation_for_everything_then_enter(dashboard, page, box, step):
+    """'All matching' with no filters needs the count typed; Confirm stays disabled on a wrong count, Enter submits."""
+    open_dashboard(page, dashboard)
+    deletable = [t["id"] for t in box.tasks if t["status"] in ("scheduled", "failed")]
+    with step("confirmation"):
+        page.get_by_role("button", name="all matching the filters").click()
+        page.get_by_role("button", name=re.compile("Delete")).click()
+        page.wait_for_selector("text=No filters are set: this is every task in the frame.")
+    box_input = page.get_by_placeholder(re.compile(r"type \d+ to confirm"))
+    confirm = page.get_by_role("button", name=f"Confirm: delete {len(deletable)}")
+    with step("wrong-count"):
+        box_input.fill(str(len(deletable) - 1))
+        page.wait_for_timeout(300)
+    assert confirm.is_disabled() and box.deleted_ids == []
+    with step("enter"):
+        box_input.fill(str(len(deletable)))
+        box_input.press("Enter")
+        page.wait_for_selector(f"text=/{len(deletable)} deleted/", timeout=120_000)
+    assert sorted(box.deleted_ids) == sorted(deletable)
+
+
+def test_stop_mid_run_sends_nothing_more(dashboard, page, box, step):
+    """On a slow server, Stop pressed while the run re-reads its tasks: no delete is sent, and one banner says so."""
+    open_and_filter(page, dashboard, box, 7)
+    ids = select_rows(page, 3)
+    page.get_by_role("button", name=re.compile("Delete")).click()
+    box.faults = Faults(latency=4.0, paths=("/tasks",))  # every read now takes 4 s
+    with step("running"):
+        page.get_by_role("button", name="Confirm: delete 3").click()
+        page.wait_for_selector("text=Checking the live state of 3 tasks…")
+    with step("stopped"):
+        page.get_by_role("button", name="Stop").click()
+        page.wait_for_selector("text=/Stopped as asked/", timeout=60_000)
+    box.faults = Faults()
+    assert not [r for r in box.requests if r.path == "/tasks/delete"] and box.deleted_ids == []
+    assert "3 were not sent and are unchanged on the server" in page.inner_text("body")
+    assert all(box.status_of(i) == "failed" for i in ids)
+
+
+def test_the_server_going_away_mid_run_is_one_banner(dashboard, page, box, step):
+    """Every request dropped once the run starts: no failure row per task to read, one banner with what was not sent."""
+    open_and_filter(page, dashboard, box, 7)
+    select_rows(page, 3)
+    page.get_by_role("button", name=re.compile("Delete")).click()
+    box.faults = Faults(drop=1.0)
+    with step("gone"):
+        page.get_by_role("button", name="Confirm: delete 3").click()
+        page.wait_for_selector("text=/Stopped: the server could not be reached/", timeout=90_000)
+    box.faults = Faults()
+    body = page.inner_text("body")
+    assert "0 of the 3 tasks were deleted before it stopped; 3 were not sent" in body and box.deleted_ids == []
+    assert body.count("Stopped: the server could not be reached") == 1
+
+
+@pytest.mark.parametrize("box", [20_000], indirect=True)
+def test_a_20k_view_shows_exactly_the_rows_the_panel_counts(dashboard, page, box, step):
+    """With 20,000 tasks the table holds the panel's bound (1,000): DataTables' 'of N entries' is that number, also
+    after a filter change, and nothing is downsampled."""
+    with step("open"):
+        open_dashboard(page, dashboard)
+        page.wait_for_selector("text=/of 1,000 entries/")
+    assert "the table holds the oldest 1,000" in page.inner_text("body")
+    with step("filter"):
+        page.locator(".widget-text").filter(has_text="min age").locator("input").fill("1")
+        total = f"{len(box.ids()):,}"
+        page.wait_for_function(f"() => /[0-9,]+ of {total} tasks match/.test(document.body.innerText) && "
+                               f"!document.body.innerText.includes('{total} of {total} tasks match')", timeout=120_000)
     found = re.search(rf"([0-9,]+) of {total} tasks match", page.inner_text("body"))
     expected = min(int(found.group(1).replace(",", "")), 1000)
     page.wait_for_function(f"() => /of {expected:,} entr/.test(document.body.innerText)", timeout=60_000)
     assert "downsampled" not in page.inner_text("body")
 
 
-def test_the_dashboard_is_a_page_not_a_notebook(dashboard, page, box):
-    """The page opens on its title, a LIVE badge naming the server, the summary and the panel — no notebook prose or stale cells."""
-    page.goto(dashboard, timeout=120_000)
-    page.wait_for_selector("table.dataTable tbody tr", timeout=120_000)
+def test_the_dashboard_is_a_page_not_a_notebook(dashboard, page, box, step):
+    """The page opens on its title, a LIVE badge naming the server, the summary and the panel — no notebook prose or stale cells;
+    status cells are badges and ages read in days."""
+    with step("open"):
+        open_dashboard(page, dashboard)
     text = page.inner_text("body")
     assert "Task queue cleanup" in text and "LIVE · 127.0.0.1" in text
     assert f"{len(box.ids()):,} tasks on" in text
     assert "No action confirmed yet" not in text and "import ugc_nb" not in text
     top = {name: page.locator(sel).first.bounding_box()["y"] for name, sel in (("title", "text=Task queue cleanup"), ("table", "table.dataTable"))}
     assert top["title"] < top["table"]
+    assert page.locator("table.dataTable tbody span.ugc-badge").count() > 0
+    assert re.fullmatch(r"\d+\.\d d", page.locator("table.dataTable tbody tr td.dt-right").first.inner_text().strip())
+    assert page.locator("table.dataTable thead input.dt-select-checkbox").count() == 1  # select-all on the page

@@ -38,6 +38,7 @@ def test_the_summary_follows_the_panel_after_an_action(tmp_path):
     panel.select(failed)
     panel.delete_button.click()
     panel.confirm_button.click()
+    panel.wait()
     assert panel.report.totals == {"deleted": 3}
     assert f"{200 - 3:,} tasks" in page.children[1].value
 

@@ -68,7 +68,7 @@ def test_table_is_bounded_and_says_what_is_hidden(panel):
     """At most max_rows rows go to the browser; the counts line says how many are not shown."""
     assert len(panel.table.df) == 50 and len(panel.filtered) == len(panel.df) > 50
     assert f"{len(panel.df) - 50} not shown" in panel.counts.value
-    assert list(panel.table.df.columns) == ["id", "account_id", "type", "status", "created_at", "age_days", "scheduled_time"]
+    assert list(panel.table.df.columns) == ["", "Task", "Account", "Type", "Status", "Created (UTC)", "Age", "Scheduled (UTC)"]
 
 
 def test_browser_selection_positions_become_ids(panel):
@@ -76,14 +76,14 @@ def test_browser_selection_positions_become_ids(panel):
     old_failed(panel)
     view = panel.table.df
     panel.table.selected_rows = [0, 2]
-    assert panel.selected_ids == [view["id"].iloc[0], view["id"].iloc[2]]
+    assert panel.selected_ids == [view["Task"].iloc[0], view["Task"].iloc[2]]
     assert "<b>2</b> selected" in panel.counts.value
 
 
 def test_select_reaches_rows_not_shown_and_rejects_unknown(panel):
     """select() takes any id of the frame, shown or not; unknown ids are a ValueError."""
     hidden = panel.df.sort_values("created_at")["id"].iloc[-1]
-    assert hidden not in set(panel.table.df["id"])
+    assert hidden not in set(panel.table.df["Task"])
     panel.select([hidden])
     assert panel.selected_ids == [hidden] and panel.table.selected_rows == []
     with pytest.raises(ValueError, match="not in this panel"):
@@ -102,13 +102,14 @@ def test_delete_selected_through_the_buttons(panel, box, tmp_path):
     assert "4 of 5 chosen task(s) can be deleted." in text and "1 will be skipped as ineligible" in text and "By status: failed: 4" in text
     assert panel.confirm_text.layout.display == "none"
     panel.confirm_button.click()
+    panel.wait()
     assert panel.confirm_box.layout.display == "none"
     assert sorted(box.deleted_ids) == sorted(pick)
     assert panel.report.totals == {"deleted": 4, "ineligible": 1}
-    assert "4 deleted" in panel.result.value
+    assert "4 deleted" in panel.result_view.summary.value
     assert not set(pick) & set(panel.df["id"]) and not set(pick) & set(panel.filtered["id"])
     assert panel.selected_ids == []  # cleared after the action, the skipped row too
-    assert panel.progress.value == panel.progress.max == 4
+    assert panel.progress.bar.value == panel.progress.bar.max == 4 and panel.progress.layout.display == "none"  # hidden when done
     assert set(read_journal(tmp_path / "j.jsonl").query("outcome == 'deleted'")["id"]) == set(pick)
 
 
@@ -133,13 +134,16 @@ def test_large_deletion_needs_the_typed_count(box, client, tmp_path):
     panel.delete_button.click()
     assert panel.confirm_text.layout.display == ""
     panel.confirm_button.click()
+    panel.wait()
     assert f"type <b>{n}</b>" in panel.confirm_message.value and not box.deleted_ids
     assert panel.confirm_box.layout.display == ""
     panel.confirm_text.value = str(n + 1)
     panel.confirm_button.click()
+    panel.wait()
     assert not box.deleted_ids
     panel.confirm_text.value = f" {n} "
     panel.confirm_button.click()
+    panel.wait()
     assert len(box.deleted_ids) == n and panel.report.totals == {"deleted": n}
 
 
@@ -167,11 +171,12 @@ def test_retry_is_not_styled_as_a_danger_and_a_new_confirmation_clears_the_old_r
     panel.delete_button.click()
     assert panel.confirm_button.button_style == "danger"
     panel.confirm_button.click()
-    assert "1 deleted" in panel.result.value
+    panel.wait()
+    assert "1 deleted" in panel.result_view.summary.value and panel.result_view.layout.display == ""
     panel.select(failed[1:])
     panel.retry_button.click()
     assert panel.confirm_button.button_style == "warning" and panel.retry_button.button_style != "danger"
-    assert panel.result.value == ""
+    assert panel.result.value == "" and panel.result_view.layout.display == "none"
 
 
 def test_the_result_is_a_summary_line_failures_first_status_now_and_a_csv(panel, box):
@@ -194,10 +199,16 @@ def test_the_result_is_a_summary_line_failures_first_status_now_and_a_csv(panel,
     panel.client.delete_tasks = refuse_one
     panel.engine_options["batch_size"] = 1
     panel.confirm_button.click()
-    text = panel.result.value
+    panel.wait()
+    view = panel.result_view
+    text = view.summary.value
     assert "2 deleted · 1 failed · 1 skipped" in text and ".to_frame()" not in text
-    table = text[text.index("<table"):]
-    assert table.index(rows[2]) < table.index(rows[0]) and "status now" in table and "gone" in table
+    shown = view.table.df
+    assert shown["Task"].iloc[0] == rows[2] and shown["Outcome"].iloc[0] == "failed"  # failures first
+    assert dict(zip(shown["Task"], shown["Status now"])) == {rows[0]: "gone", rows[1]: "gone", rows[2]: "failed", complete: "complete"}
+    assert [label for label, _ in view.outcome_filter.options] == ["all", "failed · 1", "ineligible · 1", "deleted · 2"]
+    view.outcome_filter.value = "deleted"
+    assert sorted(view.table.df["Task"]) == sorted(rows[:2])  # filterable by outcome
     data = re.search(r"base64,([A-Za-z0-9+/=]+)'", text).group(1)
     csv = base64.b64decode(data).decode()
     assert all(i in csv for i in [*rows, complete]) and csv.splitlines()[0].startswith("id,outcome")
@@ -211,6 +222,7 @@ def test_filtered_scope_acts_on_rows_not_shown(panel, box):
     panel.scope = "filtered"
     panel.delete_button.click()
     panel.confirm_button.click()
+    panel.wait()
     assert sorted(box.deleted_ids) == sorted(matching)
     assert len(panel.filtered) == 0
 
@@ -225,6 +237,7 @@ def test_retry_button_follows_failed_tasks_in_scope(panel, box):
     assert not panel.retry_button.disabled
     panel.retry_button.click()
     panel.confirm_button.click()
+    panel.wait()
     assert panel.report.totals == {"retried": 3}
     assert all(box.status_of(i) == "scheduled" for i in failed)
     assert (panel.df.set_index("id").loc[failed, "status"] == "scheduled").all()
@@ -236,6 +249,7 @@ def test_task_retried_in_the_panel_can_then_be_deleted_from_it(panel, box):
     panel.select(failed)
     panel.retry_button.click()
     panel.confirm_button.click()
+    panel.wait()
     assert panel.report.totals == {"retried": 3}
     rows = panel.df.set_index("id").loc[failed]
     assert [str(t) for t in rows["scheduled_time"]] == [str(pd.Timestamp(box.task(i)["scheduled_time"])) for i in failed]
@@ -245,6 +259,7 @@ def test_task_retried_in_the_panel_can_then_be_deleted_from_it(panel, box):
     panel.select(failed)
     panel.delete_button.click()
     panel.confirm_button.click()
+    panel.wait()
     assert panel.report.totals == {"deleted": 3}
     assert all(box.task(i) is None for i in failed)
 
@@ -256,6 +271,7 @@ def test_changed_between_load_and_confirm(panel, box):
     panel.delete_button.click()
     box.set_status([pick[0]], "pending")
     panel.confirm_button.click()
+    panel.wait()
     assert panel.report.to_frame().set_index("id")["outcome"].to_dict() == {pick[0]: "changed", pick[1]: "deleted", pick[2]: "deleted"}
     assert box.task(pick[0]) is not None
 
@@ -276,6 +292,7 @@ def test_errors_are_shown_in_the_panel(panel, monkeypatch):
     panel.select(old_failed(panel)["id"].tolist()[:1])
     panel.delete_button.click()
     panel.confirm_button.click()
+    panel.wait()
     assert "RuntimeError" in panel.error.value and "the network fell over" in panel.error.value
     assert not panel.delete_button.disabled and not panel.confirm_button.disabled
 
@@ -288,6 +305,7 @@ def test_changing_the_selection_withdraws_the_confirmation(panel, box):
     panel.select(rows[3:4])
     assert panel.confirm_box.layout.display == "none" and "withdrawn" in panel.result.value
     panel.confirm_button.click()
+    panel.wait()
     assert not box.deleted_ids and "Nothing to confirm" in panel.confirm_message.value
 
 
@@ -298,10 +316,12 @@ def test_changing_a_filter_withdraws_the_confirmation(panel, box):
     panel.delete_button.click()
     panel.type_filter.value = ("edit_profile",)
     panel.confirm_button.click()
+    panel.wait()
     assert not box.deleted_ids
     expected = set(panel.filtered["id"])
     panel.delete_button.click()
     panel.confirm_button.click()
+    panel.wait()
     assert set(box.deleted_ids) == expected and set(panel.report.to_frame()["type"]) == {"edit_profile"}
 
 
@@ -311,6 +331,7 @@ def test_everything_in_scope_needs_the_typed_count(panel, box):
     panel.delete_button.click()
     assert "No filters are set" in panel.confirm_html.value and panel.confirm_text.layout.display == ""
     panel.confirm_button.click()
+    panel.wait()
     assert not box.deleted_ids
 
 
@@ -338,6 +359,7 @@ def test_selection_is_cleared_after_an_action(panel, box):
     panel.select(failed)
     panel.retry_button.click()
     panel.confirm_button.click()
+    panel.wait()
     assert panel.report.totals == {"retried": 2}
     assert panel.selected_ids == [] and panel.table.selected_rows == []
     assert panel.delete_button.disabled and "hidden" not in panel.counts.value
@@ -366,6 +388,7 @@ def test_new_frame_drops_vanished_selection(panel, box, client):
     assert panel.selected_ids == [] and len(panel.chosen) == 0
     assert panel.confirm_box.layout.display == "none"
     panel.confirm_button.click()
+    panel.wait()
     assert not [r for r in box.requests if r.path == "/tasks/delete"]
 
 
@@ -390,7 +413,8 @@ def test_ctrl_c_during_confirm_shows_what_happened(panel, box, monkeypatch):
     panel.select(pick)
     panel.delete_button.click()
     panel.confirm_button.click()
-    assert panel.report.totals == {"deleted": 1, "failed": 1} and "1 deleted" in panel.result.value
+    panel.wait()
+    assert panel.report.totals == {"deleted": 1, "failed": 1} and "1 deleted" in panel.result_view.summary.value
     assert pick[0] not in set(panel.df["id"]) and pick[1] in set(panel.df["id"])
     assert not panel.confirm_button.disabled and not panel.cancel_button.disabled
     panel.select(pick[1:])
@@ -426,3 +450,104 @@ def test_a_task_without_a_tag_shows_an_empty_cell_not_nan():
     assert df["tag"].isna().any()
     view = table_view(df, 1000)
     assert "" in set(view["tag"]) and not {"nan", "NaN", "<NA>", "None"} & (set(view["tag"]) | set(view["username"]))
+
+
+def test_filters_show_counts_and_accounts_read_username_and_id(box, client, tmp_path):
+    """Status, type and account options carry task counts; accounts read 'username (acc_…) · n' and are searchable."""
+    df = load_tasks(client, now=NOW, accounts=True)
+    panel = CleanupPanel(df, client, journal=tmp_path / "j.jsonl", background=False)
+    failed = int((df["status"] == "failed").sum())
+    assert panel.status_filter.label("failed") == f"failed · {failed:,}"
+    account = df["account_id"].iloc[0]
+    name = df.loc[df["account_id"] == account, "username"].iloc[0]
+    assert panel.account_filter.label(account) == f"{name} ({account}) · {int((df['account_id'] == account).sum())}"
+    panel.account_filter.search.value = name
+    assert [v for v, b in panel.account_filter.boxes.items() if b.layout.display != "none"] == [account]
+    panel.account_filter.boxes[account].value = True  # one click, no Ctrl
+    panel.status_filter.boxes["failed"].value = True
+    assert set(panel.filtered["account_id"]) == {account} and set(panel.filtered["status"]) == {"failed"}
+    assert f"account {account}" in panel.active_filters.value
+
+
+def test_select_all_matching_is_offered_once_the_shown_rows_are_selected(panel):
+    """Selecting a page's worth offers 'Select all N matching'; taking it selects rows beyond the table's bound."""
+    panel.status_filter.value = ("scheduled", "failed")
+    matching = len(panel.filtered)
+    assert matching > len(panel.table.df) and panel.select_matching_button.layout.display == "none"
+    panel.table.selected_rows = list(range(25))  # the header checkbox: the whole first page
+    assert panel.select_matching_button.layout.display == "" and panel.select_matching_button.description == f"Select all {matching:,} matching"
+    panel.select_matching_button.click()
+    assert len(panel.selected_ids) == matching and f"All <b>{matching:,}</b> tasks matching the filters are selected." in panel.matching_banner.value
+    panel.clear_selection_button.click()
+    assert panel.selected_ids == [] and panel.matching_banner.value == ""
+
+
+def test_enter_in_the_typed_count_submits(box, client, tmp_path):
+    """With the right count typed, Enter in the box confirms (as the Confirm button); with a wrong one it does not."""
+    panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", confirm_threshold=2, background=False)
+    pick = old_failed(panel)["id"].tolist()[:3]
+    panel.select(pick)
+    panel.delete_button.click()
+    panel.confirm_text.value = "2"
+    panel._on_text_msg(panel.confirm_text, {"event": "submit"}, [])
+    assert box.deleted_ids == [] and "type <b>3</b>" in panel.confirm_message.value
+    panel.confirm_text.value = "3"
+    panel._on_text_msg(panel.confirm_text, {"event": "submit"}, [])
+    assert sorted(box.deleted_ids) == sorted(pick)
+
+
+def test_stop_mid_run_sends_nothing_more(box, client, tmp_path):
+    """Stop pressed while a slow run is on its second batch: that batch finishes, nothing more is sent, the banner says so."""
+    import threading
+
+    panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", batch_size=2, concurrency=1)
+    pick = old_failed(panel)["id"].tolist()[:10]
+    real, calls, second = client.delete_tasks, [], threading.Event()
+
+    def slow(ids):
+        calls.append(list(ids))
+        if len(calls) == 2:
+            second.set()
+            threading.Event().wait(0.3)
+        return real(ids)
+
+    client.delete_tasks = slow
+    panel.select(pick)
+    panel.delete_button.click()
+    panel.confirm_button.click()
+    assert second.wait(30)
+    panel.progress.stop_button.click()
+    panel.wait()
+    assert len(calls) == 2 and len(box.deleted_ids) == 4
+    assert panel.report.totals == {"deleted": 4, "failed": 6}
+    assert "Stopped as asked." in panel.result_view.summary.value and "6 were not sent" in panel.result_view.summary.value
+    assert panel.progress.layout.display == "none" and not panel.cancel_button.disabled  # the buttons are free again
+
+
+def test_a_server_that_goes_away_is_one_banner(box, client, tmp_path):
+    """The server stops answering mid-run: one banner says what was deleted and what was not sent."""
+    from ugc_nb.errors import APIConnectionError
+
+    panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", batch_size=2, concurrency=1)
+    pick = old_failed(panel)["id"].tolist()[:8]
+    real_delete, real_list = client.delete_tasks, client.get_tasks
+    gone = []
+
+    def delete(ids):
+        gone.append(1)
+        return real_delete(ids)
+
+    def listing(*args, **kwargs):
+        if gone:
+            raise APIConnectionError("could not connect to the server: refused", path="/tasks")
+        return real_list(*args, **kwargs)
+
+    client.delete_tasks, client.get_tasks = delete, listing
+    panel.select(pick)
+    panel.delete_button.click()
+    panel.confirm_button.click()
+    panel.wait()
+    text = panel.result_view.summary.value
+    done = len(box.deleted_ids)  # the batch in hand, and the one whose re-read was ahead of the outage
+    assert done in (2, 4) and text.count("Stopped: the server could not be reached") == 1
+    assert f"{done} of the 8 tasks were deleted before it stopped; {8 - done} were not sent" in text

@@ -89,6 +89,7 @@ class Run:
         self.sent_any = False
         self.run_id = ""
         self.done = 0
+        self.failed = 0  # tasks settled as failed, for progress
         self.wake: Callable[[], None] = lambda: None  # tells the waiting thread that ``done`` moved
         self._stopped: str | None = None
         self.error: BaseException | None = None  # what stops the run with an exception
@@ -117,6 +118,7 @@ class Run:
                 meta = self.chosen.get(task_id, {})
                 self.results[task_id] = TaskResult(task_id, outcome, reason, meta.get("status"), meta.get("account_id"), meta.get("type"))
             self.done += len(items)
+            self.failed += sum(outcome == "failed" for _, outcome, _ in items)
         self.wake()
         if self.journal is None or not self.run_id or not final:
             return

@@ -15,6 +15,7 @@ thread only, so a widget is never touched from a worker.
 
 from __future__ import annotations
 
+import inspect
 import queue
 import signal
 import threading
@@ -28,7 +29,8 @@ from .outcome import CleanupReport
 
 __all__ = ["AccountGate", "CleanupInterrupted", "Progress", "send_all"]
 
-Progress = Callable[[int, int], None]
+#: ``progress(done, total)``, or ``progress(done, total, failed)`` when it takes three arguments.
+Progress = Callable[..., None]
 #: How often the calling thread reports progress while it waits (seconds).
 TICK = 0.05
 
@@ -89,6 +91,7 @@ class AccountGate:
 class _Worklist(Protocol):
     stopped: str | None
     done: int
+    failed: int
     rule: Any
     wake: Callable[[], None]
 
@@ -197,6 +200,7 @@ def _reporter(progress: bool | Progress, total: int, run: _Worklist) -> Callable
         bar = tqdm(total=total, desc=f"{run.rule.verb} tasks", unit="task")
 
     broken = [False]
+    counts = callable(progress) and _takes_three(progress)
 
     def report(last: bool) -> None:
         done = min(run.done, total)
@@ -206,7 +210,7 @@ def _reporter(progress: bool | Progress, total: int, run: _Worklist) -> Callable
                 if bar is not None:
                     bar.update(step)
                 elif callable(progress):
-                    progress(done, total)
+                    progress(done, total, run.failed) if counts else progress(done, total)
             except KeyboardInterrupt:
                 broken[0] = True  # asked to stop: no more progress calls, the run stops as on Ctrl-C
                 raise
@@ -217,6 +221,16 @@ def _reporter(progress: bool | Progress, total: int, run: _Worklist) -> Callable
             bar.close()
 
     return report
+
+
+def _takes_three(fn: Callable[..., None]) -> bool:
+    try:
+        inspect.signature(fn).bind(0, 0, 0)
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (a builtin): the documented two
+        return False
+    return True
 
 
 def _start(target: Callable[[], None], count: int, name: str, finished: threading.Condition, alive: list[int]) -> None:

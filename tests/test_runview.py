@@ -1,0 +1,50 @@
+"""RunProgress and ResultView: phase and counts while running, a Stop that sets the engine's event, a report a person reads."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ugc_nb.outcome import CleanupReport, TaskResult
+from ugc_nb.runview import ResultView, RunProgress, human_seconds
+
+
+def test_progress_says_the_phase_counts_and_time_left_then_hides():
+    """Checking first, then 'Deleting 7 / 20 · 1 failed · about … left'; hidden once finished."""
+    progress = RunProgress()
+    progress.start("delete", 20)
+    assert progress.layout.display == "" and progress.phase.value == "Checking the live state of 20 tasks…"
+    progress._started -= 10  # ten seconds in
+    progress.update(7, 20, 1)
+    assert progress.phase.value.startswith("Deleting 7 / 20 · 1 failed · about ") and progress.phase.value.endswith(" s left")
+    assert progress.bar.value == 7 and progress.bar.max == 20
+    progress.finish()
+    assert progress.layout.display == "none"
+
+
+def test_stop_sets_the_event_and_says_nothing_more_will_be_sent():
+    """The Stop button sets the event handed to the engine, disables itself and says what happens now."""
+    progress = RunProgress()
+    progress.start("retry", 5)
+    event = progress.stop
+    progress.stop_button.click()
+    assert event.is_set() and progress.stop_button.disabled and "nothing more will be sent" in progress.phase.value
+    progress.start("retry", 5)
+    assert not progress.stop.is_set() and not progress.stop_button.disabled  # a new run, a new event
+
+
+def test_human_seconds():
+    """Durations read as a person says them."""
+    assert [human_seconds(s) for s in (0.2, 42, 150, 7200)] == ["1 s", "42 s", "2 min", "2.0 h"]
+
+
+def test_a_stopped_run_is_one_banner_saying_what_was_and_was_not_sent():
+    """A run stopped by a server out of reach: one banner with the counts, not a wall of identical rows to read."""
+    results = [TaskResult("t1", "deleted"), TaskResult("t2", "deleted")] + [
+        TaskResult(f"t{k}", "failed", "not sent: the server could not be reached (refused)") for k in range(3, 9)]
+    report = CleanupReport("delete", False, results, notes=["Stopped: the server could not be reached (refused)."])
+    view = ResultView()
+    view.show(report, pd.Series(dtype=object), sent=8)
+    text = view.summary.value
+    assert "Stopped: the server could not be reached (refused)." in text
+    assert "2 of the 8 tasks were deleted before it stopped; 6 were not sent and are unchanged on the server." in text
+    assert "2 deleted · 6 failed · 0 skipped" in text and text.count("Stopped") == 1

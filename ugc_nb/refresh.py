@@ -1,0 +1,48 @@
+"""A task frame brought up to date after an action, from its report and one re-read of the rows that moved.
+
+Deleted (and already gone) rows leave the frame; rows the server changed (retried, found
+changed, or unknown) are re-read, so their new state is the server's, not a guess. Used by
+the panel after every action; usable on its own.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+
+from .cleanup import live_tasks
+from .client import UGCClient
+from .errors import APIError, UnknownValueWarning
+from .frame import DEFAULT_GRACE, tasks_frame
+from .outcome import CleanupReport
+
+__all__ = ["frame_after"]
+
+
+def frame_after(df: pd.DataFrame, report: CleanupReport, client: UGCClient) -> tuple[pd.DataFrame, str]:
+    """``df`` after ``report``'s action, and a note for a person ("" unless the re-read failed)."""
+    gone = set(report.ids("deleted")) | set(report.ids("not_found"))
+    frame = df[~df["id"].isin(gone)]
+    moved = set(report.ids("retried")) | set(report.ids("changed")) | set(report.ids("unknown"))
+    if not moved:
+        return frame, ""
+    hit = frame["id"].isin(moved)
+    accounts = set(frame.loc[hit, "account_id"].astype(object))
+    try:
+        records = [r for r in live_tasks(client, accounts) if r["id"] in moved]
+    except APIError as exc:
+        return frame, f"Could not re-read {len(moved):,} changed task(s) ({exc}); reload the frame to see their state."
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnknownValueWarning)
+        fresh = tasks_frame(records, now=frame.attrs.get("now"), grace=frame.attrs.get("grace", DEFAULT_GRACE)).set_index("id")
+    keep = frame[~hit | frame["id"].isin(fresh.index)].copy()
+    rows = keep["id"].isin(fresh.index).to_numpy()
+    for column in [c for c in fresh.columns if c in keep.columns]:
+        values = fresh[column].reindex(keep.loc[rows, "id"]).to_numpy()
+        if isinstance(keep[column].dtype, pd.CategoricalDtype):
+            new = {v for v in set(pd.unique(values)) - set(keep[column].cat.categories) if isinstance(v, str)}
+            if new:
+                keep[column] = keep[column].cat.add_categories(sorted(new))
+        keep.loc[rows, column] = values
+    return keep, ""

@@ -1,0 +1,162 @@
+"""What the panel shows while a delete/retry runs and after: progress with a Stop button, then the result.
+
+``RunProgress`` says the phase and the counts ("Deleting 700 / 1,443 · 0 failed · about 3 s
+left") and hides when the run is over. ``ResultView`` shows the report as a person reads it: one
+summary line, a banner when the run stopped early (a wrong key, a server out of reach, Stop),
+a sortable table filterable by outcome with failures first and each task's status now, and a
+CSV download of the whole report. Neither decides anything: the engine's report is the truth.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import threading
+import time
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+from itables.widget import ITable
+
+from .outcome import CleanupReport
+
+__all__ = ["RunProgress", "ResultView", "human_seconds", "summary_parts"]
+
+_VERBS = {"delete": ("Deleting", "deleted"), "retry": ("Retrying", "retried")}
+#: Result rows, failures first: what a person must look at comes before what went well.
+_FIRST = {"failed": 0, "unknown": 1, "changed": 2, "not_found": 3, "ineligible": 4}
+
+
+def human_seconds(seconds: float) -> str:
+    """'3 s', '2 min', '1.5 h' — a duration as a person says it."""
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+class RunProgress(w.VBox):
+    """Phase, counts and time left of a running action, with a Stop button (``stop`` is the event it sets)."""
+
+    def __init__(self) -> None:
+        self.phase = w.HTML()
+        self.bar = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="360px"))
+        self.stop_button = w.Button(description="Stop", icon="stop", tooltip="finish the requests on the wire, send nothing more")
+        self.stop = threading.Event()
+        self.stop_button.on_click(lambda _: self.request_stop())
+        self._verb, self._started = "Deleting", 0.0
+        super().__init__([self.phase, w.HBox([self.bar, self.stop_button])], layout=w.Layout(display="none", margin="6px 0"))
+
+    def start(self, action: str, total: int) -> None:
+        """Show the progress of ``action`` on ``total`` tasks (the engine first re-reads their state)."""
+        self.stop = threading.Event()
+        self._verb, self._started = _VERBS[action][0], time.monotonic()
+        self.bar.max, self.bar.value = max(total, 1), 0
+        self.stop_button.disabled = False
+        self.phase.value = f"Checking the live state of {total:,} tasks…"
+        self.layout.display = ""
+
+    def update(self, done: int, total: int, failed: int = 0) -> None:
+        """The engine's progress callback: ``done`` of ``total`` tasks have an outcome."""
+        self.bar.max, self.bar.value = max(total, 1), done
+        if self.stop.is_set():
+            return
+        parts = [f"{self._verb} {done:,} / {total:,}", f"{failed:,} failed"]
+        elapsed = time.monotonic() - self._started
+        if 0 < done < total and elapsed > 0.5:
+            parts.append(f"about {human_seconds(elapsed / done * (total - done))} left")
+        self.phase.value = " · ".join(parts)
+
+    def request_stop(self) -> None:
+        """Stop: the requests on the wire finish, nothing more is sent."""
+        self.stop.set()
+        self.stop_button.disabled = True
+        self.phase.value = "Stopping: finishing the requests already sent; nothing more will be sent…"
+
+    def finish(self) -> None:
+        """The run is over: hide."""
+        self.layout.display = "none"
+
+
+def summary_parts(report: CleanupReport) -> list[str]:
+    """'1,443 deleted', '0 failed', '411 skipped' (+ unknown when any) for a report."""
+    totals = report.totals
+    word = _VERBS[report.action][1]
+    skipped = sum(totals.get(k, 0) for k in ("ineligible", "changed", "not_found"))
+    parts = [f"{totals.get(word, 0):,} {word}", f"{totals.get('failed', 0):,} failed", f"{skipped:,} skipped"]
+    if report.dry_run:
+        parts[0] = f"{totals.get('would_' + report.action, 0):,} would be {word}"
+    if totals.get("unknown"):
+        parts.append(f"{totals['unknown']:,} unknown (run reconcile)")
+    return parts
+
+
+class ResultView(w.VBox):
+    """A report for a person: summary line and banner, an outcome filter, a sortable table, a CSV download."""
+
+    def __init__(self) -> None:
+        self.summary = w.HTML()
+        self.outcome_filter = w.ToggleButtons(options=[("all", "all")], value="all", style={"button_width": "auto"})
+        self.table = ITable(pd.DataFrame({"Task": []}), **self.options())
+        self.frame = pd.DataFrame()
+        self.outcome_filter.observe(lambda _: self._show(), names="value")
+        super().__init__([self.summary, self.outcome_filter, self.table], layout=w.Layout(display="none"))
+
+    @staticmethod
+    def options() -> dict[str, Any]:
+        """Table options: sortable, searchable by DataTables (it is a report, not a selection), never downsampled."""
+        return {"maxBytes": 0, "pageLength": 10, "lengthMenu": [10, 25, 100], "classes": "display compact", "order": []}
+
+    def show(self, report: CleanupReport, status_now: pd.Series, *, sent: int) -> None:
+        """Show ``report``; ``status_now`` is each task's status after the action (by id); ``sent`` how many were sent for."""
+        frame = report.to_frame()
+        frame["status now"] = [
+            "gone" if o in ("deleted", "not_found") else str(status_now.get(i, "?")) for i, o in zip(frame["id"], frame["outcome"].astype(str))
+        ]
+        order = frame["outcome"].astype(str).map(lambda o: _FIRST.get(o, 9))
+        self.frame = frame.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+        counts = self.frame["outcome"].astype(str).value_counts()
+        self.outcome_filter.options = [("all", "all")] + [(f"{o} · {counts[o]:,}", o) for o in sorted(counts.index, key=lambda o: _FIRST.get(o, 9))]
+        self.outcome_filter.value = "all"
+        csv = base64.b64encode(self.frame.to_csv(index=False).encode()).decode()
+        name = f"cleanup-{report.run or report.action}.csv"
+        link = f"<a download='{html.escape(name)}' href='data:text/csv;base64,{csv}'>Download the report (CSV)</a>"
+        banner = self._banner(report, sent)
+        notes = "".join(f"<p style='margin:2px 0'>{html.escape(n)}</p>" for n in report.notes if not n.startswith("Stopped:"))
+        self.summary.value = f"{banner}<p style='margin:4px 0'><b>{html.escape(' · '.join(summary_parts(report)))}</b> · {link}</p>{notes}"
+        self._show()
+        self.layout.display = ""
+
+    def note(self, text: str) -> None:
+        """Add a line under the summary (e.g. a re-read that failed after the action)."""
+        self.summary.value += f"<p style='margin:2px 0'>{html.escape(text)}</p>"
+
+    def clear(self) -> None:
+        """Hide the previous result (a new confirmation is open)."""
+        self.layout.display = "none"
+        self.summary.value = ""
+
+    @staticmethod
+    def _banner(report: CleanupReport, sent: int) -> str:
+        stopped = next((n.removeprefix("Stopped: ").rstrip(".") for n in report.notes if n.startswith("Stopped:")), None)
+        if stopped is None:
+            return ""
+        word = _VERBS[report.action][1]
+        done = report.totals.get(word, 0)
+        not_sent = sum(1 for r in report.results if r.outcome == "failed" and r.reason.startswith(("not sent", "could not check")))
+        why = {"asked to stop": "Stopped as asked"}.get(stopped, f"Stopped: {stopped}")
+        return (
+            "<div style='border-left:4px solid #b00020;padding:6px 10px;margin:4px 0;background:rgba(176,0,32,0.08)'>"
+            f"<b>{html.escape(why)}.</b> {done:,} of the {sent:,} tasks were {word} before it stopped; "
+            f"{not_sent:,} were not sent and are unchanged on the server.</div>"
+        )
+
+    def _show(self) -> None:
+        wanted = self.outcome_filter.value
+        frame = self.frame if wanted == "all" or self.frame.empty else self.frame[self.frame["outcome"].astype(str) == wanted]
+        shown = frame.rename(columns={"id": "Task", "outcome": "Outcome", "reason": "Reason", "status": "Status when chosen",
+                                      "account_id": "Account", "type": "Type", "status now": "Status now"})
+        shown = shown.astype({c: str for c in ("Outcome",) if c in shown})
+        self.table.update(shown, **self.options())
