@@ -58,7 +58,7 @@ def dashboard(client: UGCClient | None = None, *, journal: JournalArg = None, ti
     summary = w.HTML()
 
     def refresh(_change: object = None) -> None:
-        summary.value = f"<p style='margin:2px 0 8px;color:#444'>{html.escape(summary_line(panel.df))}</p>"
+        summary.value = f"<p style='margin:2px 0 8px;opacity:0.75'>{html.escape(summary_line(panel.df))}</p>"
 
     refresh()
     panel.counts.observe(refresh, names="value")  # the counts line changes whenever the frame does

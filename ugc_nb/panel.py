@@ -89,12 +89,12 @@ class CleanupPanel(w.VBox):
 
         self.status_filter = ChoiceFilter("status", width="170px")
         self.type_filter = ChoiceFilter("type", width="230px")
-        self.account_filter = ChoiceFilter("account", width="260px")
+        self.account_filter = ChoiceFilter("account", width="330px")
         self.tag_filter = ChoiceFilter("tag", width="170px")
         self.df = df  # the setter checks the frame and fills the filters' options
         self.min_age = w.BoundedFloatText(value=0, min=0, max=10_000, step=1, description="min age (days)", continuous_update=True,
                                           style={"description_width": "initial"}, layout=w.Layout(width="170px"))
-        self.created_from = w.DatePicker(description="created from")
+        self.created_from = w.DatePicker(description="created from", style={"description_width": "initial"})
         self.created_to = w.DatePicker(description="to", layout=w.Layout(width="auto"))
         self.search = w.Text(placeholder="id, account or username contains…", description="search", continuous_update=True)
         self.age_presets = [w.Button(description=f"{d} d", tooltip=f"tasks at least {d} days old", layout=w.Layout(width="52px"))
