@@ -875,6 +875,34 @@ def test_a_stop_event_sends_nothing_more_and_says_so_per_task(mode, tmp_path):
     assert "Stopped: asked to stop." in report.notes
 
 
+def test_a_stop_set_while_an_intent_is_written_sends_nothing_more(mode, tmp_path, monkeypatch):
+    """Stop pressed while the next batch's intent is being fsynced (a slow disk): that batch is not sent after all —
+    'not sent: asked to stop' — though its intent is journalled. (Found by the adversarial review: it was sent.)"""
+    import os as real_os
+
+    tasks = failed_tasks(30, accounts=3, seed=33)
+    fake, journal = fake_with(tasks, tmp_path)
+    stop = threading.Event()
+
+    class SlowDisk:
+        def __getattr__(self, name):
+            return getattr(real_os, name)
+
+        def fsync(self, fd):
+            real_os.fsync(fd)
+            if any(r.path == "/tasks/delete" for r in fake.requests):
+                stop.set()  # pressed during the fsync of an intent written after the first delete
+
+    monkeypatch.setattr(journal_module, "os", SlowDisk())
+    with client_on(fake, mode) as client:
+        chosen = load_tasks(client, now=NOW)
+        report = delete_tasks(client, chosen, journal=journal, batch_size=5, concurrency=2, progress=False, stop=stop)
+    check_invariants(fake, report, chosen["id"].tolist(), journal)
+    sent = [r for r in fake.requests if r.path == "/tasks/delete"]
+    assert len(sent) <= 2 and len(report.ids("deleted")) == len(fake.deleted_by_us) == sum(len(r.ids) for r in sent)
+    assert {r.reason for r in report.results if r.outcome == "failed"} == {"not sent: asked to stop"}
+
+
 def test_a_server_out_of_reach_stops_the_run_instead_of_failing_batch_by_batch(mode, tmp_path):
     """After the first delete the server stops answering: the next batch's re-read gives up once, then
     nothing more is tried — the other batches are 'not sent: the server could not be reached'."""

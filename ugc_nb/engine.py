@@ -261,6 +261,9 @@ class Run:
                 except JournalError as exc:
                     self.fail(exc)  # these tasks are reported "not sent"
                     return
+                if self.stopped:  # stopped while the intent was written (an fsync can take a while): still not sent
+                    self.settle((i, "failed", f"not sent: {self.stopped}") for i in sendable)
+                    return
                 data, error = self._call(sendable)
             queue.extend(self._answer(sendable, number, data, error))
 
