@@ -13,6 +13,8 @@ def test_progress_says_the_phase_counts_and_time_left_then_hides():
     progress = RunProgress()
     progress.start("delete", 20)
     assert progress.layout.display == "" and progress.phase.value == "Checking the live state of 20 tasks…"
+    progress.update(0, 20, 0)
+    assert progress.phase.value == "Checking the live state of 20 tasks…"  # nothing settled yet
     progress._started -= 10  # ten seconds in
     progress.update(7, 20, 1)
     assert progress.phase.value.startswith("Deleting 7 / 20 · 1 failed · about ") and progress.phase.value.endswith(" s left")

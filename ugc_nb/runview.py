@@ -61,7 +61,7 @@ class RunProgress(w.VBox):
     def update(self, done: int, total: int, failed: int = 0) -> None:
         """The engine's progress callback: ``done`` of ``total`` tasks have an outcome."""
         self.bar.max, self.bar.value = max(total, 1), done
-        if self.stop.is_set():
+        if self.stop.is_set() or done == 0:  # nothing settled yet: still checking the live state
             return
         parts = [f"{self._verb} {done:,} / {total:,}", f"{failed:,} failed"]
         elapsed = time.monotonic() - self._started
