@@ -121,6 +121,8 @@ def shots_dir(test: str) -> Path:
 def step(page, request):
     """``with step("filter"):`` — times the step, prints it, and screenshots the page after it."""
     folder, count = shots_dir(request.node.name), [0]
+    for old in [*folder.glob("*.png"), folder / "steps.txt"]:  # this run's steps only
+        old.unlink(missing_ok=True)
 
     @contextlib.contextmanager
     def run(name: str):

@@ -49,3 +49,18 @@ def test_new_options_keep_a_checked_value_with_a_zero_count():
     choice.value = ("failed",)
     choice.set_options([("scheduled · 2", "scheduled")])
     assert choice.value == ("failed",) and choice.label("failed") == "failed · 0" and choice.options == ["scheduled", "failed"]
+
+
+def test_iso_date_reads_yyyy_mm_dd_and_says_when_it_is_not_a_date():
+    """Typing 2026-11-01 gives that date; typing nonsense gives None and a one-line hint; setting a date shows it as ISO."""
+    from datetime import date
+
+    from ugc_nb.choice import IsoDate
+
+    box = IsoDate("created from")
+    box.text.value = "2026-11-01"
+    assert box.value == date(2026, 11, 1) and box.problem.value == ""
+    box.text.value = "11/01/2026"
+    assert box.value is None and "not a date: write YYYY-MM-DD" in box.problem.value
+    box.value = date(2026, 10, 3)
+    assert box.text.value == "2026-10-03" and box.problem.value == ""

@@ -1,4 +1,5 @@
-"""``ChoiceFilter``: pick several values with a click each — checkboxes with counts, searchable when long.
+"""Filter inputs: ``ChoiceFilter`` (several values, a click each — checkboxes with counts, searchable when long)
+and ``IsoDate`` (a date typed as YYYY-MM-DD, whatever the browser's locale).
 
 A ``SelectMultiple`` needs Ctrl-click for a second value and has no search; this widget shows
 one checkbox per value ("nate (acc_3) · 25"), a search box once there are more than a few, and
@@ -9,12 +10,13 @@ be observed and set like any widget's value.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import ipywidgets as w
 import traitlets
 
-__all__ = ["ChoiceFilter"]
+__all__ = ["ChoiceFilter", "IsoDate"]
 
 
 class ChoiceFilter(w.VBox):
@@ -96,3 +98,54 @@ class ChoiceFilter(w.VBox):
         for value, box in self.boxes.items():
             shown = not text or text in self._labels[value].lower() or value in self.value  # a checked value never hides
             box.layout.display = "" if shown else "none"
+
+
+class IsoDate(w.HBox):
+    """A date typed as ISO 8601 ("2026-11-01"), whatever the browser's locale; ``value`` is a ``date`` or None.
+
+    Anything else typed leaves ``value`` None and says so beside the box ("not a date: write YYYY-MM-DD").
+    """
+
+    value = traitlets.Any(None)
+
+    def __init__(self, description: str) -> None:
+        self.text = w.Text(placeholder="YYYY-MM-DD", description=description, continuous_update=True,
+                           style={"description_width": "initial"}, layout=w.Layout(width="210px"))
+        self.problem = w.HTML()
+        self._syncing = False
+        super().__init__([self.text, self.problem], layout=w.Layout(align_items="center"))
+        self.text.observe(self._on_text, names="value")
+
+    def _on_text(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+        typed = change["new"].strip()
+        try:
+            parsed = date.fromisoformat(typed) if typed else None
+        except ValueError:
+            parsed = None
+            self.problem.value = "<span style='color:#b00020'>not a date: write YYYY-MM-DD</span>"
+        else:
+            self.problem.value = ""
+        self._syncing = True
+        try:
+            self.value = parsed
+        finally:
+            self._syncing = False
+
+    @traitlets.validate("value")
+    def _check(self, proposal: dict[str, Any]) -> date | None:
+        value = proposal["value"]
+        if value is not None and not isinstance(value, date):
+            raise traitlets.TraitError(f"{self.text.description}: a date or None, got {value!r}")
+        return value
+
+    @traitlets.observe("value")
+    def _on_value(self, change: dict[str, Any]) -> None:
+        if not self._syncing:
+            self._syncing = True
+            try:
+                self.text.value = change["new"].isoformat() if change["new"] else ""
+                self.problem.value = ""
+            finally:
+                self._syncing = False

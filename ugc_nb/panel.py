@@ -24,7 +24,7 @@ import ipywidgets as w
 import pandas as pd
 from itables.widget import ITable
 
-from .choice import ChoiceFilter
+from .choice import ChoiceFilter, IsoDate
 from .cleanup import CleanupInterrupted, JournalArg, run_cleanup
 from .client import UGCClient
 from .filters import TaskFilter
@@ -94,8 +94,8 @@ class CleanupPanel(w.VBox):
         self.df = df  # the setter checks the frame and fills the filters' options
         self.min_age = w.BoundedFloatText(value=0, min=0, max=10_000, step=1, description="min age (days)", continuous_update=True,
                                           style={"description_width": "initial"}, layout=w.Layout(width="170px"))
-        self.created_from = w.DatePicker(description="created from", style={"description_width": "initial"})
-        self.created_to = w.DatePicker(description="to", layout=w.Layout(width="auto"))
+        self.created_from = IsoDate("created from")
+        self.created_to = IsoDate("to")
         self.search = w.Text(placeholder="id, account or username contains…", description="search", continuous_update=True)
         self.age_presets = [w.Button(description=f"{d} d", tooltip=f"tasks at least {d} days old", layout=w.Layout(width="52px"))
                             for d in (1, 7, 30)]
