@@ -22,9 +22,9 @@ import orjson
 
 from fakeapi import FakeAPI, make_tasks
 from ugc_nb import UGCClient, read_journal
-from ugc_nb.journal import Journal
-from ugc_nb.retry import RetryPolicy
-from ugc_nb.verdict import same_time
+from ugc_nb.cleanup.journal import Journal
+from ugc_nb.api.retry import RetryPolicy
+from ugc_nb.cleanup.verdict import same_time
 
 #: No waiting in tests, but the same decisions (Retry-After honoured up to a tiny cap).
 FAST = RetryPolicy(max_retries=2, initial=0.0, maximum=0.0, retry_after_cap=0.001, jitter=False)

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from ugc_nb import Sandbox, load_tasks, tasks_frame
-from ugc_nb.accounts import join_accounts
-from ugc_nb.analysis import MISSING, failure_rates, top_failing_accounts
+from ugc_nb.insight.accounts import join_accounts
+from ugc_nb.insight.analysis import MISSING, failure_rates, top_failing_accounts
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 ACCOUNTS = [

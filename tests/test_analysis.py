@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from ugc_nb import Sandbox, tasks_frame
-from ugc_nb.accounts import join_accounts
-from ugc_nb.analysis import (
+from ugc_nb.insight.accounts import join_accounts
+from ugc_nb.insight.analysis import (
     MISSING,
     age_summary,
     cleanup_candidates,
@@ -21,7 +21,7 @@ from ugc_nb.analysis import (
     timeline,
     top_failing_accounts,
 )
-from ugc_nb.schema import TASK_TYPES
+from ugc_nb.tasks.schema import TASK_TYPES
 
 NOW_DT = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 NOW = pd.Timestamp(NOW_DT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import traitlets
 
-from ugc_nb.choice import ChoiceFilter
+from ugc_nb.panel.choice import ChoiceFilter
 
 OPTIONS = [(f"user{k} (acc_{k}) · {k + 1}", f"acc_{k}") for k in range(8)]
 
@@ -55,7 +55,7 @@ def test_iso_date_reads_yyyy_mm_dd_and_says_when_it_is_not_a_date():
     """Typing 2026-11-01 gives that date; typing nonsense gives None and a one-line hint; setting a date shows it as ISO."""
     from datetime import date
 
-    from ugc_nb.choice import IsoDate
+    from ugc_nb.panel.choice import IsoDate
 
     box = IsoDate("created from")
     box.text.value = "2026-11-01"

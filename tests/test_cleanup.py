@@ -18,7 +18,7 @@ import pytest
 import ugc_nb
 from ugc_nb import Faults, Sandbox, UGCClient, delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
 from ugc_nb import cleanup
-from ugc_nb.retry import NO_WAIT
+from ugc_nb.api.retry import NO_WAIT
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 
@@ -395,6 +395,9 @@ def test_lost_answer_with_unreadable_state_is_left_to_reconcile(env):
 
 
 def test_public_names():
-    """The cleanup API is exported from ugc_nb."""
-    for name in ("plan_delete", "plan_retry", "delete_tasks", "retry_tasks", "read_journal", "reconcile", "CleanupReport"):
+    """The cleanup API is exported from ugc_nb; the report's classes from ugc_nb.cleanup (the old top-level spelling warns)."""
+    for name in ("plan_delete", "plan_retry", "delete_tasks", "retry_tasks", "read_journal", "reconcile"):
         assert name in ugc_nb.__all__ and hasattr(ugc_nb, name)
+    assert "CleanupReport" in ugc_nb.cleanup.__all__
+    with pytest.warns(DeprecationWarning, match="use ugc_nb.cleanup.CleanupReport"):
+        assert ugc_nb.CleanupReport is ugc_nb.cleanup.CleanupReport

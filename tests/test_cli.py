@@ -49,7 +49,7 @@ def test_bad_arguments_exit_2_with_a_message(tmp_path, capsys, args, message):
 
 def test_summary_writes_the_four_panel_overview(tmp_path, monkeypatch):
     """The figure the main job writes is plot_overview's: status, age, timeline and failure-rate panels."""
-    import ugc_nb.plots
+    import ugc_nb.insight.plots
 
     drawn = []
 
@@ -57,8 +57,8 @@ def test_summary_writes_the_four_panel_overview(tmp_path, monkeypatch):
         drawn.append(real(df, **kwargs))
         return drawn[-1]
 
-    real = ugc_nb.plots.plot_overview
-    monkeypatch.setattr(ugc_nb.plots, "plot_overview", spy)
+    real = ugc_nb.insight.plots.plot_overview
+    monkeypatch.setattr(ugc_nb.insight.plots, "plot_overview", spy)
     out = tmp_path / "overview.png"
     assert main(["summary", "-o", str(out)]) == 0
     (fig,) = drawn

@@ -12,7 +12,7 @@ import pytest
 
 import ugc_nb
 from ugc_nb import UGCClient
-from ugc_nb.errors import (
+from ugc_nb.api.errors import (
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
@@ -23,7 +23,7 @@ from ugc_nb.errors import (
     RateLimitError,
     ServerError,
 )
-from ugc_nb.retry import NO_WAIT
+from ugc_nb.api.retry import NO_WAIT
 
 KEY = "secret-test-key-do-not-leak-1234567890"
 
@@ -372,10 +372,10 @@ def test_mutations_retry_only_when_provably_not_applied(failure):
 
 def test_retry_after_is_honoured_and_capped(monkeypatch):
     """The wait before a retry is Retry-After when given (capped), else capped exponential backoff."""
-    from ugc_nb.retry import RetryPolicy
+    from ugc_nb.api.retry import RetryPolicy
 
     waits = []
-    monkeypatch.setattr("ugc_nb.client.time.sleep", waits.append)
+    monkeypatch.setattr("ugc_nb.api.client.time.sleep", waits.append)
     policy = RetryPolicy(max_retries=4, initial=0.25, maximum=0.75, retry_after_cap=5, jitter=False)
     rec = Recorder(err(429, headers={"Retry-After": "2"}), err(429, headers={"Retry-After": "120"}), err(500), err(500), ok([]))
     make(rec, retry=policy).get_tasks()
@@ -384,7 +384,7 @@ def test_retry_after_is_honoured_and_capped(monkeypatch):
 
 def test_backoff_grows_exponentially_with_jitter_bounds():
     """Delay for attempt n lies in [w/2, w] with w = min(initial*2**n, maximum)."""
-    from ugc_nb.retry import RetryPolicy
+    from ugc_nb.api.retry import RetryPolicy
 
     policy = RetryPolicy(initial=0.5, maximum=4.0)
     for attempt, cap in [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (6, 4.0)]:

@@ -9,7 +9,7 @@ import pytest
 
 import ugc_nb
 from ugc_nb import Faults, Sandbox, UGCClient, load_tasks
-from ugc_nb.errors import (
+from ugc_nb.api.errors import (
     APIConnectionError,
     AuthenticationError,
     BadRequestError,
@@ -17,7 +17,7 @@ from ugc_nb.errors import (
     RateLimitError,
     ServerError,
 )
-from ugc_nb.retry import NO_WAIT
+from ugc_nb.api.retry import NO_WAIT
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 
@@ -155,7 +155,7 @@ def test_no_key_in_logs_over_http(box, server, caplog):
 
 def test_load_tasks_without_key_uses_the_sandbox_and_says_so(capsys, monkeypatch):
     """No client and no UGC_API_KEY: the shared sandbox is used, announced on stderr."""
-    monkeypatch.setattr("ugc_nb.load._sandbox", Sandbox(n_tasks=50, seed=9))
+    monkeypatch.setattr("ugc_nb.source._sandbox", Sandbox(n_tasks=50, seed=9))
     df = load_tasks()
     assert len(df) == 50
     assert "SANDBOX" in capsys.readouterr().err

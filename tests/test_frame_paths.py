@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from ugc_nb import Sandbox, UGCClient, UnknownValueWarning, load_tasks, tasks_frame
-from ugc_nb import envelope
-from ugc_nb import frame as frame_module
-from ugc_nb.errors import APIResponseValidationError, InvalidRecordError, NotFoundError, ServerError
-from ugc_nb.retry import NO_WAIT
+from ugc_nb.api import envelope
+from ugc_nb.tasks import frame as frame_module
+from ugc_nb.api.errors import APIResponseValidationError, InvalidRecordError, NotFoundError, ServerError
+from ugc_nb.api.retry import NO_WAIT
 from ugc_nb.sandbox import generate_accounts, generate_tasks
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
@@ -232,7 +232,7 @@ def test_fast_and_general_paths_agree_with_nulls_everywhere():
 # -- to_records ---------------------------------------------------------------------------
 def reference_records(frame):
     """The row-by-row conversion to_records must match."""
-    from ugc_nb.timeutil import iso_z
+    from ugc_nb.tasks.timeutil import iso_z
 
     out = []
     fields = [f for f in frame_module.TASK_FIELDS if f in frame.columns]

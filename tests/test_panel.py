@@ -9,7 +9,7 @@ import pytest
 import ugc_nb
 from ugc_nb import Sandbox, UGCClient, load_tasks, read_journal
 from ugc_nb.panel import CleanupPanel
-from ugc_nb.retry import NO_WAIT
+from ugc_nb.api.retry import NO_WAIT
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 
@@ -288,7 +288,7 @@ def test_errors_are_shown_in_the_panel(panel, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("the network fell over")
 
-    monkeypatch.setattr("ugc_nb.panel.run_cleanup", boom)
+    monkeypatch.setattr("ugc_nb.panel.panel.run_cleanup", boom)
     panel.select(old_failed(panel)["id"].tolist()[:1])
     panel.delete_button.click()
     panel.confirm_button.click()
@@ -400,8 +400,8 @@ def test_panel_rejects_a_frame_that_is_not_a_task_frame(client):
 
 def test_ctrl_c_during_confirm_shows_what_happened(panel, box, monkeypatch):
     """An interrupted run still shows its report, updates the table and frees the buttons."""
-    from ugc_nb.cleanup import CleanupInterrupted
-    from ugc_nb.outcome import CleanupReport, TaskResult
+    from ugc_nb import CleanupInterrupted
+    from ugc_nb.cleanup.outcome import CleanupReport, TaskResult
 
     pick = old_failed(panel)["id"].tolist()[:2]
 
@@ -409,7 +409,7 @@ def test_ctrl_c_during_confirm_shows_what_happened(panel, box, monkeypatch):
         client.delete_tasks(pick[:1])
         raise CleanupInterrupted(CleanupReport("delete", False, [TaskResult(pick[0], "deleted"), TaskResult(pick[1], "failed", "not sent: the run was interrupted")]))
 
-    monkeypatch.setattr("ugc_nb.panel.run_cleanup", interrupted)
+    monkeypatch.setattr("ugc_nb.panel.panel.run_cleanup", interrupted)
     panel.select(pick)
     panel.delete_button.click()
     panel.confirm_button.click()
@@ -444,12 +444,13 @@ def test_age_presets_reset_and_the_active_filters_line(panel):
 
 def test_a_task_without_a_tag_shows_an_empty_cell_not_nan():
     """In the table an account with no tag (or username) shows an empty cell, never 'nan' or 'NaN'."""
-    from ugc_nb.filters import table_view
+    from ugc_nb.panel.table import table_view
 
     df = load_tasks(Sandbox(n_tasks=300, n_accounts=40, seed=3).client(), accounts=True)
     assert df["tag"].isna().any()
     view = table_view(df, 1000)
-    assert "" in set(view["tag"]) and not {"nan", "NaN", "<NA>", "None"} & (set(view["tag"]) | set(view["username"]))
+    assert "" in set(view["tag"]) and not {"nan", "NaN", "<NA>", "None"} & set(view["tag"])
+    assert not [a for a in view["account"] if a.split(" (")[0] in {"nan", "NaN", "<NA>", "None"}]
 
 
 def test_filters_show_counts_and_accounts_read_username_and_id(box, client, tmp_path):
@@ -526,7 +527,7 @@ def test_stop_mid_run_sends_nothing_more(box, client, tmp_path):
 
 def test_a_server_that_goes_away_is_one_banner(box, client, tmp_path):
     """The server stops answering mid-run: one banner says what was deleted and what was not sent."""
-    from ugc_nb.errors import APIConnectionError
+    from ugc_nb.api.errors import APIConnectionError
 
     panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", batch_size=2, concurrency=1)
     pick = old_failed(panel)["id"].tolist()[:8]

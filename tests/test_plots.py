@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 import ugc_nb  # noqa: F401  (registers df.ugc)
 from ugc_nb import tasks_frame
-from ugc_nb.plots import PALETTE, age_unit, plot_age, plot_failure_rate, plot_overview, plot_status, plot_timeline
+from ugc_nb.insight.plots import PALETTE, age_unit, plot_age, plot_failure_rate, plot_overview, plot_status, plot_timeline
 
 NOW = pd.Timestamp("2025-01-10T00:00:00Z")
 

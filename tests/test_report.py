@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from ugc_nb import Sandbox
-from ugc_nb.report import ReportError, render_report
+from ugc_nb import ReportError, render_report
 
 FAKE_KEY = "sk-report-fake-key-0123456789abcdef"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ugc_nb.outcome import CleanupReport, TaskResult
-from ugc_nb.runview import ResultView, RunProgress, human_seconds
+from ugc_nb.cleanup.outcome import CleanupReport, TaskResult
+from ugc_nb.panel.runview import ResultView, RunProgress, human_seconds
 
 
 def test_progress_says_the_phase_counts_and_time_left_then_hides():

@@ -22,8 +22,8 @@ import fakeapi
 from fakeapi import FakeAPI, FaultSchedule, make_tasks
 from safety import FAST, KEY, FaultyOS, check_invariants, client_on, crashed_run, failed_tasks, fake_with, watch_journal
 from ugc_nb import delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
-from ugc_nb import journal as journal_module
-from ugc_nb.errors import APIStatusError, APITimeoutError, CleanupError, JournalError
+from ugc_nb.cleanup import journal as journal_module
+from ugc_nb.api.errors import APIStatusError, APITimeoutError, CleanupError, JournalError
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 
@@ -93,7 +93,7 @@ def test_journal_failure_after_a_send_leaves_the_batch_unfinished_for_reconcile(
 def test_an_unexpected_error_after_a_send_is_typed_and_leaves_the_batch_unknown(mode, tmp_path, monkeypatch):
     """A bug while reading an answer (here a TypeError) never turns a sent task into 'not sent': CleanupError
     with the report, the batch 'unknown' and unfinished in the journal."""
-    from ugc_nb import engine as cleanup
+    from ugc_nb.cleanup import engine as cleanup
 
     fake, journal = setup(mode, tmp_path)
 
@@ -371,7 +371,7 @@ def test_odd_retry_after_values_are_clamped_never_a_crash(mode, tmp_path, hint):
 
 def test_engine_rereads_honour_retry_after(mode, tmp_path, monkeypatch):
     """When the client's own retries are spent, the engine waits what the server's Retry-After says before reading again."""
-    from ugc_nb import engine as cleanup
+    from ugc_nb.cleanup import engine as cleanup
 
     fake, journal = setup(mode, tmp_path)
     fake.retry_after = "0.0007"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ugc_nb import Sandbox, load_tasks
-from ugc_nb.plots import PALETTE
-from ugc_nb.table import display_frame, table_options, table_view
+from ugc_nb.insight.plots import PALETTE
+from ugc_nb.panel.table import display_frame, table_options, table_view
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 

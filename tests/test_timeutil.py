@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from ugc_nb.retry import parse_retry_after
-from ugc_nb.timeutil import iso_z, to_timedelta, to_utc, windows
+from ugc_nb.api.retry import parse_retry_after
+from ugc_nb.tasks.timeutil import iso_z, to_timedelta, to_utc, windows
 
 T = pd.Timestamp
 

@@ -1,125 +1,131 @@
-"""ugc-nb: understand and clean up a UGC.inc task queue from Jupyter.
+"""ugc-nb: understand and clean up a UGC.inc task queue from Jupyter and the terminal.
 
 >>> import ugc_nb
->>> df = ugc_nb.load_tasks()          # real API with UGC_API_KEY, else the sandbox
+>>> df = ugc_nb.load_tasks()          # the real API with UGC_API_KEY, else the sandbox
 >>> df.ugc.summary()
+
+The package is layered; a module imports only from its own layer and the layers below
+(``tests/test_layers.py`` walks every module's imports to keep it so)::
+
+    5  cli.py, __main__.py                 the terminal
+    4  panel/   report/                    widgets and dashboard · the HTML report
+    3  source.py                           the one place that picks the real API or the sandbox (connect, load_tasks)
+    2  insight/   cleanup/   sandbox/      reading a frame · changing tasks safely · the embedded API
+    1  tasks/                              schema, records → typed frame, UTC time helpers
+    0  api/                                HTTP client, envelope, retry policy, redaction, every exception
+
+``ugc_nb.__all__`` is what a notebook needs; the rest is reached through ``df.ugc`` and the
+subpackages (``ugc_nb.insight.plots``, ``ugc_nb.cleanup``, ``ugc_nb.api`` …).
 """
 
-from . import accessor as _accessor  # noqa: F401  (registers df.ugc)
+from __future__ import annotations
+
+import importlib
+import warnings
+from typing import Any
+
 from ._version import __version__
-from . import analysis
-from .accounts import join_accounts
-from .analysis import age_summary, cleanup_candidates, failure_rates, overdue, status_counts, top_failing_accounts
-from .cleanup import CleanupInterrupted, delete_tasks, retry_tasks, run_cleanup
-from .client import DEFAULT_BASE_URL, UGCClient
-from .errors import (
+from .api import (
     APIConnectionError,
     APIError,
-    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
     CleanupError,
-    InvalidRecordError,
+    CleanupInterrupted,
     JournalError,
+    JournalWarning,
     NotFoundError,
     RateLimitError,
+    ReportError,
+    RetryPolicy,
     ServerError,
+    UGCClient,
     UGCError,
     UnknownValueWarning,
 )
-from .filters import TaskFilter
-from .frame import COLUMNS, tasks_frame
-from .journal import JournalWarning, default_journal_path, read_journal
-from .outcome import CleanupReport, TaskResult
-from .plan import Plan, plan_delete, plan_retry
-from .reconcile import reconcile
-from .connect import connect
-from .load import default_client, load_tasks
-from .retry import NO_WAIT, RetryPolicy
-from .schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_TYPES
-from .summary import TaskSummary
+from .cleanup import delete_tasks, plan_delete, plan_retry, read_journal, reconcile, retry_tasks
+from .source import connect, load_tasks
+from .insight import accessor as _accessor  # noqa: F401  (registers df.ugc)
+from .tasks import tasks_frame
 
 __all__ = [
     "__version__",
-    # client
-    "UGCClient",
-    "DEFAULT_BASE_URL",
-    "RetryPolicy",
-    "NO_WAIT",
-    # data
+    # where the data comes from
     "connect",
     "load_tasks",
-    "default_client",
     "tasks_frame",
-    "COLUMNS",
-    "TaskSummary",
-    "STATUSES",
-    "TASK_TYPES",
-    "DELETABLE_STATUSES",
-    "RETRYABLE_STATUSES",
-    # analysis
-    "analysis",
-    "status_counts",
-    "age_summary",
-    "overdue",
-    "failure_rates",
-    "top_failing_accounts",
-    "cleanup_candidates",
-    "join_accounts",
-    # cleanup
-    "plan_delete",
-    "plan_retry",
-    "Plan",
-    "delete_tasks",
-    "retry_tasks",
-    "run_cleanup",
-    "CleanupPanel",
-    "TaskFilter",
-    "CleanupReport",
-    "TaskResult",
-    "read_journal",
-    "default_journal_path",
-    "reconcile",
-    # report
-    "render_report",
-    # sandbox
+    "UGCClient",
+    "RetryPolicy",
     "Sandbox",
     "Faults",
+    # changing tasks
+    "plan_delete",
+    "plan_retry",
+    "delete_tasks",
+    "retry_tasks",
+    "read_journal",
+    "reconcile",
+    # showing them
+    "CleanupPanel",
+    "dashboard",
+    "render_report",
     # errors and warnings
     "UGCError",
     "APIError",
     "APIConnectionError",
     "APITimeoutError",
-    "APIResponseValidationError",
     "APIStatusError",
     "BadRequestError",
     "AuthenticationError",
     "NotFoundError",
     "RateLimitError",
     "ServerError",
-    "InvalidRecordError",
     "CleanupError",
     "JournalError",
     "CleanupInterrupted",
+    "ReportError",
     "UnknownValueWarning",
     "JournalWarning",
 ]
 
+#: Imported on first use: the sandbox is not needed against the real API, nor the widgets headless.
+_LAZY = {
+    "Sandbox": "ugc_nb.sandbox",
+    "Faults": "ugc_nb.sandbox",
+    "CleanupPanel": "ugc_nb.panel",
+    "dashboard": "ugc_nb.panel",
+    "render_report": "ugc_nb.report",
+}
 
-def __getattr__(name: str):
-    # Imported on first use: the sandbox is not needed against the real API, nor the widgets headless.
-    if name in ("Sandbox", "Faults"):
-        from . import sandbox
+#: Names that were top-level before 0.3 and now live in a subpackage: they still work, with a
+#: DeprecationWarning naming the new spelling (see CHANGELOG.md); they go in the next release.
+_MOVED = {
+    **{name: "ugc_nb.insight" for name in ("status_counts", "age_summary", "overdue", "failure_rates",
+                                            "top_failing_accounts", "cleanup_candidates", "join_accounts", "TaskSummary")},
+    "analysis": "ugc_nb.insight.analysis",
+    **{name: "ugc_nb.tasks" for name in ("COLUMNS", "STATUSES", "TASK_TYPES", "DELETABLE_STATUSES", "RETRYABLE_STATUSES")},
+    **{name: "ugc_nb.cleanup" for name in ("run_cleanup", "Plan", "CleanupReport", "TaskResult", "default_journal_path")},
+    **{name: "ugc_nb.api" for name in ("DEFAULT_BASE_URL", "NO_WAIT", "APIResponseValidationError", "InvalidRecordError")},
+    "TaskFilter": "ugc_nb.panel",
+    "default_client": "ugc_nb.source",
+}
 
-        return getattr(sandbox, name)
-    if name == "render_report":
-        from .report import render_report
 
-        return render_report
-    if name == "CleanupPanel":
-        from .panel import CleanupPanel
-
-        return CleanupPanel
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _MOVED:
+        home = _MOVED[name]
+        new = home if name == "analysis" else f"{home}.{name}"
+        warnings.warn(f"ugc_nb.{name} moved: use {new} (the old spelling goes in the next release)",
+                      DeprecationWarning, stacklevel=2)
+        if name == "analysis":
+            return importlib.import_module("ugc_nb.insight.analysis")
+        return getattr(importlib.import_module(home), name)
     raise AttributeError(f"module 'ugc_nb' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -11,9 +11,9 @@ import os
 import sys
 from pathlib import Path
 
-from .client import DEFAULT_BASE_URL, SANDBOX_BASE_URL
-from .errors import UGCError
-from .schema import TASK_TYPES
+from .api.client import DEFAULT_BASE_URL, is_sandbox
+from .api.errors import UGCError
+from .tasks.schema import TASK_TYPES
 
 __all__ = ["main"]
 
@@ -22,9 +22,9 @@ def _summary(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from . import accessor as _  # noqa: F401  (df.ugc)
-    from .load import load_tasks
-    from .plots import plot_overview
+    from .insight import accessor as _  # noqa: F401  (df.ugc)
+    from .source import load_tasks
+    from .insight.plots import plot_overview
 
     df = load_tasks(
         account_ids=args.account or None,
@@ -34,7 +34,7 @@ def _summary(args: argparse.Namespace) -> int:
         grace=args.grace,
     )
     source = df.attrs["source"]
-    print(f"Source: {'the embedded sandbox (synthetic data)' if source == SANDBOX_BASE_URL else source}")
+    print(f"Source: {'the embedded sandbox (synthetic data)' if is_sandbox(source) else source}")
     print(df.ugc.summary())
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +45,7 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .report import render_report
+    from .report.render import render_report
 
     use_api = args.source == "api" or (args.source == "auto" and os.environ.get("UGC_API_KEY", "").strip())
     where = os.environ.get("UGC_BASE_URL") or DEFAULT_BASE_URL if use_api else "the embedded sandbox"

@@ -44,7 +44,7 @@ from .store import DELETE, RETRY, Action, TaskStore
 from .transport import mock_transport
 
 if TYPE_CHECKING:
-    from ..client import UGCClient
+    from ..api.client import UGCClient
 
 Semantics = Literal["all_or_nothing", "partial"]
 MutationHook = Callable[["Sandbox", str, list[str]], None]
@@ -253,7 +253,7 @@ class Sandbox:
 
     def client(self, **kwargs: Any) -> UGCClient:
         """A :class:`ugc_nb.UGCClient` wired to this sandbox in-process."""
-        from ..client import SANDBOX_BASE_URL, UGCClient
+        from ..api.client import SANDBOX_BASE_URL, UGCClient
 
         return UGCClient(
             api_key=self.api_key,

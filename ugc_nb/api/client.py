@@ -35,7 +35,7 @@ import orjson
 import pandas as pd
 
 from . import envelope
-from ._version import __version__
+from .._version import __version__
 from .errors import (
     APIConnectionError,
     APIError,
@@ -46,10 +46,10 @@ from .errors import (
 )
 from .redact import Redactor, check_header_value
 from .retry import RetryPolicy
-from .schema import TASK_TYPES
-from .timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, windows
+from ..tasks.schema import TASK_TYPES
+from ..tasks.timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, windows
 
-__all__ = ["UGCClient", "DEFAULT_BASE_URL", "SANDBOX_BASE_URL", "check_ids"]
+__all__ = ["UGCClient", "DEFAULT_BASE_URL", "SANDBOX_BASE_URL", "check_ids", "is_sandbox"]
 
 logger = logging.getLogger("ugc_nb")
 
@@ -171,6 +171,11 @@ class UGCClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def is_sandbox(self) -> bool:
+        """True for a client of the embedded sandbox (synthetic data, nothing real is changed)."""
+        return is_sandbox(self.base_url)
 
     def close(self) -> None:
         """Close the underlying connection pool."""
@@ -386,3 +391,8 @@ class UGCClient:
         if account_ids is not None:
             body["accountIds"] = check_ids(account_ids, "account_ids")
         return self._list(body, "/accounts/status")
+
+
+def is_sandbox(base_url: str) -> bool:
+    """True when ``base_url`` is the embedded sandbox's — the one test of "is this the sandbox"."""
+    return base_url == SANDBOX_BASE_URL

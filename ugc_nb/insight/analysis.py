@@ -20,9 +20,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from .accounts import ACCOUNT_COLUMNS
-from .frame import DEFAULT_GRACE
-from .schema import DELETABLE_STATUSES, STATUSES
-from .timeutil import DurationLike, to_timedelta, utcnow
+from ..tasks.frame import DEFAULT_GRACE
+from ..tasks.schema import DELETABLE_STATUSES, STATUSES
+from ..tasks.timeutil import DurationLike, to_timedelta, utcnow
 
 __all__ = [
     "MISSING",

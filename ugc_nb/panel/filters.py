@@ -9,10 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-__all__ = ["TaskFilter", "table_view", "TABLE_COLUMNS"]
-
-#: Columns pushed to the browser table, in order (plus username/tag when accounts were joined).
-TABLE_COLUMNS = ("id", "account_id", "type", "status", "created_at", "age_days", "scheduled_time")
+__all__ = ["TaskFilter"]
 
 
 @dataclass
@@ -74,20 +71,3 @@ class TaskFilter:
     def apply(self, df: pd.DataFrame) -> pd.DataFrame:
         """The rows of ``df`` that pass."""
         return df[self.mask(df)]
-
-
-def table_view(df: pd.DataFrame, max_rows: int) -> pd.DataFrame:
-    """The minimal, bounded view sent to the browser: at most ``max_rows`` rows, oldest first, as strings."""
-    rows = df.sort_values("created_at", kind="stable").head(max_rows)
-    view = pd.DataFrame({"id": rows["id"].astype(str).to_numpy()})
-    for extra in ("username", "tag"):
-        if extra in rows:
-            values = rows[extra].astype(object)
-            view[extra] = values.where(values.notna(), "").astype(str).to_numpy()  # no value: an empty cell, not "NaN"
-    view["account_id"] = rows["account_id"].astype(str).to_numpy()
-    view["type"] = rows["type"].astype(str).to_numpy()
-    view["status"] = rows["status"].astype(str).to_numpy()
-    view["created_at"] = rows["created_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("").to_numpy()
-    view["age_days"] = (rows["age"].dt.total_seconds() / 86400).round(1).to_numpy()
-    view["scheduled_time"] = rows["scheduled_time"].dt.strftime("%Y-%m-%d %H:%M").fillna("").to_numpy()
-    return view

@@ -19,8 +19,8 @@ from concurrent.futures import Future
 from typing import Any
 
 from .answer import Answer, read_answer
-from .client import UGCClient
-from .errors import (
+from ..api.client import UGCClient
+from ..api.errors import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,

@@ -36,19 +36,15 @@ import orjson
 import pandas as pd
 import platformdirs
 
-from .errors import InvalidRecordError, JournalError, UnknownValueWarning
-from .frame import DERIVED_COLUMNS, tasks_frame
-from .schema import TASK_FIELDS
-from .timeutil import iso_z, utcnow
+from ..api.errors import InvalidRecordError, JournalError, JournalWarning, UnknownValueWarning
+from ..tasks.frame import DERIVED_COLUMNS, tasks_frame
+from ..tasks.schema import TASK_FIELDS
+from ..tasks.timeutil import iso_z, utcnow
 
-__all__ = ["Journal", "JournalWarning", "default_journal_path", "read_journal", "journal_entries", "JournalEntry", "UNFINISHED"]
+__all__ = ["Journal", "default_journal_path", "read_journal", "journal_entries", "JournalEntry", "UNFINISHED"]
 
 #: Outcome shown by :func:`read_journal` for a task that was sent but never settled.
 UNFINISHED = "unfinished"
-
-
-class JournalWarning(UserWarning):
-    """A journal line or field could not be read; it was skipped (the rest of the journal is intact)."""
 
 
 def default_journal_path() -> Path:

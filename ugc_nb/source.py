@@ -1,23 +1,60 @@
-"""Where the data comes from: the real API when a key is set, the embedded sandbox otherwise."""
+"""The one place that chooses where the data comes from: the real API when a key is set, the embedded sandbox otherwise.
+
+:func:`connect` (a notebook's first cell), :func:`default_client` and :func:`load_tasks`
+(every task as a typed frame) live here, above the layers they join (``api``, ``tasks``,
+``insight``, ``sandbox``) and below everything that shows data (``panel``, ``report``, the CLI).
+"""
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from .accounts import join_accounts
-from .client import UGCClient
-from .frame import DEFAULT_GRACE, tasks_frame
-from .timeutil import DurationLike, TimeLike
+from ._version import __version__
+from .api.client import UGCClient
+from .insight.accounts import join_accounts
+from .tasks.frame import DEFAULT_GRACE, tasks_frame
+from .tasks.timeutil import DurationLike, TimeLike
 
 if TYPE_CHECKING:
     from .sandbox import Sandbox
 
-__all__ = ["load_tasks", "default_client", "shared_sandbox"]
+__all__ = ["connect", "load_tasks", "default_client", "shared_sandbox"]
+
+Source = Literal["auto", "api", "sandbox"]
+
+
+def connect(source: Source = "auto", *, prompt: Callable[[str], str] = getpass.getpass, **kwargs: Any) -> UGCClient:
+    """A client, chosen by ``source``:
+
+    * ``"auto"`` — the real API when ``UGC_API_KEY`` is set, else the embedded sandbox;
+    * ``"api"`` — the real API; the key comes from ``UGC_API_KEY`` or, when unset,
+      from a password-style prompt (never echoed, never stored in the notebook);
+    * ``"sandbox"`` — the embedded sandbox, even when a key is set.
+
+    Which one was chosen is printed, so a notebook's output says where its data came from.
+    """
+    if source == "auto":
+        client = default_client(announce=False, **kwargs)
+    elif source == "sandbox":
+        client = shared_sandbox().client(**kwargs)
+    elif source == "api":
+        key = os.environ.get("UGC_API_KEY", "").strip() or prompt("UGC.inc API key: ").strip()
+        if not key:
+            raise ValueError("no API key given: set UGC_API_KEY or type the key at the prompt")
+        client = UGCClient(api_key=key, **kwargs)
+    else:
+        raise ValueError(f"source must be 'auto', 'api' or 'sandbox', got {source!r}")
+    where = "the embedded SANDBOX (synthetic data)" if client.is_sandbox else client.base_url
+    print(f"ugc_nb {__version__}: using {where}", file=sys.stdout)
+    return client
+
 
 _lock = threading.Lock()
 _sandbox: Sandbox | None = None

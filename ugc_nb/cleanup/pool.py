@@ -25,25 +25,13 @@ from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
-from .outcome import CleanupReport
 
-__all__ = ["AccountGate", "CleanupInterrupted", "Progress", "send_all"]
+__all__ = ["AccountGate", "Progress", "send_all"]
 
 #: ``progress(done, total)``, or ``progress(done, total, failed)`` when it takes three arguments.
 Progress = Callable[..., None]
 #: How often the calling thread reports progress while it waits (seconds).
 TICK = 0.05
-
-
-class CleanupInterrupted(KeyboardInterrupt):
-    """Ctrl-C / "interrupt kernel" during a run: batches in flight finished, the rest were not sent.
-
-    ``report`` holds every task's outcome (unsent ones ``failed``: "not sent").
-    """
-
-    def __init__(self, report: CleanupReport) -> None:
-        super().__init__(report.headline())
-        self.report = report
 
 
 class AccountGate:

@@ -19,7 +19,7 @@ import ipywidgets as w
 import pandas as pd
 from itables.widget import ITable
 
-from .outcome import CleanupReport
+from ..cleanup.outcome import CleanupReport
 
 __all__ = ["RunProgress", "ResultView", "human_seconds", "summary_parts"]
 

@@ -17,19 +17,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import UGCError
-from .timeutil import iso_z, to_timedelta, to_utc, utcnow
+from ..api.errors import ReportError
+from ..tasks.timeutil import iso_z, to_timedelta, to_utc, utcnow
 
-__all__ = ["render_report", "report_notebook", "ReportError"]
-
-
-class ReportError(UGCError):
-    """The report notebook failed; the message carries the cell's error."""
+__all__ = ["render_report", "report_notebook"]
 
 
 def report_notebook() -> Path:
     """Path of the packaged report notebook (``notebooks/03-report.ipynb`` links to it)."""
-    return Path(str(resources.files("ugc_nb") / "notebooks" / "03-report.ipynb"))
+    return Path(str(resources.files("ugc_nb") / "report" / "03-report.ipynb"))
 
 
 def _parameters(

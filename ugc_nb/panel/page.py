@@ -13,9 +13,9 @@ from urllib.parse import urlparse
 import ipywidgets as w
 import pandas as pd
 
-from .client import SANDBOX_BASE_URL, UGCClient
-from .cleanup import JournalArg
-from .load import default_client, load_tasks
+from ..api.client import UGCClient, is_sandbox
+from ..cleanup.run import JournalArg
+from ..source import default_client, load_tasks
 from .panel import CleanupPanel
 
 __all__ = ["dashboard", "source_badge", "summary_line"]
@@ -28,7 +28,7 @@ _BADGE = (
 
 def source_badge(base_url: str) -> str:
     """HTML badge naming where the tasks come from: the sandbox, or the API's host."""
-    if base_url == SANDBOX_BASE_URL:
+    if is_sandbox(base_url):
         return _BADGE.format(bg="#fff3cd", fg="#7a5b00", text="SANDBOX · synthetic data, nothing real is deleted")
     host = urlparse(base_url).netloc or base_url
     return _BADGE.format(bg="#fde2e1", fg="#8a1c1c", text=f"LIVE · {html.escape(host)} — deletions are permanent")

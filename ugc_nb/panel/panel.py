@@ -25,12 +25,13 @@ import pandas as pd
 from itables.widget import ITable
 
 from .choice import ChoiceFilter, IsoDate
-from .cleanup import CleanupInterrupted, JournalArg, run_cleanup
-from .client import UGCClient
+from ..api.errors import CleanupInterrupted
+from ..cleanup.run import JournalArg, run_cleanup
+from ..api.client import UGCClient
 from .filters import TaskFilter
-from .outcome import CleanupReport
-from .plan import Plan, make_plan
-from .refresh import frame_after
+from ..cleanup.outcome import CleanupReport
+from ..cleanup.plan import Plan, make_plan
+from ..cleanup.refresh import frame_after
 from .runview import ResultView, RunProgress
 from .table import display_frame, table_options, table_view
 

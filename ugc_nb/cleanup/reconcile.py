@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 
-from .cleanup import live_tasks
-from .client import UGCClient
-from .errors import APIError
+from .run import live_tasks
+from ..api.client import UGCClient
+from ..api.errors import APIError
 from .journal import Journal, journal_entries
 from .outcome import CleanupReport, TaskResult
 from .plan import ACTIONS

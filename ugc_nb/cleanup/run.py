@@ -55,17 +55,17 @@ from typing import TypedDict, Unpack
 
 import pandas as pd
 
-from .client import SANDBOX_BASE_URL, UGCClient
+from ..api.client import UGCClient
 from .engine import FATAL_STATUS, READ_ATTEMPTS, Run, live_tasks
-from .errors import APIError, APIStatusError, CleanupError, JournalError
-from .frame import to_records
+from ..api.errors import APIError, APIStatusError, CleanupError, CleanupInterrupted, JournalError
+from ..tasks.frame import to_records
 from .journal import Journal, default_journal_path
 from .outcome import CleanupReport
 from .plan import ACTIONS, Action, ActionRule, Plan, make_plan
-from .pool import CleanupInterrupted, Progress, send_all
+from .pool import Progress, send_all
 from .verdict import SEND, judge
 
-__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupInterrupted", "CleanupOptions", "JournalArg", "open_journal",
+__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupOptions", "JournalArg", "open_journal",
            "live_tasks", "READ_ATTEMPTS"]
 
 #: Columns a frame must have for the engine to judge its rows.
@@ -102,7 +102,7 @@ def open_journal(journal: JournalArg, client: UGCClient | None = None) -> Journa
         return journal
     if journal in (None, True):
         path = default_journal_path()
-        if client is not None and client.base_url == SANDBOX_BASE_URL:
+        if client is not None and client.is_sandbox:
             path = path.with_name("journal-sandbox.jsonl")
         return Journal(path)
     return Journal(journal)  # type: ignore[arg-type]

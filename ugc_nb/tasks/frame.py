@@ -60,8 +60,8 @@ import orjson
 import pandas as pd
 import pyarrow as pa
 
-from . import envelope
-from .errors import InvalidRecordError, UnknownValueWarning
+from ..api import envelope
+from ..api.errors import InvalidRecordError, UnknownValueWarning
 from .schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_FIELDS, TASK_TYPES
 from .timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, utcnow
 

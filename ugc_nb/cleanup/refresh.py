@@ -11,10 +11,10 @@ import warnings
 
 import pandas as pd
 
-from .cleanup import live_tasks
-from .client import UGCClient
-from .errors import APIError, UnknownValueWarning
-from .frame import DEFAULT_GRACE, tasks_frame
+from .run import live_tasks
+from ..api.client import UGCClient
+from ..api.errors import APIError, UnknownValueWarning
+from ..tasks.frame import DEFAULT_GRACE, tasks_frame
 from .outcome import CleanupReport
 
 __all__ = ["frame_after"]

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import analysis
-from .frame import COLUMNS
-from .schema import STATUSES
+from ..tasks.frame import COLUMNS
+from ..tasks.schema import STATUSES
 from .summary import TaskSummary, summarize
-from .timeutil import DurationLike, to_timedelta
+from ..tasks.timeutil import DurationLike, to_timedelta
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -32,6 +32,9 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "CleanupInterrupted",
+    "ReportError",
+    "JournalWarning",
     "UGCError",
     "APIError",
     "APIConnectionError",
@@ -169,6 +172,25 @@ class CleanupError(UGCError):
 
 class JournalError(CleanupError):
     """The cleanup journal cannot be written: nothing more is sent (``report`` has what happened)."""
+
+
+class CleanupInterrupted(KeyboardInterrupt):
+    """Ctrl-C / "interrupt kernel" during a run: batches in flight finished, the rest were not sent.
+
+    ``report`` holds every task's outcome (unsent ones ``failed``: "not sent").
+    """
+
+    def __init__(self, report: Any) -> None:
+        super().__init__(report.headline())
+        self.report = report
+
+
+class ReportError(UGCError):
+    """The report notebook failed; the message carries the cell's error."""
+
+
+class JournalWarning(UserWarning):
+    """A journal line or field could not be read; it was skipped (the rest of the journal is intact)."""
 
 
 class UnknownValueWarning(UserWarning):

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from itables import JavascriptCode, JavascriptFunction
 
-from .plots import PALETTE
+from ..insight.plots import PALETTE
 
 __all__ = ["table_view", "display_frame", "table_options", "HEADERS"]
 

@@ -1,0 +1,11 @@
+"""The HTTP layer: the UGC.inc client, its envelope parsing, retry policy, key redaction and every public exception.
+
+Knows nothing of pandas: it speaks JSON records. Imports nothing else of ugc_nb.
+"""
+
+from .client import DEFAULT_BASE_URL, SANDBOX_BASE_URL, UGCClient
+from .errors import *  # noqa: F403 - every public exception lives in errors.py
+from .errors import __all__ as _errors
+from .retry import NO_WAIT, RetryPolicy
+
+__all__ = ["UGCClient", "DEFAULT_BASE_URL", "SANDBOX_BASE_URL", "RetryPolicy", "NO_WAIT", *_errors]
