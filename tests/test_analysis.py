@@ -21,7 +21,7 @@ from ugc_nb.insight.analysis import (
     timeline,
     top_failing_accounts,
 )
-from ugc_nb.tasks.schema import TASK_TYPES
+from ugc_nb.api.schema import TASK_TYPES
 
 NOW_DT = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 NOW = pd.Timestamp(NOW_DT)

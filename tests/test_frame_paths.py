@@ -232,7 +232,7 @@ def test_fast_and_general_paths_agree_with_nulls_everywhere():
 # -- to_records ---------------------------------------------------------------------------
 def reference_records(frame):
     """The row-by-row conversion to_records must match."""
-    from ugc_nb.tasks.timeutil import iso_z
+    from ugc_nb.api.timeutil import iso_z
 
     out = []
     fields = [f for f in frame_module.TASK_FIELDS if f in frame.columns]

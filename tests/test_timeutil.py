@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ugc_nb.api.retry import parse_retry_after
-from ugc_nb.tasks.timeutil import iso_z, to_timedelta, to_utc, windows
+from ugc_nb.api.timeutil import iso_z, to_timedelta, to_utc, windows
 
 T = pd.Timestamp
 

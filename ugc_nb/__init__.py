@@ -7,12 +7,13 @@
 The package is layered; a module imports only from its own layer and the layers below
 (``tests/test_layers.py`` walks every module's imports to keep it so)::
 
-    5  cli.py, __main__.py                 the terminal
+    6  __main__.py                         python -m ugc_nb
+    5  cli.py                              the terminal
     4  panel/   report/                    widgets and dashboard · the HTML report
     3  source.py                           the one place that picks the real API or the sandbox (connect, load_tasks)
     2  insight/   cleanup/   sandbox/      reading a frame · changing tasks safely · the embedded API
-    1  tasks/                              schema, records → typed frame, UTC time helpers
-    0  api/                                HTTP client, envelope, retry policy, redaction, every exception
+    1  tasks/                              records → typed frame (and back, for the journal)
+    0  api/                                HTTP client, envelope, retry, redaction, schema, UTC times, every exception
 
 ``ugc_nb.__all__`` is what a notebook needs; the rest is reached through ``df.ugc`` and the
 subpackages (``ugc_nb.insight.plots``, ``ugc_nb.cleanup``, ``ugc_nb.api`` …).

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .api.client import DEFAULT_BASE_URL, is_sandbox
 from .api.errors import UGCError
-from .tasks.schema import TASK_TYPES
+from .api.schema import TASK_TYPES
 
 __all__ = ["main"]
 

@@ -20,7 +20,7 @@ from ._version import __version__
 from .api.client import UGCClient
 from .insight.accounts import join_accounts
 from .tasks.frame import DEFAULT_GRACE, tasks_frame
-from .tasks.timeutil import DurationLike, TimeLike
+from .api.timeutil import DurationLike, TimeLike
 
 if TYPE_CHECKING:
     from .sandbox import Sandbox

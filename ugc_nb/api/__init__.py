@@ -1,6 +1,8 @@
-"""The HTTP layer: the UGC.inc client, its envelope parsing, retry policy, key redaction and every public exception.
+"""The API layer: the UGC.inc client, its envelope parsing, retry policy, key redaction, the API's vocabulary
+(:mod:`schema`: statuses, types, fields; :mod:`timeutil`: UTC times as the API writes them) and every public exception.
 
-Knows nothing of pandas: it speaks JSON records. Imports nothing else of ugc_nb.
+Knows nothing of DataFrames: it speaks JSON records (times are parsed with pandas' ``Timestamp``, the one
+time type of the package). Imports nothing else of ugc_nb.
 """
 
 from .client import DEFAULT_BASE_URL, SANDBOX_BASE_URL, UGCClient

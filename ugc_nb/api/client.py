@@ -46,8 +46,8 @@ from .errors import (
 )
 from .redact import Redactor, check_header_value
 from .retry import RetryPolicy
-from ..tasks.schema import TASK_TYPES
-from ..tasks.timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, windows
+from .schema import TASK_TYPES
+from .timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, windows
 
 __all__ = ["UGCClient", "DEFAULT_BASE_URL", "SANDBOX_BASE_URL", "check_ids", "is_sandbox"]
 

@@ -38,8 +38,8 @@ import platformdirs
 
 from ..api.errors import InvalidRecordError, JournalError, JournalWarning, UnknownValueWarning
 from ..tasks.frame import DERIVED_COLUMNS, tasks_frame
-from ..tasks.schema import TASK_FIELDS
-from ..tasks.timeutil import iso_z, utcnow
+from ..api.schema import TASK_FIELDS
+from ..api.timeutil import iso_z, utcnow
 
 __all__ = ["Journal", "default_journal_path", "read_journal", "journal_entries", "JournalEntry", "UNFINISHED"]
 

@@ -18,7 +18,7 @@ from typing import Literal
 import pandas as pd
 
 from ..api.client import check_ids
-from ..tasks.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES
+from ..api.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES
 
 __all__ = ["Action", "ACTIONS", "ActionRule", "Plan", "plan_delete", "plan_retry", "make_plan", "chosen"]
 

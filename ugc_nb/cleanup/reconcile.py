@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 
-from .run import live_tasks
+from .live import live_tasks
 from ..api.client import UGCClient
 from ..api.errors import APIError
 from .journal import Journal, journal_entries

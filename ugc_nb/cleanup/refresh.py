@@ -11,7 +11,7 @@ import warnings
 
 import pandas as pd
 
-from .run import live_tasks
+from .live import live_tasks
 from ..api.client import UGCClient
 from ..api.errors import APIError, UnknownValueWarning
 from ..tasks.frame import DEFAULT_GRACE, tasks_frame

@@ -56,7 +56,8 @@ from typing import TypedDict, Unpack
 import pandas as pd
 
 from ..api.client import UGCClient
-from .engine import FATAL_STATUS, READ_ATTEMPTS, Run, live_tasks
+from .engine import Run
+from .live import FATAL_STATUS, READ_ATTEMPTS, live_tasks
 from ..api.errors import APIError, APIStatusError, CleanupError, CleanupInterrupted, JournalError
 from ..tasks.frame import to_records
 from .journal import Journal, default_journal_path

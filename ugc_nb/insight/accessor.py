@@ -17,9 +17,9 @@ import pandas as pd
 
 from . import analysis
 from ..tasks.frame import COLUMNS
-from ..tasks.schema import STATUSES
+from ..api.schema import STATUSES
 from .summary import TaskSummary, summarize
-from ..tasks.timeutil import DurationLike, to_timedelta
+from ..api.timeutil import DurationLike, to_timedelta
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -21,8 +21,8 @@ import pandas as pd
 
 from .accounts import ACCOUNT_COLUMNS
 from ..tasks.frame import DEFAULT_GRACE
-from ..tasks.schema import DELETABLE_STATUSES, STATUSES
-from ..tasks.timeutil import DurationLike, to_timedelta, utcnow
+from ..api.schema import DELETABLE_STATUSES, STATUSES
+from ..api.timeutil import DurationLike, to_timedelta, utcnow
 
 __all__ = [
     "MISSING",

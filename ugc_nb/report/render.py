@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..api.errors import ReportError
-from ..tasks.timeutil import iso_z, to_timedelta, to_utc, utcnow
+from ..api.timeutil import iso_z, to_timedelta, to_utc, utcnow
 
 __all__ = ["render_report", "report_notebook"]
 

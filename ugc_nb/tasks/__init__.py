@@ -1,11 +1,11 @@
-"""Tasks as data: the schema (statuses, types, fields), records → a typed DataFrame, and UTC time helpers.
+"""Tasks as data: records → a typed DataFrame (and back, for the journal).
 
-Imports only :mod:`ugc_nb.api` (its errors). The derived columns (``age``, ``deletable``,
+Imports only :mod:`ugc_nb.api` (its schema, time helpers and errors). The derived columns (``age``, ``deletable``,
 ``retryable``, ``overdue``) are computed in :mod:`ugc_nb.tasks.frame` and nowhere else.
 """
 
 from .frame import COLUMNS, DEFAULT_GRACE, DERIVED_COLUMNS, tasks_frame, to_records
-from .schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_FIELDS, TASK_TYPES
+from ..api.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_FIELDS, TASK_TYPES
 
 __all__ = ["tasks_frame", "to_records", "COLUMNS", "DERIVED_COLUMNS", "DEFAULT_GRACE", "STATUSES", "TASK_TYPES",
            "TASK_FIELDS", "DELETABLE_STATUSES", "RETRYABLE_STATUSES"]

@@ -62,8 +62,8 @@ import pyarrow as pa
 
 from ..api import envelope
 from ..api.errors import InvalidRecordError, UnknownValueWarning
-from .schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_FIELDS, TASK_TYPES
-from .timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, utcnow
+from ..api.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_FIELDS, TASK_TYPES
+from ..api.timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, utcnow
 
 __all__ = ["tasks_frame", "to_records", "DERIVED_COLUMNS", "COLUMNS", "DEFAULT_GRACE"]
 

@@ -1,0 +1,36 @@
+"""What the server shows now: one narrowed live read of the chosen tasks' accounts, checked enough to be trusted.
+
+Used by the engine before every batch and after every request, by :func:`~ugc_nb.cleanup.reconcile`
+and by the panel's refresh. A record without a string ``id`` is an error, never a task that looks gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..api.client import UGCClient
+from ..api.errors import APIResponseValidationError
+
+__all__ = ["live_tasks", "READ_ATTEMPTS", "FATAL_STATUS"]
+
+#: Engine-level re-reads after the client's own retries are spent (transient errors only).
+READ_ATTEMPTS = 3
+FATAL_STATUS = (401, 403)  # the key is wrong or lacks the right: nothing else will go through
+
+
+
+def live_tasks(client: UGCClient, accounts: Iterable[str | None]) -> list[dict[str, Any]]:
+    """A live read narrowed to ``accounts`` — or of everything when any account is unknown (None).
+
+    Every record must be an object with a string ``id``; anything else is an
+    :class:`~ugc_nb.errors.APIResponseValidationError` (a task we cannot name
+    must never look "gone").
+    """
+    accounts = {a if isinstance(a, str) and a.strip() else None for a in accounts}  # "" is no account filter
+    records = client.get_tasks() if None in accounts else client.get_tasks(account_ids=sorted(accounts))  # type: ignore[arg-type]
+    for record in records:
+        if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+            shown = record.get("id") if isinstance(record, dict) else record
+            raise APIResponseValidationError(f"the server listed a task whose id is not a string: {str(shown)[:80]!r}", path="/tasks")
+    return records
