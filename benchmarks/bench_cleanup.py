@@ -113,7 +113,8 @@ def main() -> None:
     rounds = math.ceil(math.ceil(n_chosen / BATCH) / CONCURRENCY)
     request = statistics.median(phases["request"])
     rows = [
-        [f"`delete_tasks` (batch {BATCH}, concurrency {CONCURRENCY}, verify, journal)", f"{run_median:.3f}", f"{min(runs):.3f}–{max(runs):.3f}", "1.00×", f"{over_bound:.2f}×"],
+        [f"`delete_tasks` (batch {BATCH}, concurrency {CONCURRENCY}, verify, journal)", f"{run_median:.3f}",
+            f"{min(runs):.3f}–{max(runs):.3f}", "1.00×", f"{over_bound:.2f}×"],
         *(
             [f"… {what}", f"{statistics.median(phases[key]):.3f}", f"{min(phases[key]):.3f}–{max(phases[key]):.3f}", "", ""]
             for key, what in (
@@ -123,7 +124,8 @@ def main() -> None:
                 ("after", "after the last answer: last outcome, report"),
             )
         ),
-        ["a verification read on its own (a `get_tasks` over the chosen tasks' accounts)", f"{statistics.median(reads):.3f}", f"{min(reads):.3f}–{max(reads):.3f}", "", ""],
+        ["a verification read on its own (a `get_tasks` over the chosen tasks' accounts)", f"{statistics.median(reads):.3f}",
+            f"{min(reads):.3f}–{max(reads):.3f}", "", ""],
         [
             f"per-id loop, scaled from {SAMPLE} requests",
             f"{statistics.median(loops):.1f}",

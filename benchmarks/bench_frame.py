@@ -23,8 +23,8 @@ import orjson  # noqa: E402
 import pandas as pd  # noqa: E402
 from common import NOW, cli, emit, generate, log, measure, median, response_bytes, timing_row  # noqa: E402
 
-from ugc_nb.tasks import frame as frame_module  # noqa: E402
 from ugc_nb import tasks_frame  # noqa: E402
+from ugc_nb.tasks import frame as frame_module  # noqa: E402
 
 FLOOR = "orjson.loads(body) — the floor"
 NOGC = "orjson.loads(body) with the cyclic GC paused"

@@ -46,7 +46,7 @@ def time_changes(panel: CleanupPanel, repeat: int) -> dict[str, list[float]]:
         for widget, value in CHANGES:
             before = panel.counts.value
             start = time.perf_counter()
-            setattr(getattr(panel, widget), "value", value)
+            getattr(panel, widget).value = value
             elapsed = time.perf_counter() - start
             assert panel.counts.value != before, f"{widget}={value!r} did not change the counts"
             if round_:
@@ -78,7 +78,8 @@ def main() -> None:
         payloads[n] = {"bytes": initial, "rows": len(panel._view), "matching": len(panel.filtered)}
         for kind, values in times.items():
             rows.append(
-                [f"{n:,}", f"{kind} change → counts", f"{statistics.median(values) * 1000:.1f}", f"{min(values) * 1000:.1f}–{max(values) * 1000:.1f}", str(len(values))]
+                [f"{n:,}", f"{kind} change → counts", f"{statistics.median(values) * 1000:.1f}",
+                    f"{min(values) * 1000:.1f}–{max(values) * 1000:.1f}", str(len(values))]
             )
         rows.append([f"{n:,}", "building the panel (once)", f"{built * 1000:.1f}", "", "1"])
         panel.close()

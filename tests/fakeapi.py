@@ -19,14 +19,15 @@ import copy
 import json
 import random
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import httpx
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 STATUSES = ("scheduled", "pending", "complete", "failed")
 TYPES = ("warmup_scroll", "warmup_search_term", "warmup_search_profile", "edit_profile", "update_posts")

@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
-
 from fakeapi import FakeAPI, make_tasks
+
 from ugc_nb import UGCClient, read_journal
-from ugc_nb.cleanup.journal import Journal
 from ugc_nb.api.retry import RetryPolicy
+from ugc_nb.cleanup.journal import Journal
 from ugc_nb.cleanup.verdict import same_time
 
 #: No waiting in tests, but the same decisions (Retry-After honoured up to a tiny cap).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -10,7 +10,7 @@ from ugc_nb import Sandbox, load_tasks, tasks_frame
 from ugc_nb.insight.accounts import join_accounts
 from ugc_nb.insight.analysis import MISSING, failure_rates, top_failing_accounts
 
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ACCOUNTS = [
     {"id": "acc_1", "type": "tiktok", "tag": "fitness", "org_group": "team-a", "username": "liftwithlena", "nick_name": "Lena"},
     {"id": "acc_2", "type": "instagram", "tag": None, "org_group": "team-b", "username": "glowbyjess"},

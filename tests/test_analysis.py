@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
 
 from ugc_nb import Sandbox, tasks_frame
+from ugc_nb.api.schema import TASK_TYPES
 from ugc_nb.insight.accounts import join_accounts
 from ugc_nb.insight.analysis import (
     MISSING,
@@ -21,9 +22,8 @@ from ugc_nb.insight.analysis import (
     timeline,
     top_failing_accounts,
 )
-from ugc_nb.api.schema import TASK_TYPES
 
-NOW_DT = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW_DT = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 NOW = pd.Timestamp(NOW_DT)
 STATUSES = ["scheduled", "pending", "complete", "failed"]
 

@@ -19,7 +19,6 @@ import time
 
 import httpx
 import pytest
-
 from test_browser import ROOT, box, free_port, page, step  # noqa: F401 - the fixtures are shared
 
 pytest.importorskip("jupyterlab")

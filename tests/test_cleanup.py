@@ -16,8 +16,7 @@ import pandas as pd
 import pytest
 
 import ugc_nb
-from ugc_nb import Faults, Sandbox, UGCClient, delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
-from ugc_nb import cleanup
+from ugc_nb import Faults, Sandbox, UGCClient, cleanup, delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
 from ugc_nb.api.retry import NO_WAIT
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
@@ -252,7 +251,8 @@ def test_unverified_run_still_never_sends_ineligible_rows(env):
     assert not any(r.path == "/tasks" for r in box.requests[-len(delete_requests(box)):])
 
 
-@pytest.mark.parametrize("bad, match", [([], "id list is empty"), (pd.DataFrame({"id": [], "status": []}), "0 rows"), ("task_a", "single string"), ([1], "strings")])
+@pytest.mark.parametrize("bad, match", [([], "id list is empty"), (pd.DataFrame({"id": [], "status": []}), "0 rows"),
+    ("task_a", "single string"), ([1], "strings")])
 def test_bad_selection_raises(env, bad, match):
     """Empty selections, a bare string or non-string ids raise ValueError before any request."""
     box, client, _, journal = env

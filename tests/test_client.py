@@ -248,7 +248,8 @@ def test_tolerant_envelope_variants_give_data(response):
 
 @pytest.mark.parametrize(
     "status, cls",
-    [(400, BadRequestError), (401, AuthenticationError), (404, NotFoundError), (429, RateLimitError), (500, ServerError), (503, ServerError), (418, APIStatusError)],
+    [(400, BadRequestError), (401, AuthenticationError), (404, NotFoundError), (429, RateLimitError),
+        (500, ServerError), (503, ServerError), (418, APIStatusError)],
 )
 def test_every_status_maps_to_its_error(status, cls):
     """Each HTTP status raises its own class carrying status, message and path."""
@@ -401,7 +402,8 @@ def test_windowed_get_tasks_merges_and_deduplicates():
         body = orjson.loads(request.content)
         start = body["startDate"]
         # Every window returns a task of its own, and one shared task seen by all windows.
-        data = [dict(TASK, id=f"task_{body['endDate'][:10]}", status="failed"), dict(TASK, id="task_shared", status="scheduled" if start > "2024-01-02" else "failed")]
+        data = [dict(TASK, id=f"task_{body['endDate'][:10]}", status="failed"),
+            dict(TASK, id="task_shared", status="scheduled" if start > "2024-01-02" else "failed")]
         return ok(data)
 
     rec = Recorder(answer)

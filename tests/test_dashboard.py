@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from ugc_nb import Sandbox, UGCClient
-from ugc_nb.panel.page import dashboard, source_badge, summary_line
-from ugc_nb.panel import CleanupPanel
 from ugc_nb.api.retry import NO_WAIT
+from ugc_nb.panel import CleanupPanel
+from ugc_nb.panel.page import dashboard, source_badge, summary_line
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
-
 from fakeapi import FakeAPI, FaultSchedule, make_tasks, random_faults
 
 KEY = {"Authorization": "Bearer test-key"}

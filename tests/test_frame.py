@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from ugc_nb import UnknownValueWarning, tasks_frame
 from ugc_nb.api import InvalidRecordError
-from ugc_nb.tasks import COLUMNS
 from ugc_nb.api.schema import STATUSES, TASK_TYPES
+from ugc_nb.tasks import COLUMNS
 
 # The two Task examples of shared/ugc-api.md §2.1, verbatim.
 DOC_EXAMPLE_1 = {

@@ -12,10 +12,10 @@ import pytest
 
 from ugc_nb import Sandbox, UGCClient, UnknownValueWarning, load_tasks, tasks_frame
 from ugc_nb.api import envelope
-from ugc_nb.tasks import frame as frame_module
 from ugc_nb.api.errors import APIResponseValidationError, InvalidRecordError, NotFoundError, ServerError
 from ugc_nb.api.retry import NO_WAIT
 from ugc_nb.sandbox import generate_accounts, generate_tasks
+from ugc_nb.tasks import frame as frame_module
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 RECORDS = generate_tasks(generate_accounts(12, seed=5), 1500, seed=5, now=NOW.to_pydatetime())

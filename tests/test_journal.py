@@ -16,8 +16,8 @@ import pytest
 
 from ugc_nb import Sandbox, UGCClient, delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
 from ugc_nb.api.errors import JournalError
-from ugc_nb.cleanup.journal import Journal, JournalWarning, default_journal_path
 from ugc_nb.api.retry import NO_WAIT
+from ugc_nb.cleanup.journal import Journal, JournalWarning, default_journal_path
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 SECRET = "sk-journal-secret-0123456789abcdef"

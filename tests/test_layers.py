@@ -38,7 +38,7 @@ def imported_parts(path: Path) -> set[tuple[str, int]]:
             if node.level:
                 base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
                 target = [*base, *(node.module.split(".") if node.module else [])]
-                names = [".".join(target + ([alias.name] if not target else []))] if target else [a.name for a in node.names]
+                names = [".".join(target)] if target else [a.name for a in node.names]
             elif node.module and node.module.split(".")[0] == "ugc_nb":
                 names = [".".join(node.module.split(".")[1:]) or node.names[0].name]
         elif isinstance(node, ast.Import):
@@ -86,3 +86,32 @@ def test_the_checker_sees_an_upward_import(tmp_path, monkeypatch):
     (fake / "api" / "bad.py").write_text("def f():\n    from ..panel import CleanupPanel\n")
     monkeypatch.setattr(__import__(__name__), "PACKAGE", fake)
     assert imported_parts(fake / "api" / "bad.py") == {("panel", 2)}
+
+
+def test_the_core_imports_no_widget_or_report_library():
+    """`import ugc_nb` (and loading tasks) needs neither the [panel] nor the [report] extra: nothing of theirs is imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys, ugc_nb; ugc_nb.load_tasks(ugc_nb.Sandbox(n_tasks=5).client()); "
+            "print(sorted(m for m in ('ipywidgets', 'itables', 'papermill', 'nbconvert', 'voila') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_a_missing_extra_is_named_with_the_install_command(monkeypatch):
+    """Without ipywidgets, ugc_nb.CleanupPanel says which extra to install, in one line."""
+    import importlib
+
+    import pytest
+
+    real = importlib.import_module
+
+    def without_widgets(name, *args):
+        if name == "ugc_nb.panel":
+            raise ModuleNotFoundError("No module named 'ipywidgets'", name="ipywidgets")
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", without_widgets)
+    with pytest.raises(ImportError, match=r"needs the \[panel\] extra \(ipywidgets is missing\): pip install 'ugc-nb\[panel\]'"):
+        ugc_nb.CleanupPanel  # noqa: B018

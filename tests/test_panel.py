@@ -8,8 +8,8 @@ import pytest
 
 import ugc_nb
 from ugc_nb import Sandbox, UGCClient, load_tasks, read_journal
-from ugc_nb.panel import CleanupPanel
 from ugc_nb.api.retry import NO_WAIT
+from ugc_nb.panel import CleanupPanel
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 
@@ -407,7 +407,8 @@ def test_ctrl_c_during_confirm_shows_what_happened(panel, box, monkeypatch):
 
     def interrupted(action, client, rows, **kwargs):
         client.delete_tasks(pick[:1])
-        raise CleanupInterrupted(CleanupReport("delete", False, [TaskResult(pick[0], "deleted"), TaskResult(pick[1], "failed", "not sent: the run was interrupted")]))
+        raise CleanupInterrupted(CleanupReport("delete", False, [TaskResult(pick[0], "deleted"),
+            TaskResult(pick[1], "failed", "not sent: the run was interrupted")]))
 
     monkeypatch.setattr("ugc_nb.panel.panel.run_cleanup", interrupted)
     panel.select(pick)

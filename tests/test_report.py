@@ -9,8 +9,7 @@ import sys
 
 import pytest
 
-from ugc_nb import Sandbox
-from ugc_nb import ReportError, render_report
+from ugc_nb import ReportError, Sandbox, render_report
 
 FAKE_KEY = "sk-report-fake-key-0123456789abcdef"
 
@@ -45,7 +44,8 @@ def test_report_parameters_narrow_it(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"source": "cloud"}, "source"), ({"source": "api"}, "UGC_API_KEY"), ({"account_ids": "acc_1"}, "account_ids"), ({"older_than": "soon"}, "older_than"), ({"start": "someday"}, "start")],
+    [({"source": "cloud"}, "source"), ({"source": "api"}, "UGC_API_KEY"), ({"account_ids": "acc_1"}, "account_ids"),
+        ({"older_than": "soon"}, "older_than"), ({"start": "someday"}, "start")],
 )
 def test_bad_parameters_fail_before_running(tmp_path, kwargs, match):
     """Bad parameters are a ValueError naming them; no file is written."""

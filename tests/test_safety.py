@@ -12,18 +12,18 @@ import threading
 import warnings
 from collections import OrderedDict
 
+import fakeapi
 import httpx
 import orjson
 import pandas as pd
 import pytest
-
-import ugc_nb
-import fakeapi
 from fakeapi import FakeAPI, FaultSchedule, make_tasks
 from safety import FAST, KEY, FaultyOS, check_invariants, client_on, crashed_run, failed_tasks, fake_with, watch_journal
+
+import ugc_nb
 from ugc_nb import delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
-from ugc_nb.cleanup import journal as journal_module
 from ugc_nb.api.errors import APIStatusError, APITimeoutError, CleanupError, JournalError
+from ugc_nb.cleanup import journal as journal_module
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 
@@ -244,7 +244,8 @@ def test_a_success_answer_that_contradicts_itself_is_never_believed(mode, tmp_pa
         if path == "/tasks/delete" and not lied:
             ids = orjson.loads(raw)["taskIds"]
             lied.append(ids)
-            data = {"deleted": 0, "ids": ids} if lie == "count_zero" else {"deleted": len(ids), "ids": ids, "errors": [{"id": ids[0], "error": "not deletable"}]}
+            data = ({"deleted": 0, "ids": ids} if lie == "count_zero" else
+                    {"deleted": len(ids), "ids": ids, "errors": [{"id": ids[0], "error": "not deletable"}]})
             return Outcome("answer", 200, orjson.dumps({"ok": True, "code": 200, "message": "Success", "data": data}))
         return handle(path, authorization, raw)
 

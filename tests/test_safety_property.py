@@ -15,14 +15,14 @@ import warnings
 
 import pandas as pd
 import pytest
+from fakeapi import FakeAPI, make_tasks, random_faults
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from fakeapi import FakeAPI, make_tasks, random_faults
 from safety import KEY, FaultyOS, check_invariants, client_on, watch_journal
+
 from ugc_nb import delete_tasks, load_tasks, reconcile, retry_tasks
-from ugc_nb.cleanup import journal as journal_module
 from ugc_nb.api.errors import CleanupError, JournalError
+from ugc_nb.cleanup import journal as journal_module
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from ugc_nb.sandbox import Sandbox
 from ugc_nb.sandbox.records import ACCOUNT_FIELDS, TASK_FIELDS
 
-NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 AUTH = {"Authorization": "Bearer sandbox"}
 
 

@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pandas as pd
@@ -20,7 +20,7 @@ from ugc_nb import UGCClient, load_tasks
 from ugc_nb.sandbox import Sandbox, SandboxServer, serve
 from ugc_nb.sandbox.__main__ import main
 
-NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 AUTH = {"Authorization": "Bearer sandbox"}
 
 

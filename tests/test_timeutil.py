@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -19,7 +19,7 @@ def test_to_utc_accepts_strings_and_datetimes():
     assert to_utc("2024-01-01T00:00:00Z") == expected
     assert to_utc("2024-01-01T01:00:00+01:00") == expected
     assert to_utc(datetime(2024, 1, 1)) == expected
-    assert to_utc(datetime(2024, 1, 1, tzinfo=timezone.utc)) == expected
+    assert to_utc(datetime(2024, 1, 1, tzinfo=UTC)) == expected
 
 
 @pytest.mark.parametrize("bad", ["yesterday", "", 17, None, True])
@@ -65,7 +65,7 @@ def test_windows_cover_the_range_with_overlap():
 
 def test_parse_retry_after_seconds_and_http_date():
     """Retry-After as seconds or as an HTTP date gives seconds to wait; junk gives None."""
-    now = datetime(2024, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2024, 1, 1, 12, 0, 0, tzinfo=UTC)
     assert parse_retry_after("3") == 3.0
     assert parse_retry_after("Mon, 01 Jan 2024 12:00:10 GMT", now=now) == 10.0
     assert parse_retry_after("Mon, 01 Jan 2024 11:00:00 GMT", now=now) == 0.0

@@ -47,8 +47,8 @@ from .api import (
     UnknownValueWarning,
 )
 from .cleanup import delete_tasks, plan_delete, plan_retry, read_journal, reconcile, retry_tasks
-from .source import connect, load_tasks
 from .insight import accessor as _accessor  # noqa: F401  (registers df.ugc)
+from .source import connect, load_tasks
 from .tasks import tasks_frame
 
 __all__ = [
@@ -116,7 +116,14 @@ _MOVED = {
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        try:
+            module = importlib.import_module(_LAZY[name])
+        except ModuleNotFoundError as exc:  # an optional part whose extra is not installed
+            extra = {"ugc_nb.panel": "panel", "ugc_nb.report": "report"}.get(_LAZY[name])
+            if extra is None:
+                raise
+            raise ImportError(f"ugc_nb.{name} needs the [{extra}] extra ({exc.name} is missing): pip install 'ugc-nb[{extra}]'") from exc
+        return getattr(module, name)
     if name in _MOVED:
         home = _MOVED[name]
         new = home if name == "analysis" else f"{home}.{name}"

@@ -23,8 +23,8 @@ def _summary(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
     from .insight import accessor as _  # noqa: F401  (df.ugc)
-    from .source import load_tasks
     from .insight.plots import plot_overview
+    from .source import load_tasks
 
     df = load_tasks(
         account_ids=args.account or None,

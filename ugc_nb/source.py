@@ -18,9 +18,9 @@ import pandas as pd
 
 from ._version import __version__
 from .api.client import UGCClient
+from .api.timeutil import DurationLike, TimeLike
 from .insight.accounts import join_accounts
 from .tasks.frame import DEFAULT_GRACE, tasks_frame
-from .api.timeutil import DurationLike, TimeLike
 
 if TYPE_CHECKING:
     from .sandbox import Sandbox

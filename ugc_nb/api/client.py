@@ -34,8 +34,8 @@ import httpx
 import orjson
 import pandas as pd
 
-from . import envelope
 from .._version import __version__
+from . import envelope
 from .errors import (
     APIConnectionError,
     APIError,

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Union
+from typing import TypeAlias
 
 import pandas as pd
 
 __all__ = ["TimeLike", "DurationLike", "to_utc", "to_timedelta", "iso_z", "utcnow", "windows"]
 
-TimeLike = Union[str, datetime, pd.Timestamp]
-DurationLike = Union[str, timedelta, pd.Timedelta]
+TimeLike: TypeAlias = str | datetime | pd.Timestamp
+DurationLike: TypeAlias = str | timedelta | pd.Timedelta
 
 
 def utcnow() -> pd.Timestamp:

@@ -6,8 +6,8 @@ keeps every deleted row; :mod:`reconcile` settles a crashed run. Imports :mod:`u
 and :mod:`ugc_nb.api`; no widgets.
 """
 
-from .live import READ_ATTEMPTS, live_tasks
 from .journal import Journal, default_journal_path, read_journal
+from .live import READ_ATTEMPTS, live_tasks
 from .outcome import OUTCOMES, CleanupReport, TaskResult
 from .plan import Plan, plan_delete, plan_retry
 from .reconcile import reconcile

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from typing import Any
 
-from .answer import Answer, read_answer
 from ..api.client import UGCClient
 from ..api.errors import (
     APIConnectionError,
@@ -29,11 +28,12 @@ from ..api.errors import (
     RateLimitError,
     ServerError,
 )
+from .answer import Answer, read_answer
 from .journal import Journal
+from .live import FATAL_STATUS, READ_ATTEMPTS, live_tasks
 from .outcome import TaskResult
 from .plan import ActionRule
 from .pool import AccountGate
-from .live import FATAL_STATUS, READ_ATTEMPTS, live_tasks
 from .verdict import CHOSEN_FIELDS, SEND, as_chosen, judge
 
 __all__ = ["Run"]
@@ -184,12 +184,12 @@ class Run:
                 seen = self.latest.get(task_id)
                 if seen is not None and seen[0] < 0:
                     continue  # it moved on already
-                record = listed.get(task_id)
-                moved = record is None or not self._as_chosen(task_id, record)
+                now = listed.get(task_id)
+                moved = now is None or not self._as_chosen(task_id, now)
                 if moved:
-                    self.latest[task_id] = (-number, record)
+                    self.latest[task_id] = (-number, now)
                 elif seen is None or seen[0] < number:
-                    self.latest[task_id] = (number, record)
+                    self.latest[task_id] = (number, now)
 
     def _as_chosen(self, task_id: str, record: dict[str, Any]) -> bool:
         chosen = self.chosen.get(task_id)

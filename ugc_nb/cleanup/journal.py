@@ -37,9 +37,9 @@ import pandas as pd
 import platformdirs
 
 from ..api.errors import InvalidRecordError, JournalError, JournalWarning, UnknownValueWarning
-from ..tasks.frame import DERIVED_COLUMNS, tasks_frame
 from ..api.schema import TASK_FIELDS
 from ..api.timeutil import iso_z, utcnow
+from ..tasks.frame import DERIVED_COLUMNS, tasks_frame
 
 __all__ = ["Journal", "default_journal_path", "read_journal", "journal_entries", "JournalEntry", "UNFINISHED"]
 
@@ -115,7 +115,7 @@ class Journal:
         """Start a run and return its id. ``key_hash`` (salted with the run id) identifies the
         API key, hence the organisation, without revealing it."""
         run = run_id or uuid.uuid4().hex[:12]
-        fields = {"key_hash": key_hash} if key_hash else {}
+        fields: dict[str, Any] = {"key_hash": key_hash} if key_hash else {}
         self.write("run", run, action=action, chosen=chosen, source=source, dry_run=dry_run, **fields)
         return run
 

@@ -21,10 +21,9 @@ import signal
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Set
-from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, Protocol
-
 
 __all__ = ["AccountGate", "Progress", "send_all"]
 

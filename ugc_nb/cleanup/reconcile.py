@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 
-from .live import live_tasks
 from ..api.client import UGCClient
 from ..api.errors import APIError
 from .journal import Journal, journal_entries
+from .live import live_tasks
 from .outcome import CleanupReport, TaskResult
 from .plan import ACTIONS
 from .verdict import SEND, judge

@@ -11,10 +11,10 @@ import warnings
 
 import pandas as pd
 
-from .live import live_tasks
 from ..api.client import UGCClient
 from ..api.errors import APIError, UnknownValueWarning
 from ..tasks.frame import DEFAULT_GRACE, tasks_frame
+from .live import live_tasks
 from .outcome import CleanupReport
 
 __all__ = ["frame_after"]

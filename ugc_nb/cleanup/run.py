@@ -56,11 +56,11 @@ from typing import TypedDict, Unpack
 import pandas as pd
 
 from ..api.client import UGCClient
-from .engine import Run
-from .live import FATAL_STATUS, READ_ATTEMPTS, live_tasks
 from ..api.errors import APIError, APIStatusError, CleanupError, CleanupInterrupted, JournalError
 from ..tasks.frame import to_records
+from .engine import Run
 from .journal import Journal, default_journal_path
+from .live import FATAL_STATUS, READ_ATTEMPTS, live_tasks
 from .outcome import CleanupReport
 from .plan import ACTIONS, Action, ActionRule, Plan, make_plan
 from .pool import Progress, send_all

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import analysis
-from ..tasks.frame import COLUMNS
 from ..api.schema import STATUSES
-from .summary import TaskSummary, summarize
 from ..api.timeutil import DurationLike, to_timedelta
+from ..tasks.frame import COLUMNS
+from . import analysis
+from .summary import TaskSummary, summarize
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

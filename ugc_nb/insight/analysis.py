@@ -19,10 +19,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .accounts import ACCOUNT_COLUMNS
-from ..tasks.frame import DEFAULT_GRACE
 from ..api.schema import DELETABLE_STATUSES, STATUSES
 from ..api.timeutil import DurationLike, to_timedelta, utcnow
+from ..tasks.frame import DEFAULT_GRACE
+from .accounts import ACCOUNT_COLUMNS
 
 __all__ = [
     "MISSING",

@@ -180,7 +180,7 @@ def plot_age(df: pd.DataFrame, *, ax: Axes | None = None, by: str = "status", lo
         part = values[key == name]
         if len(part):
             color = PALETTE[name] if by == "status" else PALETTE.group(i)
-            ax.hist(part, bins=edges, histtype="step", linewidth=1.8, label=f"{name} ({len(part)})", color=color)
+            ax.hist(part, bins=list(edges), histtype="step", linewidth=1.8, label=f"{name} ({len(part)})", color=color)
     if log:
         ax.set_yscale("log")
     ax.legend(title=by, fontsize="small")

@@ -63,5 +63,5 @@ def dashboard(client: UGCClient | None = None, *, journal: JournalArg = None, ti
     refresh()
     panel.counts.observe(refresh, names="value")  # the counts line changes whenever the frame does
     page = w.VBox([header, summary, panel])
-    page.panel = panel  # type: ignore[attr-defined]  # for scripts and tests
+    page.panel = panel  # for scripts and tests
     return page

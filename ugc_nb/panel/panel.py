@@ -24,17 +24,17 @@ import ipywidgets as w
 import pandas as pd
 from itables.widget import ITable
 
-from .confirm import ConfirmBox
-from .filterbar import FilterBar
-from .selection import MatchingBanner, link_button
-from ..api.errors import CleanupInterrupted
-from ..cleanup.run import JournalArg, run_cleanup
 from ..api.client import UGCClient
-from .filters import TaskFilter
+from ..api.errors import CleanupInterrupted
 from ..cleanup.outcome import CleanupReport
 from ..cleanup.plan import Plan, make_plan
 from ..cleanup.refresh import frame_after
+from ..cleanup.run import JournalArg, run_cleanup
+from .confirm import ConfirmBox
+from .filterbar import FilterBar
+from .filters import TaskFilter
 from .runview import ResultView, RunProgress
+from .selection import MatchingBanner, link_button
 from .table import display_frame, table_options, table_view
 
 __all__ = ["CleanupPanel"]
@@ -375,7 +375,9 @@ class CleanupPanel(w.VBox):
     def _update_counts(self) -> None:
         self.filters.describe()
         matching, shown = len(self._filtered), len(self._view)
-        hidden = f" — the table holds the oldest {shown:,}; {matching - shown:,} not shown (narrow the filters, or act on all matching)" if shown < matching else ""
+        hidden = ""
+        if shown < matching:
+            hidden = f" — the table holds the oldest {shown:,}; {matching - shown:,} not shown (narrow the filters, or act on all matching)"
         outside = len(self.hidden_ids)
         note = f" · <b>{outside:,}</b> selected are hidden by the filters" if outside else ""
         for button in (self.show_hidden_button, self.clear_hidden_button):

@@ -26,7 +26,7 @@ import gc
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -107,7 +107,7 @@ _FIRST_NAMES = (
 
 def default_now() -> datetime:
     """Current UTC time rounded down to the minute (the default data anchor)."""
-    return datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
 def generate_accounts(

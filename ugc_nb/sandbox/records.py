@@ -10,7 +10,7 @@ sorting and date-window filtering.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..api.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_FIELDS, TASK_TYPES
@@ -62,8 +62,8 @@ def format_ts(moment: datetime) -> str:
     Naive datetimes are taken to be UTC; sub-second parts are truncated.
     """
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime(_ISO_FORMAT)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime(_ISO_FORMAT)
 
 
 def parse_ts(text: str) -> datetime:
@@ -79,8 +79,8 @@ def parse_ts(text: str) -> datetime:
         cleaned = cleaned[:-1] + "+00:00"
     moment = datetime.fromisoformat(cleaned)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def ceil_ts(moment: datetime) -> str:

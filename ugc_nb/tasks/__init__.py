@@ -4,8 +4,8 @@ Imports only :mod:`ugc_nb.api` (its schema, time helpers and errors). The derive
 ``retryable``, ``overdue``) are computed in :mod:`ugc_nb.tasks.frame` and nowhere else.
 """
 
-from .frame import COLUMNS, DEFAULT_GRACE, DERIVED_COLUMNS, tasks_frame, to_records
 from ..api.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_FIELDS, TASK_TYPES
+from .frame import COLUMNS, DEFAULT_GRACE, DERIVED_COLUMNS, tasks_frame, to_records
 
 __all__ = ["tasks_frame", "to_records", "COLUMNS", "DERIVED_COLUMNS", "DEFAULT_GRACE", "STATUSES", "TASK_TYPES",
            "TASK_FIELDS", "DELETABLE_STATUSES", "RETRYABLE_STATUSES"]

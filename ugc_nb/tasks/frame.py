@@ -308,6 +308,7 @@ def tasks_frame(
     tasks = _fast_records(records)
     rows: Sequence[Any]
     renamed: dict[str, str] = {}
+    extras: dict[str, Any]
     if tasks is not None:
         rows, extras = tasks, {}
         columns = {field: list(map(attrgetter(field), tasks)) for field in TASK_FIELDS}
