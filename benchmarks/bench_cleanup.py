@@ -1,6 +1,6 @@
 """B3: ``delete_tasks`` on 10k eligible tasks with 50 ms of latency per request.
 
-Compared with a per-id loop (``client.delete_tasks([task_id])`` for each task, as a
+Compared with a per-id loop (``client.tasks.delete([task_id])`` for each task, as a
 notebook would do it; a sample of 20 is timed and scaled) and with the bound
 ``ceil(N / batch) × latency / concurrency`` (the time the batches alone take if
 the latency were the only cost). Each round starts a fresh sandbox server process
@@ -73,12 +73,12 @@ def main() -> None:
 
                     start = time.perf_counter()
                     for task_id in spare:  # the per-id loop, one request per task
-                        client.delete_tasks([task_id])
+                        client.tasks.delete([task_id])
                     loop = (time.perf_counter() - start) / SAMPLE * n_chosen
 
                     accounts = sorted(chosen["account_id"].astype(str).unique())
                     start = time.perf_counter()
-                    client.get_tasks(account_ids=accounts)  # what the run's verification read costs
+                    client.tasks.list(account_ids=accounts)  # what the run's verification read costs
                     read = time.perf_counter() - start
 
                     journal = Path(tmp) / f"journal-{round_}.jsonl"

@@ -27,7 +27,7 @@ KEY = "sandbox"
 FLOOR = "httpx.post + orjson.loads — the floor"
 TRANSFER = "httpx.post only (the response bytes)"
 OURS = "load_tasks(client)"
-RECORDS = "tasks_frame(client.get_tasks()) — via a list of dicts"
+RECORDS = "tasks_frame(client.tasks.list()) — via a list of dicts"
 TARGET = 1.5
 
 
@@ -73,7 +73,7 @@ def ours(url: str) -> Any:
 
 def via_records(url: str) -> Any:
     with UGCClient(api_key=KEY, base_url=url) as client:
-        return tasks_frame(client.get_tasks(), now=NOW)
+        return tasks_frame(client.tasks.list(), now=NOW)
 
 
 def main() -> None:

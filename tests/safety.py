@@ -205,6 +205,6 @@ def fake_with(tasks: list[dict], tmp_path: Path, *, watch: bool = True, **option
 def crashed_run(path: Path, client: UGCClient, action: str, rows: list[dict], *, run_id: str = "r1") -> None:
     """A journal left by a run killed right after it sent ``rows``: its run record and intent, no outcome."""
     book = Journal(path)
-    run = book.new_run(action, chosen=len(rows), source=client.base_url, dry_run=False, run_id=run_id, key_hash=client._fingerprint(run_id))
+    run = book.new_run(action, chosen=len(rows), source=client.base_url, dry_run=False, run_id=run_id, key_hash=client.key_fingerprint(run_id))
     book.write("intent", run, send=1, action=action, tasks=rows)
     book.close()

@@ -110,7 +110,7 @@ def test_tasks_already_gone_are_not_found(env):
     box, client, df, journal = env
     chosen = old_failed(df)
     gone = chosen["id"].tolist()[:3]
-    client.delete_tasks(gone)
+    client.tasks.delete(gone)
     box.reset_log()
     report = delete_tasks(client, chosen, journal=journal, progress=False)
     assert report.ids("not_found") == gone
@@ -284,7 +284,7 @@ def test_task_retried_since_chosen_is_changed_not_deleted(env):
     box, client, df, journal = env
     chosen = old_failed(df).head(5)
     requeued = chosen["id"].iloc[0]
-    client.retry_tasks([requeued])
+    client.tasks.retry([requeued])
     report = delete_tasks(client, chosen, journal=journal, progress=False)
     frame = check(box, report, chosen, journal, never_sent=[requeued]).set_index("id")
     assert frame.loc[requeued, "outcome"] == "changed" and "was failed" in frame.loc[requeued, "reason"]
@@ -305,7 +305,7 @@ def test_401_while_sending_stops_the_run(env, monkeypatch):
     """A 401 on a delete fails that batch and sends nothing more; the rest are 'not sent'."""
     box, client, df, journal = env
     chosen = old_failed(df)
-    real = client.delete_tasks
+    real = client.tasks.delete
     calls = []
 
     def delete_then_refuse(ids):
@@ -314,7 +314,7 @@ def test_401_while_sending_stops_the_run(env, monkeypatch):
             raise ugc_nb.AuthenticationError("key revoked", path="/tasks/delete", status_code=401)
         return real(ids)
 
-    monkeypatch.setattr(client, "delete_tasks", delete_then_refuse)
+    monkeypatch.setattr(client.tasks, "delete", delete_then_refuse)
     report = delete_tasks(client, chosen, journal=journal, batch_size=4, concurrency=1, progress=False)
     check(box, report, chosen, journal)
     assert len(calls) == 2 and report.totals["deleted"] == 4

@@ -86,7 +86,7 @@ def test_key_and_base_url_come_from_environment(monkeypatch):
     monkeypatch.setenv("UGC_BASE_URL", "http://127.0.0.1:9/")
     rec = Recorder(ok([]))
     client = UGCClient(transport=httpx.MockTransport(rec))
-    client.get_tasks()
+    client.tasks.list()
     assert client.base_url == "http://127.0.0.1:9"
     assert rec.requests[0].headers["authorization"] == f"Bearer {KEY}"
 
@@ -127,7 +127,7 @@ def test_requests_are_json_posts_with_bearer_auth():
     """Every call is a POST with a JSON body and the bearer header."""
     rec = Recorder(ok([TASK]))
     with make(rec) as client:
-        assert client.get_tasks() == [TASK]
+        assert client.tasks.list() == [TASK]
     req = rec.requests[0]
     assert req.method == "POST" and req.url.path == "/tasks"
     assert req.headers["content-type"] == "application/json"
@@ -142,7 +142,7 @@ def test_key_never_in_errors_or_logs(caplog):
     rec = Recorder(err(500, f"bad key {KEY}"), err(401, f"invalid key {KEY}"))
     client = make(rec)
     with pytest.raises(AuthenticationError) as info:
-        client.get_tasks()
+        client.tasks.list()
     exc = info.value
     for text in (str(exc), repr(exc), exc.message, str(exc.args), repr(exc.body), caplog.text):
         assert KEY not in text
@@ -155,7 +155,7 @@ def test_key_never_in_errors_or_logs(caplog):
 def test_get_tasks_sends_filters_in_api_names():
     """account_ids/start/end/task_type become accountIds/startDate/endDate/taskType in UTC ISO form."""
     rec = Recorder(ok([]))
-    make(rec).get_tasks(
+    make(rec).tasks.list(
         account_ids=["acc_1", "acc_2", "acc_1"],
         start="2024-01-01T02:00:00+02:00",
         end="2024-12-31T23:59:59Z",
@@ -188,7 +188,7 @@ def test_get_tasks_argument_misuse_raises_before_any_request(kwargs, match):
     """Bad arguments are a ValueError naming the problem, and nothing is sent."""
     rec = Recorder(ok([]))
     with pytest.raises(ValueError, match=match):
-        make(rec).get_tasks(**kwargs)
+        make(rec).tasks.list(**kwargs)
     assert rec.requests == []
 
 
@@ -197,7 +197,7 @@ def test_mutation_argument_misuse_raises_before_any_request(ids, match):
     """delete/retry with no ids, a bare string or non-strings raise ValueError; nothing is sent."""
     rec = Recorder(ok({"deleted": 0, "ids": []}))
     client = make(rec)
-    for method in (client.delete_tasks, client.retry_tasks):
+    for method in (client.tasks.delete, client.tasks.retry):
         with pytest.raises(ValueError, match=match):
             method(ids)
     assert rec.requests == []
@@ -210,8 +210,8 @@ def test_delete_and_retry_send_deduplicated_ids_and_return_data():
         ok({"retried": 1, "ids": ["c"], "errors": [{"id": "d", "error": "not found"}]}),
     )
     client = make(rec)
-    assert client.delete_tasks(["a", "b", "a"]) == {"deleted": 2, "ids": ["a", "b"]}
-    assert client.retry_tasks(("c", "d")) == {"retried": 1, "ids": ["c"], "errors": [{"id": "d", "error": "not found"}]}
+    assert client.tasks.delete(["a", "b", "a"]) == {"deleted": 2, "ids": ["a", "b"]}
+    assert client.tasks.retry(("c", "d")) == {"retried": 1, "ids": ["c"], "errors": [{"id": "d", "error": "not found"}]}
     assert [r.url.path for r in rec.requests] == ["/tasks/delete", "/tasks/retry"]
     assert rec.bodies == [{"taskIds": ["a", "b"]}, {"taskIds": ["c", "d"]}]
 
@@ -220,13 +220,13 @@ def test_accounts_and_account_status_bodies():
     """get_accounts passes its filters; account_status sends accountIds and includeCompleted."""
     rec = Recorder(ok([{"id": "acc_1"}]))
     client = make(rec)
-    assert client.get_accounts(tag="fitness") == [{"id": "acc_1"}]
-    client.account_status(["acc_1"], include_completed=True)
-    client.account_status()
+    assert client.accounts.list(tag="fitness") == [{"id": "acc_1"}]
+    client.accounts.status(["acc_1"], include_completed=True)
+    client.accounts.status()
     assert [r.url.path for r in rec.requests] == ["/accounts", "/accounts/status", "/accounts/status"]
     assert rec.bodies == [{"tag": "fitness"}, {"includeCompleted": True, "accountIds": ["acc_1"]}, {"includeCompleted": False}]
     with pytest.raises(ValueError, match="unknown account filter"):
-        client.get_accounts(colour="red")
+        client.accounts.list(colour="red")
 
 
 # -- envelope -----------------------------------------------------------------------
@@ -243,7 +243,7 @@ def test_accounts_and_account_status_bodies():
 )
 def test_tolerant_envelope_variants_give_data(response):
     """ok/message/code missing or reordered still yield the data."""
-    assert make(Recorder(response)).get_tasks() == [TASK]
+    assert make(Recorder(response)).tasks.list() == [TASK]
 
 
 @pytest.mark.parametrize(
@@ -255,7 +255,7 @@ def test_every_status_maps_to_its_error(status, cls):
     """Each HTTP status raises its own class carrying status, message and path."""
     client = make(Recorder(err(status, "the reason")), max_retries=0)
     with pytest.raises(cls) as info:
-        client.delete_tasks(["x"])
+        client.tasks.delete(["x"])
     exc = info.value
     assert type(exc) is cls
     assert (exc.status_code, exc.message, exc.path) == (status, "the reason", "/tasks/delete")
@@ -266,21 +266,21 @@ def test_ok_false_on_http_200_is_an_error():
     """An envelope saying ok=false with code 404 is a NotFoundError even on HTTP 200."""
     client = make(Recorder(httpx.Response(200, json={"ok": False, "code": 404, "message": "gone"})))
     with pytest.raises(NotFoundError, match="gone"):
-        client.retry_tasks(["x"])
+        client.tasks.retry(["x"])
 
 
 def test_empty_body_on_500_is_a_server_error():
     """An empty 500 body becomes ServerError with a message saying the body was empty."""
     client = make(Recorder(httpx.Response(500, content=b"")), max_retries=0)
     with pytest.raises(ServerError, match="empty response body"):
-        client.get_tasks()
+        client.tasks.list()
 
 
 def test_non_json_error_body_is_quoted():
     """An HTML 502 page becomes ServerError quoting the start of the body."""
     client = make(Recorder(httpx.Response(502, content=b"<html>Bad gateway</html>")), max_retries=0)
     with pytest.raises(ServerError, match="Bad gateway"):
-        client.get_tasks()
+        client.tasks.list()
 
 
 @pytest.mark.parametrize(
@@ -296,13 +296,13 @@ def test_non_json_error_body_is_quoted():
 def test_unusable_success_bodies_raise_validation_error(response, match):
     """A 2xx that cannot be read is APIResponseValidationError, never KeyError/JSONDecodeError."""
     with pytest.raises(APIResponseValidationError, match=match):
-        make(Recorder(response)).get_tasks()
+        make(Recorder(response)).tasks.list()
 
 
 def test_mutation_success_without_object_may_have_applied():
     """A delete answered 200 with unreadable data is flagged may_have_applied."""
     with pytest.raises(APIResponseValidationError) as info:
-        make(Recorder(httpx.Response(200, content=b""))).delete_tasks(["a"])
+        make(Recorder(httpx.Response(200, content=b""))).tasks.delete(["a"])
     assert info.value.may_have_applied
 
 
@@ -323,7 +323,7 @@ def test_mutation_success_without_object_may_have_applied():
 def test_reads_retry_transient_failures(failure):
     """Reads retry 5xx, 429, connection errors and timeouts, then succeed."""
     rec = Recorder(failure, failure, ok([TASK]))
-    assert make(rec, max_retries=3).get_tasks() == [TASK]
+    assert make(rec, max_retries=3).tasks.list() == [TASK]
     assert len(rec.requests) == 3
 
 
@@ -331,7 +331,7 @@ def test_reads_give_up_after_max_retries():
     """After max_retries the last error is raised; exactly 1 + max_retries requests are made."""
     rec = Recorder(err(500, "down"))
     with pytest.raises(ServerError, match="down"):
-        make(rec, max_retries=2).get_tasks()
+        make(rec, max_retries=2).tasks.list()
     assert len(rec.requests) == 3
 
 
@@ -340,7 +340,7 @@ def test_client_errors_are_not_retried(status):
     """4xx other than 429 is raised at once."""
     rec = Recorder(err(status))
     with pytest.raises(APIStatusError):
-        make(rec, max_retries=3).get_tasks()
+        make(rec, max_retries=3).tasks.list()
     assert len(rec.requests) == 1
 
 
@@ -358,7 +358,7 @@ def test_mutations_are_not_resent_when_they_may_have_applied(failure, cls):
     """A delete that reached the server and failed is sent once and raised with may_have_applied."""
     rec = Recorder(failure, ok({"deleted": 1, "ids": ["a"]}))
     with pytest.raises(cls) as info:
-        make(rec, max_retries=5).delete_tasks(["a"])
+        make(rec, max_retries=5).tasks.delete(["a"])
     assert len(rec.requests) == 1
     assert info.value.may_have_applied
 
@@ -367,7 +367,7 @@ def test_mutations_are_not_resent_when_they_may_have_applied(failure, cls):
 def test_mutations_retry_only_when_provably_not_applied(failure):
     """A refused connection or a 429 means nothing happened, so the delete is sent again."""
     rec = Recorder(failure, ok({"deleted": 1, "ids": ["a"]}))
-    assert make(rec, max_retries=2).delete_tasks(["a"]) == {"deleted": 1, "ids": ["a"]}
+    assert make(rec, max_retries=2).tasks.delete(["a"]) == {"deleted": 1, "ids": ["a"]}
     assert len(rec.requests) == 2
 
 
@@ -379,7 +379,7 @@ def test_retry_after_is_honoured_and_capped(monkeypatch):
     monkeypatch.setattr("ugc_nb.api.client.time.sleep", waits.append)
     policy = RetryPolicy(max_retries=4, initial=0.25, maximum=0.75, retry_after_cap=5, jitter=False)
     rec = Recorder(err(429, headers={"Retry-After": "2"}), err(429, headers={"Retry-After": "120"}), err(500), err(500), ok([]))
-    make(rec, retry=policy).get_tasks()
+    make(rec, retry=policy).tasks.list()
     assert waits == [2.0, 5.0, 0.75, 0.75]
 
 
@@ -407,7 +407,7 @@ def test_windowed_get_tasks_merges_and_deduplicates():
         return ok(data)
 
     rec = Recorder(answer)
-    tasks = make(rec).get_tasks(start="2024-01-01T00:00:00Z", end="2024-01-04T00:00:00Z", window="1D", concurrency=2)
+    tasks = make(rec).tasks.list(start="2024-01-01T00:00:00Z", end="2024-01-04T00:00:00Z", window="1D", concurrency=2)
     bodies = sorted(rec.bodies, key=lambda b: b["startDate"])
     assert [(b["startDate"], b["endDate"]) for b in bodies] == [
         ("2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z"),
@@ -423,3 +423,18 @@ def test_windowed_get_tasks_merges_and_deduplicates():
 def test_version_is_exposed():
     """ugc_nb.__version__ comes from package metadata."""
     assert ugc_nb.__version__ and ugc_nb.__version__[0].isdigit()
+
+
+def test_raw_endpoints_are_resources_and_the_old_names_warn():
+    """client.tasks.list/delete/retry and client.accounts.list/status are the raw endpoints; the old method names
+    still work for one release with a DeprecationWarning that points at the safe ugc_nb.delete_tasks."""
+    from ugc_nb import Sandbox
+
+    box = Sandbox(n_tasks=20, seed=5)
+    client = box.client()
+    failed = [t["id"] for t in box.tasks if t["status"] == "failed"][:1]
+    assert [t["id"] for t in client.tasks.list()] == box.ids() and client.accounts.list()
+    with pytest.warns(DeprecationWarning, match=r"use client\.tasks\.delete \(raw and permanent; ugc_nb\.delete_tasks is the safe"):
+        assert client.delete_tasks(failed)["deleted"] == 1
+    with pytest.warns(DeprecationWarning, match=r"UGCClient\.get_tasks is deprecated: use client\.tasks\.list"):
+        assert len(client.get_tasks()) == len(box.ids())

@@ -50,8 +50,8 @@ def test_load_tasks_over_http_has_the_documented_dtypes(client, box, server):
     assert sorted(df["id"]) == sorted(box.ids())
     assert df.attrs["source"] == server.url
     assert df["id"].dtype == pd.StringDtype()
-    assert list(df["status"].cat.categories) == list(ugc_nb.STATUSES)
-    assert list(df["type"].cat.categories) == list(ugc_nb.TASK_TYPES)
+    assert list(df["status"].cat.categories) == list(ugc_nb.tasks.STATUSES)
+    assert list(df["type"].cat.categories) == list(ugc_nb.tasks.TASK_TYPES)
     assert isinstance(df["account_id"].dtype, pd.CategoricalDtype)
     assert str(df["created_at"].dt.tz) == "UTC" and str(df["scheduled_time"].dt.tz) == "UTC"
     assert df["duration"].dtype == pd.Int64Dtype()
@@ -63,7 +63,7 @@ def test_load_tasks_over_http_has_the_documented_dtypes(client, box, server):
 def test_filters_reach_the_server(client, box):
     """account_ids and task_type filter server-side; the result matches the sandbox's own state."""
     account = box.tasks[0]["account_id"]
-    got = client.get_tasks(account_ids=[account], task_type="warmup_scroll")
+    got = client.tasks.list(account_ids=[account], task_type="warmup_scroll")
     expected = {t["id"] for t in box.tasks if t["account_id"] == account and t["type"] == "warmup_scroll"}
     assert {t["id"] for t in got} == expected
 
@@ -71,8 +71,8 @@ def test_filters_reach_the_server(client, box):
 def test_windowed_load_equals_single_range(client):
     """A windowed, concurrent load returns exactly the tasks of the same single-range query."""
     start, end = NOW - pd.Timedelta("30D"), NOW + pd.Timedelta("3D")
-    single = client.get_tasks(start=start, end=end)
-    windowed = client.get_tasks(start=start, end=end, window="2D", concurrency=3)
+    single = client.tasks.list(start=start, end=end)
+    windowed = client.tasks.list(start=start, end=end, window="2D", concurrency=3)
     assert len(single) > 100
     assert sorted(t["id"] for t in windowed) == sorted(t["id"] for t in single)
 
@@ -80,9 +80,9 @@ def test_windowed_load_equals_single_range(client):
 def test_delete_and_retry_over_http(client, box):
     """delete_tasks removes exactly the given tasks; retry_tasks moves failed ones to scheduled."""
     failed = [t["id"] for t in box.tasks if t["status"] == "failed"]
-    assert client.delete_tasks(failed[:2]) == {"deleted": 2, "ids": failed[:2]}
+    assert client.tasks.delete(failed[:2]) == {"deleted": 2, "ids": failed[:2]}
     assert box.task(failed[0]) is None and box.task(failed[1]) is None
-    result = client.retry_tasks([failed[2]])
+    result = client.tasks.retry([failed[2]])
     assert result["retried"] == 1 and box.status_of(failed[2]) == "scheduled"
 
 
@@ -90,14 +90,14 @@ def test_error_mapping_over_http(client, box, server):
     """401 for a wrong key, 404 for unknown ids, 400 for an ineligible status — each typed."""
     with UGCClient(api_key="wrong-key", base_url=server.url, retry=NO_WAIT) as bad:
         with pytest.raises(AuthenticationError) as info:
-            bad.get_tasks()
+            bad.tasks.list()
         assert info.value.status_code == 401 and "wrong-key" not in str(info.value)
     with pytest.raises(NotFoundError) as info:
-        client.delete_tasks(["task_doesnotexist"])
+        client.tasks.delete(["task_doesnotexist"])
     assert info.value.path == "/tasks/delete"
     complete = next(t["id"] for t in box.tasks if t["status"] == "complete")
     with pytest.raises(BadRequestError):
-        client.delete_tasks([complete])
+        client.tasks.delete([complete])
     assert box.status_of(complete) == "complete"
 
 
@@ -106,7 +106,7 @@ def test_reads_ride_out_faults_over_http(box, server):
     for kind in ("429", "500", "500_empty", "drop"):
         box.fail_next(kind, path="/tasks")
     with UGCClient(api_key=box.api_key, base_url=server.url, retry=NO_WAIT, max_retries=4, timeout=5) as c:
-        assert len(c.get_tasks()) == len(box.ids())
+        assert len(c.tasks.list()) == len(box.ids())
     statuses = [r.status for r in box.requests if r.path == "/tasks"]
     assert len(statuses) == 5
 
@@ -122,7 +122,7 @@ def test_mutation_failure_is_raised_not_resent(box, server, kind, cls, applied):
     box.reset_log()
     with UGCClient(api_key=box.api_key, base_url=server.url, retry=NO_WAIT, max_retries=5, timeout=5) as c:
         with pytest.raises(cls) as info:
-            c.delete_tasks([target])
+            c.tasks.delete([target])
     assert info.value.may_have_applied
     assert len([r for r in box.requests if r.path == "/tasks/delete"]) == 1
     assert (box.task(target) is None) is applied
@@ -133,11 +133,11 @@ def test_mutation_429_is_retried(box, server):
     target = next(t["id"] for t in box.tasks if t["status"] == "failed")
     box.fail_next("429", path="/tasks/delete")
     with UGCClient(api_key=box.api_key, base_url=server.url, retry=NO_WAIT, timeout=5) as c:
-        assert c.delete_tasks([target])["deleted"] == 1
+        assert c.tasks.delete([target])["deleted"] == 1
     with UGCClient(api_key=box.api_key, base_url=server.url, retry=NO_WAIT, max_retries=0, timeout=5) as c:
         box.fail_next("429", path="/tasks")
         with pytest.raises(RateLimitError) as info:
-            c.get_tasks()
+            c.tasks.list()
         assert info.value.retry_after is not None
 
 
@@ -147,9 +147,9 @@ def test_no_key_in_logs_over_http(box, server, caplog):
     secret = "sk-live-0123456789abcdefghijklmnop"
     box_key = Sandbox(n_tasks=5, api_key=secret, seed=1)
     with box_key.serve() as srv, UGCClient(api_key=secret, base_url=srv.url, retry=NO_WAIT) as c:
-        c.get_tasks()
+        c.tasks.list()
         box_key.fail_next("500", path="/tasks")
-        c.get_tasks()
+        c.tasks.list()
     assert caplog.records and secret not in caplog.text
 
 
@@ -175,4 +175,4 @@ def test_faults_storm_reads_still_complete(box, server):
     box.faults = Faults(rate_limit=0.25, retry_after=0, server_error=1 / 12, drop=1 / 25, seed=11, paths=("/tasks",))
     with UGCClient(api_key=box.api_key, base_url=server.url, retry=NO_WAIT, max_retries=10, timeout=5) as c:
         for _ in range(10):
-            assert len(c.get_tasks()) == len(box.ids())
+            assert len(c.tasks.list()) == len(box.ids())

@@ -171,24 +171,24 @@ def box():
 def test_tasks_json_is_undecoded_and_equals_get_tasks(box):
     """A single query returns the data array undecoded; decoded, it is what get_tasks returns."""
     with box.client(retry=NO_WAIT) as client:
-        raw = client._tasks_json(task_type="warmup_scroll")
+        raw = client.tasks.list_raw(task_type="warmup_scroll")
         assert isinstance(raw, memoryview)
-        assert orjson.loads(raw) == client.get_tasks(task_type="warmup_scroll")
+        assert orjson.loads(raw) == client.tasks.list(task_type="warmup_scroll")
 
 
 def test_tasks_json_with_a_window_returns_records(box):
     """A windowed query is merged from several requests, so it comes back as get_tasks' list."""
     with box.client(retry=NO_WAIT) as client:
-        got = client._tasks_json(start=NOW - pd.Timedelta("30D"), end=NOW, window="7D")
+        got = client.tasks.list_raw(start=NOW - pd.Timedelta("30D"), end=NOW, window="7D")
         assert isinstance(got, list)
-        assert got == client.get_tasks(start=NOW - pd.Timedelta("30D"), end=NOW, window="7D")
+        assert got == client.tasks.list(start=NOW - pd.Timedelta("30D"), end=NOW, window="7D")
 
 
 def test_tasks_json_retries_like_get_tasks(box):
     """A 500 before the answer is retried on the undecoded path too."""
     box.fail_next("500", "/tasks")
     with box.client(retry=NO_WAIT) as client:
-        assert isinstance(client._tasks_json(), memoryview)
+        assert isinstance(client.tasks.list_raw(), memoryview)
     assert [r.status for r in box.requests] == [500, 200]
 
 
@@ -196,16 +196,16 @@ def test_tasks_json_checks_the_filters(box):
     """Bad filters are refused before any request, as by get_tasks."""
     with box.client(retry=NO_WAIT) as client:
         with pytest.raises(ValueError, match="unknown task_type"):
-            client._tasks_json(task_type="nope")
+            client.tasks.list_raw(task_type="nope")
         with pytest.raises(TypeError):
-            client._tasks_json(colour="red")
+            client.tasks.list_raw(colour="red")
     assert box.requests == []
 
 
 def test_load_tasks_equals_the_frame_of_get_tasks(box):
     """load_tasks (undecoded path) gives exactly tasks_frame(get_tasks())."""
     with box.client(retry=NO_WAIT) as client:
-        pd.testing.assert_frame_equal(load_tasks(client, now=NOW), tasks_frame(client.get_tasks(), now=NOW))
+        pd.testing.assert_frame_equal(load_tasks(client, now=NOW), tasks_frame(client.tasks.list(), now=NOW))
 
 
 def test_tasks_json_with_a_non_list_data_is_refused():
@@ -216,7 +216,7 @@ def test_tasks_json_with_a_non_list_data_is_refused():
 
     with UGCClient(api_key="k", transport=httpx.MockTransport(handler), retry=NO_WAIT) as client:
         with pytest.raises(APIResponseValidationError, match="expected a list"):
-            client._tasks_json()
+            client.tasks.list_raw()
 
 
 def test_fast_and_general_paths_agree_with_nulls_everywhere():

@@ -141,7 +141,7 @@ def test_missing_journal_is_a_clear_error(tmp_path):
 KILLED_RUN = textwrap.dedent(
     """
     import sys, ugc_nb
-    client = ugc_nb.UGCClient(retry=ugc_nb.NO_WAIT, timeout=60)
+    client = ugc_nb.UGCClient(retry=ugc_nb.api.NO_WAIT, timeout=60)
     df = ugc_nb.load_tasks(client)
     ugc_nb.delete_tasks(client, df.ugc.with_status("failed"), journal=sys.argv[1], batch_size=5, concurrency=1, progress=False)
     print("finished", flush=True)
@@ -225,7 +225,7 @@ def test_reconcile_leaves_runs_made_with_another_key_alone(tmp_path):
     client_a, client_b = org_a.client(retry=NO_WAIT), org_b.client(retry=NO_WAIT)
     assert client_a.base_url == client_b.base_url
     journal = Journal(tmp_path / "j.jsonl")
-    run = journal.new_run("delete", chosen=1, source=client_a.base_url, dry_run=False, run_id="r1", key_hash=client_a._fingerprint("r1"))
+    run = journal.new_run("delete", chosen=1, source=client_a.base_url, dry_run=False, run_id="r1", key_hash=client_a.key_fingerprint("r1"))
     task = next(t for t in org_a.tasks if t["status"] == "failed")
     journal.write("intent", run, send=1, action="delete", tasks=[task])
     journal.close()

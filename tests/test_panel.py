@@ -189,14 +189,14 @@ def test_the_result_is_a_summary_line_failures_first_status_now_and_a_csv(panel,
     complete = panel.df.loc[panel.df["status"] == "complete", "id"].iloc[0]
     panel.select([*rows, complete])
     panel.delete_button.click()
-    real = panel.client.delete_tasks
+    real = panel.client.tasks.delete
 
     def refuse_one(ids):
         if rows[2] in ids:
             raise ugc_nb.BadRequestError("task is locked", path="/tasks/delete", status_code=400)
         return real(ids)
 
-    panel.client.delete_tasks = refuse_one
+    panel.client.tasks.delete = refuse_one
     panel.engine_options["batch_size"] = 1
     panel.confirm_button.click()
     panel.wait()
@@ -382,7 +382,7 @@ def test_new_frame_drops_vanished_selection(panel, box, client):
     pick = old_failed(panel)["id"].tolist()[:1]
     panel.select(pick)
     panel.delete_button.click()
-    client.delete_tasks(pick)  # someone else deletes it meanwhile
+    client.tasks.delete(pick)  # someone else deletes it meanwhile
     box.reset_log()
     panel.df = load_tasks(client, now=NOW)
     assert panel.selected_ids == [] and len(panel.chosen) == 0
@@ -406,7 +406,7 @@ def test_ctrl_c_during_confirm_shows_what_happened(panel, box, monkeypatch):
     pick = old_failed(panel)["id"].tolist()[:2]
 
     def interrupted(action, client, rows, **kwargs):
-        client.delete_tasks(pick[:1])
+        client.tasks.delete(pick[:1])
         raise CleanupInterrupted(CleanupReport("delete", False, [TaskResult(pick[0], "deleted"),
             TaskResult(pick[1], "failed", "not sent: the run was interrupted")]))
 
@@ -504,7 +504,7 @@ def test_stop_mid_run_sends_nothing_more(box, client, tmp_path):
 
     panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", batch_size=2, concurrency=1)
     pick = old_failed(panel)["id"].tolist()[:10]
-    real, calls, second = client.delete_tasks, [], threading.Event()
+    real, calls, second = client.tasks.delete, [], threading.Event()
 
     def slow(ids):
         calls.append(list(ids))
@@ -513,7 +513,7 @@ def test_stop_mid_run_sends_nothing_more(box, client, tmp_path):
             threading.Event().wait(0.3)
         return real(ids)
 
-    client.delete_tasks = slow
+    client.tasks.delete = slow
     panel.select(pick)
     panel.delete_button.click()
     panel.confirm_button.click()
@@ -532,7 +532,7 @@ def test_a_server_that_goes_away_is_one_banner(box, client, tmp_path):
 
     panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", batch_size=2, concurrency=1)
     pick = old_failed(panel)["id"].tolist()[:8]
-    real_delete, real_list = client.delete_tasks, client.get_tasks
+    real_delete, real_list = client.tasks.delete, client.tasks.list
     gone = []
 
     def delete(ids):
@@ -544,7 +544,7 @@ def test_a_server_that_goes_away_is_one_banner(box, client, tmp_path):
             raise APIConnectionError("could not connect to the server: refused", path="/tasks")
         return real_list(*args, **kwargs)
 
-    client.delete_tasks, client.get_tasks = delete, listing
+    client.tasks.delete, client.tasks.list = delete, listing
     panel.select(pick)
     panel.delete_button.click()
     panel.confirm_button.click()

@@ -176,13 +176,13 @@ def test_each_batch_is_reread_narrowed_to_its_accounts(mode, tmp_path):
     with client_on(fake, mode) as client:
         chosen = deletable(load_tasks(client, now=NOW))
         bodies = []
-        real = client.get_tasks
+        real = client.tasks.list
 
         def spy(**kw):
             bodies.append(sorted(kw.get("account_ids") or []))
             return real(**kw)
 
-        client.get_tasks = spy
+        client.tasks.list = spy
         report = delete_tasks(client, chosen, journal=journal, batch_size=3, concurrency=2, progress=False)
     check_invariants(fake, report, chosen["id"].tolist(), journal)
     requests = [r for r in fake.requests if r.path == "/tasks/delete"]
@@ -449,10 +449,10 @@ def test_no_part_of_the_key_survives_in_errors_reports_journal_or_logs(mode, tmp
         page = ("<html>" + "x" * 190 + KEY + "</html>").encode()
         fake.rewrite = lambda path, status, body: (502, page) if path == "/tasks" else (status, body)
         with pytest.raises(APIStatusError) as html_error:
-            client.get_tasks()
+            client.tasks.list()
         fake.rewrite = lambda path, status, body: (401, {"ok": False, "code": 401, "message": f"bad key {KEY}"})
         with pytest.raises(ugc_nb.AuthenticationError) as auth_error:
-            client.get_tasks()
+            client.tasks.list()
     texts = [str(report), report._repr_html_(), report.to_frame().to_csv(), journal.read_text(), caplog.text]
     for exc in (html_error.value, auth_error.value):
         texts += [str(exc), repr(exc), exc.message, repr(exc.body), exc.text, str(exc.args)]
@@ -513,9 +513,9 @@ def test_status_error_body_is_always_a_dict():
     answers = [httpx.Response(400, json={"ok": False, "message": "bad"}), httpx.Response(400, json=["x"]),
                httpx.Response(502, content=b"<html>down</html>"), httpx.Response(500, content=b"")]
     for answer in answers:
-        client = ugc_nb.UGCClient(api_key=KEY, base_url="http://fake.test", retry=ugc_nb.NO_WAIT, transport=httpx.MockTransport(lambda r, a=answer: a))
+        client = ugc_nb.UGCClient(api_key=KEY, base_url="http://fake.test", retry=ugc_nb.api.NO_WAIT, transport=httpx.MockTransport(lambda r, a=answer: a))
         with pytest.raises(APIStatusError) as info:
-            client.get_tasks()
+            client.tasks.list()
         assert isinstance(info.value.body, dict) and isinstance(info.value.text, str)
     assert "down" in info.value.text or info.value.text == ""
 
@@ -526,9 +526,9 @@ def test_a_connect_timeout_is_an_api_timeout_error():
     def slow(request):
         raise httpx.ConnectTimeout("connect timed out", request=request)
 
-    client = ugc_nb.UGCClient(api_key=KEY, base_url="http://fake.test", retry=ugc_nb.NO_WAIT, transport=httpx.MockTransport(slow))
+    client = ugc_nb.UGCClient(api_key=KEY, base_url="http://fake.test", retry=ugc_nb.api.NO_WAIT, transport=httpx.MockTransport(slow))
     with pytest.raises(APITimeoutError) as info:
-        client.delete_tasks(["task_a"])
+        client.tasks.delete(["task_a"])
     assert not info.value.may_have_applied
 
 
@@ -753,7 +753,7 @@ def test_load_refuses_unreadable_numbers_with_typed_errors():
         body = ('{"ok":true,"code":200,"message":"Success","data":[' + row % (duration, extra) + "]}").encode()
         with pytest.raises(ugc_nb.UGCError):
             ugc_nb.tasks_frame(body)
-        client = ugc_nb.UGCClient(api_key=KEY, base_url="http://fake.test", retry=ugc_nb.NO_WAIT,
+        client = ugc_nb.UGCClient(api_key=KEY, base_url="http://fake.test", retry=ugc_nb.api.NO_WAIT,
                                   transport=httpx.MockTransport(lambda r, b=body: httpx.Response(200, content=b)))
         with pytest.raises(ugc_nb.UGCError):
             load_tasks(client)

@@ -99,7 +99,7 @@ def load_tasks(
 ) -> pd.DataFrame:
     """Load tasks into a typed frame (see :func:`ugc_nb.tasks_frame`).
 
-    ``filters`` go to :meth:`UGCClient.get_tasks` (``account_ids``, ``start``,
+    ``filters`` go to ``client.tasks.list`` (``account_ids``, ``start``,
     ``end``, ``task_type``, ``window``, ``concurrency``, ``progress``). With no
     ``client`` it uses the real API when ``UGC_API_KEY`` is set and the
     embedded sandbox otherwise, and says so on stderr. ``df.attrs["source"]``
@@ -113,8 +113,8 @@ def load_tasks(
     owned = client is None
     client = client or default_client()
     try:
-        records = client._tasks_json(**filters)  # get_tasks minus the decoding: tasks_frame decodes once
-        account_records = client.get_accounts() if accounts else None
+        records = client.tasks.list_raw(**filters)  # tasks.list minus the decoding: tasks_frame decodes once
+        account_records = client.accounts.list() if accounts else None
     finally:
         if owned:
             client.close()

@@ -26,13 +26,13 @@ import os
 import random
 import threading
 import time
+import warnings
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import orjson
-import pandas as pd
 
 from .._version import __version__
 from . import envelope
@@ -44,12 +44,12 @@ from .errors import (
     RateLimitError,
     ServerError,
 )
+from .query import ACCOUNT_FILTERS, WINDOW_OVERLAP, check_ids, dated, tasks_query
 from .redact import Redactor, check_header_value
 from .retry import RetryPolicy
-from .schema import TASK_TYPES
-from .timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, windows
+from .timeutil import DurationLike, TimeLike, iso_z, to_timedelta, windows
 
-__all__ = ["UGCClient", "DEFAULT_BASE_URL", "SANDBOX_BASE_URL", "check_ids", "is_sandbox"]
+__all__ = ["UGCClient", "Tasks", "Accounts", "DEFAULT_BASE_URL", "SANDBOX_BASE_URL", "is_sandbox"]
 
 logger = logging.getLogger("ugc_nb")
 
@@ -58,53 +58,6 @@ DEFAULT_BASE_URL = "https://api.ugc.inc"
 SANDBOX_BASE_URL = "http://sandbox.invalid"
 _READS = frozenset({"/tasks", "/accounts", "/accounts/status"})
 _MUTATIONS = frozenset({"/tasks/delete", "/tasks/retry"})
-_ACCOUNT_FILTERS = ("tag", "org_group", "user_group", "status")
-#: Adjacent date windows overlap by this much, so a task on a boundary is never lost.
-WINDOW_OVERLAP = pd.Timedelta(seconds=1)
-
-
-def check_ids(ids: Iterable[str], name: str = "ids", *, allow_empty: bool = False) -> list[str]:
-    """Validate a list of task/account ids: all non-empty strings (and at least one unless
-    ``allow_empty``); de-duplicated in order. Misuse is a ValueError naming ``name``."""
-    if isinstance(ids, (str, bytes)):
-        raise ValueError(f"{name} must be a list of ids, not a single string ({ids!r}); wrap it in a list")
-    try:
-        items = list(ids)
-    except TypeError:
-        raise ValueError(f"{name} must be a list of id strings, got {type(ids).__name__}") from None
-    if not items and not allow_empty:
-        raise ValueError(f"{name} is empty: pass at least one id")
-    bad = [i for i in items if not isinstance(i, str) or not i.strip()]
-    if bad:
-        raise ValueError(f"{name} must all be non-empty strings; bad values: {bad[:5]!r}")
-    return list(dict.fromkeys(items))
-
-
-def _tasks_query(
-    account_ids: Iterable[str] | None = None,
-    start: TimeLike | None = None,
-    end: TimeLike | None = None,
-    task_type: str | None = None,
-) -> tuple[dict[str, Any], pd.Timestamp | None, pd.Timestamp | None]:
-    """Check the filters of a task query: (the body without dates, start, end)."""
-    body: dict[str, Any] = {}
-    if account_ids is not None:
-        body["accountIds"] = check_ids(account_ids, "account_ids")
-    if task_type is not None:
-        if task_type not in TASK_TYPES:
-            raise ValueError(f"unknown task_type {task_type!r}; expected one of {', '.join(TASK_TYPES)}")
-        body["taskType"] = task_type
-    lo = to_utc(start, "start") if start is not None else None
-    hi = to_utc(end, "end") if end is not None else None
-    if lo is not None and hi is not None and lo > hi:
-        raise ValueError(f"start ({iso_z(lo)}) is after end ({iso_z(hi)})")
-    return body, lo, hi
-
-
-def _dated(body: dict[str, Any], lo: pd.Timestamp | None, hi: pd.Timestamp | None) -> dict[str, Any]:
-    """``body`` with the ``startDate``/``endDate`` bounds that are set."""
-    dates = {"startDate": iso_z(lo) if lo is not None else None, "endDate": iso_z(hi) if hi is not None else None}
-    return {**body, **{key: value for key, value in dates.items() if value is not None}}
 
 
 class UGCClient:
@@ -148,6 +101,8 @@ class UGCClient:
         self._redact = Redactor(key)
         self.base_url = url
         self.retry = policy
+        self.tasks = Tasks(self)
+        self.accounts = Accounts(self)
         self._rng = random.Random()
         self._closed = threading.Event()
         self._http = httpx.Client(
@@ -185,7 +140,7 @@ class UGCClient:
     def __getstate__(self) -> None:
         raise TypeError("UGCClient holds an API key and cannot be pickled; create a new one where needed")
 
-    def _fingerprint(self, salt: str) -> str:
+    def key_fingerprint(self, salt: str) -> str:
         """A salted hash of the key: tells whether two runs used the same key, reveals nothing of it."""
         return hashlib.sha256(f"{salt}:{self._key}".encode()).hexdigest()[:16]
 
@@ -272,8 +227,8 @@ class UGCClient:
                 if delay:
                     time.sleep(delay)
 
-    # -- tasks ----------------------------------------------------------------
-    def get_tasks(
+    # -- tasks (reached as client.tasks.list / .delete / .retry) ----------------
+    def _get_tasks(
         self,
         *,
         account_ids: Iterable[str] | None = None,
@@ -299,9 +254,9 @@ class UGCClient:
         (e.g. a null ``scheduled_time``) are, as with a single range query, not
         returned: call without ``start``/``end`` to get everything.
         """
-        body, lo, hi = _tasks_query(account_ids, start, end, task_type)
+        body, lo, hi = tasks_query(account_ids, start, end, task_type)
         if window is None:
-            return self._list(_dated(body, lo, hi))
+            return self._list(dated(body, lo, hi))
 
         if lo is None or hi is None:
             raise ValueError("window= needs both start and end")
@@ -336,9 +291,9 @@ class UGCClient:
         windowed query, or an odd but successful envelope, returns the list of dicts.
         """
         if window is not None:
-            return self.get_tasks(window=window, concurrency=concurrency, progress=progress, **query)
-        body, lo, hi = _tasks_query(**query)
-        return self._list(_dated(body, lo, hi), lazy=True)
+            return self._get_tasks(window=window, concurrency=concurrency, progress=progress, **query)
+        body, lo, hi = tasks_query(**query)
+        return self._list(dated(body, lo, hi), lazy=True)
 
     def _list(self, body: dict[str, Any], path: str = "/tasks", *, lazy: bool = False) -> Any:
         data = self._request(path, body, lazy=lazy)
@@ -352,7 +307,7 @@ class UGCClient:
             )
         return data
 
-    def delete_tasks(self, ids: Iterable[str]) -> dict[str, Any]:
+    def _delete_tasks(self, ids: Iterable[str]) -> dict[str, Any]:
         """Permanently delete tasks (``POST /tasks/delete``); only scheduled or failed ones may be deleted.
 
         Returns the response ``data``: ``deleted`` (count), ``ids`` and, when
@@ -362,7 +317,7 @@ class UGCClient:
         """
         return self._mutate("/tasks/delete", ids)
 
-    def retry_tasks(self, ids: Iterable[str]) -> dict[str, Any]:
+    def _retry_tasks(self, ids: Iterable[str]) -> dict[str, Any]:
         """Re-queue failed tasks (``POST /tasks/retry``); returns ``retried``, ``ids`` (and ``errors``)."""
         return self._mutate("/tasks/retry", ids)
 
@@ -374,23 +329,61 @@ class UGCClient:
             )
         return data
 
-    # -- accounts -----------------------------------------------------------
-    def get_accounts(self, **filters: str) -> list[dict[str, Any]]:
+    # -- accounts (reached as client.accounts.list / .status) --------------------
+    def _get_accounts(self, **filters: str) -> list[dict[str, Any]]:
         """List accounts (``POST /accounts``), filtered by ``tag``, ``org_group``, ``user_group`` or ``status``."""
-        unknown = sorted(set(filters) - set(_ACCOUNT_FILTERS))
+        unknown = sorted(set(filters) - set(ACCOUNT_FILTERS))
         if unknown:
-            raise ValueError(f"unknown account filter(s) {unknown}; expected some of {', '.join(_ACCOUNT_FILTERS)}")
+            raise ValueError(f"unknown account filter(s) {unknown}; expected some of {', '.join(ACCOUNT_FILTERS)}")
         bad = {k: v for k, v in filters.items() if not isinstance(v, str)}
         if bad:
             raise ValueError(f"account filters must be strings, got {bad!r}")
         return self._list(dict(filters), "/accounts")
 
-    def account_status(self, account_ids: Iterable[str] | None = None, include_completed: bool = False) -> list[dict[str, Any]]:
+    def _account_status(self, account_ids: Iterable[str] | None = None, include_completed: bool = False) -> list[dict[str, Any]]:
         """Tasks per account (``POST /accounts/status``); completed ones only with ``include_completed``."""
         body: dict[str, Any] = {"includeCompleted": bool(include_completed)}
         if account_ids is not None:
             body["accountIds"] = check_ids(account_ids, "account_ids")
         return self._list(body, "/accounts/status")
+
+
+class Tasks:
+    """``client.tasks``: the raw task endpoints. ``delete``/``retry`` act at once, unchecked and unjournalled —
+    :func:`ugc_nb.delete_tasks` / :func:`ugc_nb.retry_tasks` are the safe, verified, journalled way."""
+
+    def __init__(self, client: UGCClient) -> None:
+        self.list = client._get_tasks
+        self.list_raw = client._tasks_json  # the same query, its ``data`` undecoded for tasks_frame
+        self.delete = client._delete_tasks
+        self.retry = client._retry_tasks
+
+
+class Accounts:
+    """``client.accounts``: ``list(**filters)`` (``POST /accounts``) and ``status(...)`` (``POST /accounts/status``)."""
+
+    def __init__(self, client: UGCClient) -> None:
+        self.list = client._get_accounts
+        self.status = client._account_status
+
+
+def _deprecated(new: str, method: str) -> Any:
+    def old(self: UGCClient, *args: Any, **kwargs: Any) -> Any:
+        warnings.warn(f"UGCClient.{old.__name__} is deprecated: use client.{new}" + (
+            " (raw and permanent; ugc_nb.delete_tasks is the safe, journalled way)" if new == "tasks.delete" else ""),
+            DeprecationWarning, stacklevel=2)
+        return getattr(self, method)(*args, **kwargs)
+
+    old.__doc__ = f"Deprecated: use ``client.{new}``."
+    return old
+
+
+for _old, _new, _impl in (("get_tasks", "tasks.list", "_get_tasks"), ("delete_tasks", "tasks.delete", "_delete_tasks"),
+                          ("retry_tasks", "tasks.retry", "_retry_tasks"), ("get_accounts", "accounts.list", "_get_accounts"),
+                          ("account_status", "accounts.status", "_account_status")):
+    _fn = _deprecated(_new, _impl)
+    _fn.__name__ = _old
+    setattr(UGCClient, _old, _fn)
 
 
 def is_sandbox(base_url: str) -> bool:

@@ -310,7 +310,7 @@ class Run:
         self.on_wire.update(ids)
         self.sent_any = True
         try:
-            return (self.client.delete_tasks(ids) if self.rule.name == "delete" else self.client.retry_tasks(ids)), None
+            return (self.client.tasks.delete(ids) if self.rule.name == "delete" else self.client.tasks.retry(ids)), None
         except APIError as exc:
             return None, exc
 

@@ -28,7 +28,7 @@ def live_tasks(client: UGCClient, accounts: Iterable[str | None]) -> list[dict[s
     must never look "gone").
     """
     accounts = {a if isinstance(a, str) and a.strip() else None for a in accounts}  # "" is no account filter
-    records = client.get_tasks() if None in accounts else client.get_tasks(account_ids=sorted(accounts))  # type: ignore[arg-type]
+    records = client.tasks.list() if None in accounts else client.tasks.list(account_ids=sorted(a for a in accounts if a is not None))
     for record in records:
         if not isinstance(record, dict) or not isinstance(record.get("id"), str):
             shown = record.get("id") if isinstance(record, dict) else record

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from ..tasks.html import html_block, short_repr
 
 __all__ = ["TaskResult", "CleanupReport", "OUTCOMES"]
 
@@ -85,10 +86,9 @@ class CleanupReport:
             lines.append(f"Journal: {self.journal}")
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        return short_repr("CleanupReport", self.headline())
+
     def _repr_html_(self) -> str:
-        frame = self.to_frame()
-        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
-        journal = f"<p>Journal: <code>{html.escape(str(self.journal))}</code></p>" if self.journal else ""
-        table = frame.head(200).to_html(index=False)
-        more = f"<p>… {len(frame) - 200} more rows: use <code>.to_frame()</code></p>" if len(frame) > 200 else ""
-        return f"<div><b>{html.escape(self.headline())}</b>{notes}{journal}{table}{more}</div>"
+        lines = [*self.notes, *([f"Journal: {self.journal}"] if self.journal else [])]
+        return html_block(self.headline(), lines, table=self.to_frame(), more="report.to_frame() has them all")

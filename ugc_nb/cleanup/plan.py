@@ -10,7 +10,6 @@ the engine verifies them against the server before sending anything.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -19,6 +18,7 @@ import pandas as pd
 
 from ..api.client import check_ids
 from ..api.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES
+from ..tasks.html import html_block, short_repr
 
 __all__ = ["Action", "ACTIONS", "ActionRule", "Plan", "plan_delete", "plan_retry", "make_plan", "chosen"]
 
@@ -139,17 +139,13 @@ class Plan:
     def __str__(self) -> str:
         return "\n".join(self.lines())
 
+    def __repr__(self) -> str:
+        return short_repr("Plan", f"{self.action}: {self.to_send:,} of {len(self.ids):,} can be sent")
+
     def _repr_html_(self) -> str:
-        items = "".join(f"<li>{html.escape(line)}</li>" for line in self.lines()[1:])
-        head = html.escape(self.lines()[0])
-        skipped = ""
-        if self.ineligible:
-            rows = "".join(
-                f"<tr><td>{html.escape(i)}</td><td>{html.escape(r)}</td></tr>" for i, r in list(self.ineligible.items())[:20]
-            )
-            more = f"<p>… and {len(self.ineligible) - 20} more</p>" if len(self.ineligible) > 20 else ""
-            skipped = f"<details><summary>Skipped</summary><table><tr><th>id</th><th>reason</th></tr>{rows}</table>{more}</details>"
-        return f"<div><b>{head}</b><ul>{items}</ul>{skipped}</div>"
+        lines = self.lines()
+        skipped = ("Skipped", pd.DataFrame({"id": list(self.ineligible), "reason": list(self.ineligible.values())})) if self.ineligible else None
+        return html_block(lines[0], lines[1:], details=skipped)
 
 
 def make_plan(action: Action, tasks: pd.DataFrame | Iterable[str]) -> Plan:

@@ -58,7 +58,7 @@ def _reconcile(book: Journal, client: UGCClient, *, force: bool) -> CleanupRepor
             after = next((run for m, run in sends[e.id] if m > n and run != e.run), None)
             if after is not None:
                 later[(e.run, e.id)] = after
-    same_key = [e for e in unsettled if force or not e.key_hash or client._fingerprint(e.run) == e.key_hash]
+    same_key = [e for e in unsettled if force or not e.key_hash or client.key_fingerprint(e.run) == e.key_hash]
     other_key = len(unsettled) - len(same_key)
     pending = [e for e in same_key if e.source == client.base_url]
     actions = sorted({e.action for e in pending})

@@ -182,7 +182,7 @@ def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, 
         run_id = uuid.uuid4().hex[:12]
         try:
             run.run_id = book.new_run(rule.name, chosen=len(plan.ids), source=client.base_url, dry_run=dry_run, run_id=run_id,
-                                      key_hash=client._fingerprint(run_id))
+                                      key_hash=client.key_fingerprint(run_id))
         except JournalError as exc:
             raise JournalError(f"{exc}; nothing was sent", report=None) from exc
         report.run = run.run_id

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+
+from ..tasks.html import html_block, short_repr
 
 __all__ = ["TaskSummary", "summarize"]
 
@@ -75,9 +76,11 @@ class TaskSummary:
         table = self.by_type_status.to_string()
         return f"{head}\n\nBy type and status:\n{table}"
 
+    def __repr__(self) -> str:
+        return short_repr("TaskSummary", f"{self.total:,} tasks on {self.accounts:,} accounts")
+
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in self._lines())
-        return f"<table>{rows}</table><p><b>By type and status</b></p>{self.by_type_status.to_html()}"
+        return html_block("Tasks", facts=self._lines(), table=self.by_type_status, table_title="By type and status")
 
 
 def summarize(df: pd.DataFrame) -> TaskSummary:

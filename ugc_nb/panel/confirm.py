@@ -33,7 +33,7 @@ class ConfirmBox(w.VBox):
         super().__init__([self.html, self.text, w.HBox([self.confirm_button, self.cancel_button]), self.message],
                          layout=w.Layout(display="none", border="1px solid #d33", padding="6px"))
         self.text.observe(lambda _: self._on_typed(), names="value")
-        self.text.on_msg(self._on_text_msg)  # Enter in the box submits
+        self.text.on_msg(self.on_text_msg)  # Enter in the box submits
 
     @property
     def needs_typing(self) -> bool:
@@ -82,6 +82,7 @@ class ConfirmBox(w.VBox):
         if self.plan is not None and self.needs_typing:
             self.confirm_button.disabled = not self.typed_matches()
 
-    def _on_text_msg(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+    def on_text_msg(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+        """A message from the typed-count box: Enter ("submit") confirms."""
         if content.get("event") == "submit":
             self._on_confirm()

@@ -281,7 +281,7 @@ class CleanupPanel(w.VBox):
 
     def _on_text_msg(self, widget: Any, content: dict[str, Any], buffers: Any) -> None:
         """Enter in the typed-count box (as the browser sends it)."""
-        self.confirm_box._on_text_msg(widget, content, buffers)
+        self.confirm_box.on_text_msg(widget, content, buffers)
 
     @_guard
     def _confirm(self) -> None:
