@@ -60,6 +60,7 @@ def test_notebook_runs_clean_on_the_sandbox(name, pngs, widgets, private_home):
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     state = str(nb.metadata.get("widgets", {}))  # the dashboard says it in its badge, a widget
     assert "SANDBOX" in text or "SANDBOX" in state
+    assert "Warning" not in text, text[text.index("Warning") - 200:][:400]  # no deprecated spelling, no stray warning
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

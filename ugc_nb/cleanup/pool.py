@@ -87,6 +87,53 @@ class _Worklist(Protocol):
     def fail(self, exc: BaseException) -> None: ...
 
 
+class _Feed:
+    """The batches waiting for a worker, and the reads started ahead for them."""
+
+    def __init__(self, run: _Worklist, batches: list[list[str]], prefetch: Callable[[list[str]], dict[str, dict[str, Any]]] | None,
+                 given: dict[str, dict[str, Any]] | None, *, readers: int) -> None:
+        self.run, self.prefetch, self.given = run, prefetch, given
+        self.pending: queue.SimpleQueue[list[str]] = queue.SimpleQueue()
+        for batch in batches:
+            self.pending.put(batch)
+        self.readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="ugc-nb-read")
+        self.finished = threading.Condition()
+        self.alive = [0]
+
+    def take(self) -> list[str] | None:
+        try:
+            return None if self.run.stopped else self.pending.get_nowait()
+        except queue.Empty:
+            return None
+
+    def ahead(self, batch: list[str] | None) -> Any:
+        if batch is None:
+            return None
+        if self.prefetch is None:
+            return {i: self.given[i] for i in batch if self.given and i in self.given}
+        return self.readers.submit(self.prefetch, batch)
+
+    def worker(self) -> None:
+        """One worker thread: take a batch, read the next one ahead while this one is sent, until none is left."""
+        run = self.run
+        try:
+            batch = self.take()
+            live = self.ahead(batch)
+            while batch is not None and not run.stopped:
+                following = self.take()
+                next_live = self.ahead(following)  # read ahead while this batch's request is on the wire
+                run.work(batch, live)
+                batch, live = following, next_live
+            if isinstance(live, Future):
+                live.cancel()
+        except BaseException as exc:  # noqa: BLE001 - a bug must stop the run, not vanish with the thread
+            run.fail(exc)
+        finally:
+            with self.finished:
+                self.alive[0] -= 1
+                self.finished.notify_all()
+
+
 def send_all(
     run: _Worklist,
     batches: list[list[str]],
@@ -102,44 +149,10 @@ def send_all(
     ``prefetch(batch)`` is the live read started ahead for each batch; without
     it each batch's first state is taken from ``given``.
     """
-    pending: queue.SimpleQueue[list[str]] = queue.SimpleQueue()
-    for batch in batches:
-        pending.put(batch)
-    readers = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="ugc-nb-read")
-
-    def take() -> list[str] | None:
-        try:
-            return None if run.stopped else pending.get_nowait()
-        except queue.Empty:
-            return None
-
-    def ahead(batch: list[str] | None) -> Any:
-        if batch is None:
-            return None
-        if prefetch is None:
-            return {i: given[i] for i in batch if given and i in given}
-        return readers.submit(prefetch, batch)
-
-    finished = threading.Condition()
-    alive = [0]
-
-    def worker() -> None:
-        try:
-            batch = take()
-            live = ahead(batch)
-            while batch is not None and not run.stopped:
-                following = take()
-                next_live = ahead(following)  # read ahead while this batch's request is on the wire
-                run.work(batch, live)
-                batch, live = following, next_live
-            if isinstance(live, Future):
-                live.cancel()
-        except BaseException as exc:  # noqa: BLE001 - a bug must stop the run, not vanish with the thread
-            run.fail(exc)
-        finally:
-            with finished:
-                alive[0] -= 1
-                finished.notify_all()
+    feed = _Feed(run, batches, prefetch, given, readers=max(1, concurrency))
+    finished, alive = feed.finished, feed.alive
+    worker = feed.worker
+    readers = feed.readers
 
     report = _reporter(progress, total, run)
 
@@ -154,19 +167,7 @@ def send_all(
     except KeyboardInterrupt:
         interrupted = True
         run.stopped = "the run was interrupted"
-    # Wait on our own counter, not Thread.join: an interrupted join can leave a thread looking finished.
-    while True:
-        try:
-            with finished:
-                if alive[0]:
-                    finished.wait(TICK)
-                remaining = alive[0]
-            report(False)
-            if not remaining:
-                break
-        except KeyboardInterrupt:  # let requests in flight finish, whatever is pressed
-            interrupted = True
-            run.stopped = "the run was interrupted"
+    interrupted = _wait(run, finished, alive, report) or interrupted
     run.wake = lambda: None
     readers.shutdown(wait=False, cancel_futures=True)
     try:
@@ -175,6 +176,25 @@ def send_all(
         interrupted = True
     if interrupted:
         raise KeyboardInterrupt
+
+
+def _wait(run: _Worklist, finished: threading.Condition, alive: list[int], report: Callable[[bool], None]) -> bool:
+    """Report progress until every worker is done; True if Ctrl-C was pressed meanwhile (the run then sends
+    nothing more, but requests in flight finish, whatever is pressed). Waits on our own counter, not
+    Thread.join: an interrupted join can leave a thread looking finished."""
+    interrupted = False
+    while True:
+        try:
+            with finished:
+                if alive[0]:
+                    finished.wait(TICK)
+                remaining = alive[0]
+            report(False)
+            if not remaining:
+                return interrupted
+        except KeyboardInterrupt:
+            interrupted = True
+            run.stopped = "the run was interrupted"
 
 
 def _reporter(progress: bool | Progress, total: int, run: _Worklist) -> Callable[[bool], None]:

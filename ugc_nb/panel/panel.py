@@ -116,6 +116,13 @@ class CleanupPanel(w.VBox):
         self.result_view = ResultView()
         self.error = w.HTML()
 
+        self._wire()
+        super().__init__(self._layout())
+        self.add_class("ugc-panel")
+        self._refresh()
+
+    def _wire(self) -> None:
+        """Connect the widgets' events to the panel's callbacks."""
         self.scope_toggle.observe(self._on_scope, names="value")
         self.table.observe(self._on_table_selection, names="selected_rows")
         self.delete_button.on_click(lambda _: self._ask("delete"))
@@ -125,22 +132,20 @@ class CleanupPanel(w.VBox):
         self.show_hidden_button.on_click(lambda _: self.reset_filters())
         self.clear_hidden_button.on_click(lambda _: self._clear_hidden())
 
-        super().__init__(
-            [
-                self.filters,
-                w.HBox([self.counts, self.show_hidden_button, self.clear_hidden_button], layout=w.Layout(align_items="center")),
-                self.banner,
-                self.table,
-                w.HBox([self.scope_toggle, self.delete_button, self.retry_button]),
-                self.confirm_box,
-                self.progress,
-                self.result,
-                self.result_view,
-                self.error,
-            ]
-        )
-        self.add_class("ugc-panel")
-        self._refresh()
+    def _layout(self) -> list[w.Widget]:
+        """The panel from top to bottom."""
+        return [
+            self.filters,
+            w.HBox([self.counts, self.show_hidden_button, self.clear_hidden_button], layout=w.Layout(align_items="center")),
+            self.banner,
+            self.table,
+            w.HBox([self.scope_toggle, self.delete_button, self.retry_button]),
+            self.confirm_box,
+            self.progress,
+            self.result,
+            self.result_view,
+            self.error,
+        ]
 
     # -- programmatic surface --------------------------------------------------
     @property
