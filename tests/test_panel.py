@@ -553,3 +553,12 @@ def test_a_server_that_goes_away_is_one_banner(box, client, tmp_path):
     done = len(box.deleted_ids)  # the batch in hand, and the one whose re-read was ahead of the outage
     assert done in (2, 4) and text.count("Stopped: the server could not be reached") == 1
     assert f"{done} of the 8 tasks were deleted before it stopped; {8 - done} were not sent" in text
+
+
+def test_the_panel_takes_the_engines_options_but_not_its_own_progress_or_stop(box, client, tmp_path):
+    """CleanupPanel(**CleanupOptions): batch_size etc. reach the engine; progress= or stop= is a one-line ValueError."""
+    df = load_tasks(client, now=NOW)
+    panel = CleanupPanel(df, client, journal=tmp_path / "j.jsonl", batch_size=7, max_attempts=2)
+    assert panel.engine_options == {"batch_size": 7, "max_attempts": 2} and panel.journal == tmp_path / "j.jsonl"
+    with pytest.raises(ValueError, match="shows its own progress and Stop button; do not pass progress"):
+        CleanupPanel(df, client, progress=False)

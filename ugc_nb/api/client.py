@@ -41,8 +41,6 @@ from .errors import (
     APIError,
     APIResponseValidationError,
     APITimeoutError,
-    RateLimitError,
-    ServerError,
 )
 from .query import ACCOUNT_FILTERS, WINDOW_OVERLAP, check_ids, dated, tasks_query
 from .redact import Redactor, check_header_value
@@ -187,13 +185,6 @@ class UGCClient:
                                        for e in data["errors"]]}
         return data
 
-    def _retryable(self, exc: APIError, mutation: bool) -> bool:
-        if isinstance(exc, RateLimitError):
-            return True  # the server refused the request; it did not act on it
-        if mutation:
-            return isinstance(exc, APIConnectionError) and not exc.may_have_applied
-        return isinstance(exc, (APIConnectionError, ServerError))
-
     def _request(self, path: str, body: dict[str, Any], *, lazy: bool = False) -> Any:
         """POST ``body`` to ``path`` and return the envelope's ``data`` (retrying per policy).
 
@@ -212,7 +203,7 @@ class UGCClient:
                 for name in ("body", "text"):  # the raw answer was scrubbed already; this is belt and braces
                     if hasattr(exc, name):
                         setattr(exc, name, self._redact.deep(getattr(exc, name)))
-                if attempt >= self.retry.max_retries or not self._retryable(exc, mutation) or self._closed.is_set():
+                if attempt >= self.retry.max_retries or not self.retry.retryable(exc, mutation=mutation) or self._closed.is_set():
                     raise
                 delay = self.retry.delay(attempt, getattr(exc, "retry_after", None), rng=self._rng)
                 logger.info(

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from .errors import APIConnectionError, RateLimitError, ServerError
+
 __all__ = ["RetryPolicy", "NO_WAIT", "parse_retry_after"]
 
 
@@ -43,6 +45,14 @@ class RetryPolicy:
         for name in ("initial", "maximum", "retry_after_cap"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+
+    def retryable(self, exc: Exception, *, mutation: bool) -> bool:
+        """Whether a request that failed with ``exc`` may be sent again (see the module docstring)."""
+        if isinstance(exc, RateLimitError):
+            return True  # the server refused the request; it did not act on it
+        if mutation:
+            return isinstance(exc, APIConnectionError) and not exc.may_have_applied
+        return isinstance(exc, (APIConnectionError, ServerError))
 
     def delay(self, attempt: int, retry_after: float | None = None, *, rng: random.Random | None = None) -> float:
         """Seconds to wait before retry number ``attempt`` (0 for the first retry)."""

@@ -18,7 +18,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Unpack
 
 import ipywidgets as w
 import pandas as pd
@@ -29,7 +29,7 @@ from ..api.errors import CleanupInterrupted
 from ..cleanup.outcome import CleanupReport
 from ..cleanup.plan import Plan, make_plan
 from ..cleanup.refresh import frame_after
-from ..cleanup.run import JournalArg, run_cleanup
+from ..cleanup.run import CleanupOptions, JournalArg, run_cleanup
 from .confirm import ConfirmBox
 from .filterbar import FilterBar
 from .filters import TaskFilter
@@ -68,21 +68,24 @@ class CleanupPanel(w.VBox):
         df: pd.DataFrame,
         client: UGCClient,
         *,
-        journal: JournalArg = None,
         max_rows: int = 1000,
         confirm_threshold: int = 500,
-        batch_size: int = 100,
-        concurrency: int = 4,
         background: bool = True,
         page_length: int = 25,
+        **options: Unpack[CleanupOptions],
     ) -> None:
+        """``options`` are the engine's (:class:`~ugc_nb.cleanup.CleanupOptions`: ``journal``, ``batch_size``,
+        ``concurrency`` …); the panel supplies ``progress`` and ``stop`` itself."""
+        own = sorted({"progress", "stop"} & set(options))
+        if own:
+            raise ValueError(f"CleanupPanel shows its own progress and Stop button; do not pass {', '.join(own)}")
         self.client = client
-        self.journal = journal
+        self.journal: JournalArg = options.pop("journal", None)
         self.max_rows = max_rows
         self.confirm_threshold = confirm_threshold
         self.page_length = page_length
         self.background = background
-        self.engine_options = {"batch_size": batch_size, "concurrency": concurrency}
+        self.engine_options: CleanupOptions = options
         self.report: CleanupReport | None = None
         self.running: threading.Thread | None = None
         self._selected: list[str] = []
@@ -308,8 +311,9 @@ class CleanupPanel(w.VBox):
         assert plan.rows is not None
         try:
             try:
-                report = run_cleanup(plan.action, self.client, plan.rows, journal=self.journal, progress=self.progress.update,
-                                     stop=self.progress.stop, **self.engine_options)  # type: ignore[arg-type]
+                options: CleanupOptions = {**self.engine_options, "journal": self.journal, "progress": self.progress.update,
+                                           "stop": self.progress.stop}
+                report = run_cleanup(plan.action, self.client, plan.rows, **options)
             except CleanupInterrupted as stop:  # Ctrl-C / interrupt kernel: show what did happen
                 report = stop.report
             self.report = report
