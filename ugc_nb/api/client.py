@@ -193,7 +193,7 @@ class UGCClient:
         if path not in _READS and path not in _MUTATIONS:
             raise ValueError(f"unknown endpoint {path!r}")
         mutation = path in _MUTATIONS
-        attempt = 0
+        attempt, started = 0, time.monotonic()
         while True:
             try:
                 return self._send_once(path, body, mutation, lazy)
@@ -203,9 +203,9 @@ class UGCClient:
                 for name in ("body", "text"):  # the raw answer was scrubbed already; this is belt and braces
                     if hasattr(exc, name):
                         setattr(exc, name, self._redact.deep(getattr(exc, name)))
-                if attempt >= self.retry.max_retries or not self.retry.retryable(exc, mutation=mutation) or self._closed.is_set():
+                delay = self.retry.wait(attempt, exc, mutation=mutation, started=started, rng=self._rng)
+                if delay is None or self._closed.is_set():
                     raise
-                delay = self.retry.delay(attempt, getattr(exc, "retry_after", None), rng=self._rng)
                 logger.info(
                     "retrying %s after %s (attempt %d of %d) in %.2fs",
                     path,

@@ -8,6 +8,10 @@ all agree on it:
   the connection was never established, or the server answered 429;
 * the wait grows exponentially (``initial * 2**attempt``), is capped at
   ``maximum`` and gets "full jitter" (a uniform draw in ``[wait/2, wait]``);
+* the cleanup engine, once the client's retries of a read are spent, reads again
+  ``rereads`` more times (each read again retried by the client), through :meth:`RetryPolicy.wait`;
+* nothing is retried past ``deadline`` seconds after the first try (a request and its retries
+  together; a wait that would end later is not started);
 * a ``Retry-After`` header (seconds or an HTTP date) replaces the computed
   wait, capped at ``retry_after_cap`` so a misbehaving server cannot stall a
   notebook for an hour; a negative value means no wait, an infinite or absurdly
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -31,17 +36,23 @@ __all__ = ["RetryPolicy", "NO_WAIT", "parse_retry_after"]
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Capped exponential backoff with jitter that honours ``Retry-After``."""
+    """Capped exponential backoff with jitter that honours ``Retry-After``, bounded by an overall deadline."""
 
     max_retries: int = 3
     initial: float = 0.5
     maximum: float = 8.0
     retry_after_cap: float = 30.0
     jitter: bool = True
+    rereads: int = 2
+    deadline: float | None = 120.0
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
             raise ValueError(f"max_retries must be >= 0, got {self.max_retries}")
+        if self.rereads < 0:
+            raise ValueError(f"rereads must be >= 0, got {self.rereads}")
+        if self.deadline is not None and not self.deadline > 0:
+            raise ValueError(f"deadline must be > 0 seconds or None, got {self.deadline}")
         for name in ("initial", "maximum", "retry_after_cap"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
@@ -53,6 +64,18 @@ class RetryPolicy:
         if mutation:
             return isinstance(exc, APIConnectionError) and not exc.may_have_applied
         return isinstance(exc, (APIConnectionError, ServerError))
+
+    def wait(self, attempt: int, exc: Exception, *, mutation: bool, started: float, limit: int | None = None,
+             rng: random.Random | None = None) -> float | None:
+        """Seconds to wait before retry ``attempt`` (0 for the first) of something that failed with ``exc`` and
+        was first tried at ``started`` (``time.monotonic()``) — or None: give up (not retryable, ``limit``
+        retries — ``max_retries`` by default — done, or the wait would end past the deadline)."""
+        if attempt >= (self.max_retries if limit is None else limit) or not self.retryable(exc, mutation=mutation):
+            return None
+        seconds = self.delay(attempt, getattr(exc, "retry_after", None), rng=rng)
+        if self.deadline is not None and time.monotonic() - started + seconds > self.deadline:
+            return None
+        return seconds
 
     def delay(self, attempt: int, retry_after: float | None = None, *, rng: random.Random | None = None) -> float:
         """Seconds to wait before retry number ``attempt`` (0 for the first retry)."""

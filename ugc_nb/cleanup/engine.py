@@ -25,12 +25,10 @@ from ..api.errors import (
     APIResponseValidationError,
     APIStatusError,
     JournalError,
-    RateLimitError,
-    ServerError,
 )
 from .answer import Answer, read_answer
 from .journal import Journal
-from .live import FATAL_STATUS, READ_ATTEMPTS, live_tasks
+from .live import FATAL_STATUS, live_tasks
 from .outcome import TaskResult
 from .plan import ActionRule
 from .pool import AccountGate
@@ -148,7 +146,9 @@ class Run:
         return {r["id"]: r for r in shared.result() if r["id"] in wanted}
 
     def _read_accounts(self, accounts: set[Any]) -> list[dict[str, Any]]:
-        for attempt in range(READ_ATTEMPTS):
+        """One narrowed read, read again as the client's retry policy allows (``rereads``, ``deadline``)."""
+        started = time.monotonic()
+        for attempt in itertools.count():
             if self.unfiltered:
                 accounts = accounts | {None}  # the server ignores accountIds: every read covers every account
             try:
@@ -158,10 +158,11 @@ class Run:
                     records = live_tasks(self.client, accounts)
                     self._learn(number, accounts, records)
                 return records
-            except (APIConnectionError, ServerError, RateLimitError) as exc:
-                if attempt + 1 == READ_ATTEMPTS:
+            except APIError as exc:
+                wait = self.policy.wait(attempt, exc, mutation=False, started=started, limit=self.policy.rereads)
+                if wait is None:
                     raise
-                time.sleep(self.policy.delay(attempt, getattr(exc, "retry_after", None)))
+                time.sleep(wait)
         raise AssertionError("unreachable")
 
     def _learn(self, number: int, accounts: set[Any], records: list[dict[str, Any]]) -> None:

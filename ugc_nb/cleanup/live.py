@@ -11,11 +11,13 @@ from typing import Any
 
 from ..api.client import UGCClient
 from ..api.errors import APIResponseValidationError
+from ..api.retry import RetryPolicy
 
 __all__ = ["live_tasks", "READ_ATTEMPTS", "FATAL_STATUS"]
 
-#: Engine-level re-reads after the client's own retries are spent (transient errors only).
-READ_ATTEMPTS = 3
+#: Reads of a batch the engine tries with the default policy: the first, then ``RetryPolicy.rereads`` more
+#: (each retried by the client). The policy decides; this is its default, for tests and messages.
+READ_ATTEMPTS = RetryPolicy.rereads + 1
 FATAL_STATUS = (401, 403)  # the key is wrong or lacks the right: nothing else will go through
 
 
