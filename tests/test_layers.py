@@ -115,3 +115,16 @@ def test_a_missing_extra_is_named_with_the_install_command(monkeypatch):
     monkeypatch.setattr(importlib, "import_module", without_widgets)
     with pytest.raises(ImportError, match=r"needs the \[panel\] extra \(ipywidgets is missing\): pip install 'ugc-nb\[panel\]'"):
         ugc_nb.CleanupPanel  # noqa: B018
+
+
+def test_modules_and_functions_stay_small_enough_to_read():
+    """No module much over 400 lines, no function much over 60 (a few lines of slack, not a new habit)."""
+    long_modules, long_functions = [], []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text()
+        if text.count("\n") > 420:
+            long_modules.append(f"{path.relative_to(PACKAGE)}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > 65:
+                long_functions.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name}: {node.end_lineno - node.lineno + 1} lines")
+    assert not long_modules and not long_functions, long_modules + long_functions

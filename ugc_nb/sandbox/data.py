@@ -207,27 +207,7 @@ def generate_tasks(
     hour = rng.choice(24, size=n_tasks, p=_HOUR_WEIGHTS / _HOUR_WEIGHTS.sum())
     sched = midnight + day * _DAY + hour * 3600 + rng.integers(0, 60, size=n_tasks) * 60
 
-    acc_failure = np.zeros(n_acc)
-    acc_failure[special[:n_bad]] = rng.uniform(0.4, 0.6, n_bad)
-
-    past = sched <= now_s
-    fail_p = 1 - (1 - _BASE_FAILURE - np.take(_TYPE_FAILURE, kind)) * (1 - acc_failure[acc])
-    status = np.where(past, 2, 0)  # indices into STATUSES
-    status[past & (rng.random(n_tasks) < fail_p)] = 3
-    recent = past & (sched > now_s - 2 * _DAY) & (sched < now_s - 600)
-    overdue = (recent & (rng.random(n_tasks) < 0.25)) | (
-        past & (acc == stalled) & (sched > now_s - 3 * _DAY)
-    )
-    status[overdue] = 0
-
-    n_pending = min(max(1, n_tasks // 100), max(1, n_acc // 3), n_tasks)
-    pending = rng.choice(n_tasks, size=n_pending, replace=False)
-    sched[pending] = now_s - rng.integers(60, 45 * 60, size=n_pending)
-    status[pending] = 1
-
-    no_time = rng.random(n_tasks) < 0.01
-    no_time[pending] = False
-    status[no_time] = np.where(rng.random(int(no_time.sum())) < 0.7, 0, 3)
+    status, no_time = _statuses(rng, acc, kind, sched, now_s, bad=special[:n_bad], stalled=stalled, n_acc=n_acc)
 
     lead = np.exp(rng.uniform(np.log(300), np.log(3 * _DAY), n_tasks)).astype(np.int64)
     created = np.minimum(sched - lead, now_s - rng.integers(0, 3600, size=n_tasks))
@@ -242,6 +222,33 @@ def generate_tasks(
     order = np.lexsort((ids, np.where(no_time, np.iinfo(np.int64).max, sched)))
     columns = (ids, acc, kind, status, sched, created, duration, no_time)
     return _assemble(accounts, rng, *(column[order] for column in columns))
+
+
+def _statuses(rng: np.random.Generator, acc: np.ndarray, kind: np.ndarray, sched: np.ndarray, now_s: int, *,
+              bad: np.ndarray, stalled: int, n_acc: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each task's status (indices into STATUSES) and whether it has no scheduled time; moves the
+    pending ones' ``sched`` (in place) to just before now. The draws are made in a fixed order (determinism)."""
+    n_tasks = len(acc)
+    acc_failure = np.zeros(n_acc)
+    acc_failure[bad] = rng.uniform(0.4, 0.6, len(bad))
+
+    past = sched <= now_s
+    fail_p = 1 - (1 - _BASE_FAILURE - np.take(_TYPE_FAILURE, kind)) * (1 - acc_failure[acc])
+    status = np.where(past, 2, 0)
+    status[past & (rng.random(n_tasks) < fail_p)] = 3
+    recent = past & (sched > now_s - 2 * _DAY) & (sched < now_s - 600)
+    overdue = (recent & (rng.random(n_tasks) < 0.25)) | (past & (acc == stalled) & (sched > now_s - 3 * _DAY))
+    status[overdue] = 0
+
+    n_pending = min(max(1, n_tasks // 100), max(1, n_acc // 3), n_tasks)
+    pending = rng.choice(n_tasks, size=n_pending, replace=False)
+    sched[pending] = now_s - rng.integers(60, 45 * 60, size=n_pending)
+    status[pending] = 1
+
+    no_time = rng.random(n_tasks) < 0.01
+    no_time[pending] = False
+    status[no_time] = np.where(rng.random(int(no_time.sum())) < 0.7, 0, 3)
+    return status, no_time
 
 
 def _assemble(
@@ -259,21 +266,7 @@ def _assemble(
     """Turn the per-task arrays into task dicts, column by column."""
     n_tasks = len(acc)
     pick = rng.integers(0, 1 << 30, size=n_tasks)
-    pools = [_search_pools(rng, account) for account in accounts]
-
-    keywords = np.full(n_tasks, None, dtype=object)
-    for type_index, column in ((1, 0), (2, 1)):
-        chosen = kind == type_index
-        if type_index == 2:
-            chosen &= pick % 7 != 0  # some profile searches carry no handle
-        flat, offset, size = _flatten([pool[column] for pool in pools])
-        owner = acc[chosen]
-        keywords[chosen] = flat[offset[owner] + pick[chosen] % size[owner]]
-
-    edits = np.full(n_tasks, None, dtype=object)
-    for index in np.flatnonzero(kind == 3).tolist():
-        edits[index] = _profile_edit(accounts[acc[index]], int(pick[index]))
-
+    keywords, edits = _texts(accounts, rng, acc, kind, pick)
     scheduled = np.datetime_as_string(sched.astype("datetime64[s]"), unit="s", timezone="UTC")
     scheduled = scheduled.astype(object)
     scheduled[no_time] = None
@@ -290,6 +283,30 @@ def _assemble(
         edits.tolist(),
         np.datetime_as_string(created.astype("datetime64[s]"), unit="s", timezone="UTC").tolist(),
     )
+    return _records(columns)
+
+
+def _texts(accounts: Sequence[dict[str, Any]], rng: np.random.Generator, acc: np.ndarray, kind: np.ndarray,
+           pick: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The search keywords and the profile edits of each task (None where its type has none)."""
+    n_tasks = len(acc)
+    pools = [_search_pools(rng, account) for account in accounts]
+    keywords = np.full(n_tasks, None, dtype=object)
+    for type_index, column in ((1, 0), (2, 1)):
+        chosen = kind == type_index
+        if type_index == 2:
+            chosen &= pick % 7 != 0  # some profile searches carry no handle
+        flat, offset, size = _flatten([pool[column] for pool in pools])
+        owner = acc[chosen]
+        keywords[chosen] = flat[offset[owner] + pick[chosen] % size[owner]]
+    edits = np.full(n_tasks, None, dtype=object)
+    for index in np.flatnonzero(kind == 3).tolist():
+        edits[index] = _profile_edit(accounts[acc[index]], int(pick[index]))
+    return keywords, edits
+
+
+def _records(columns: Any) -> list[dict[str, Any]]:
+    """One task dict per row of ``columns`` (id, account, type, status, scheduled, duration, keywords, edit, created)."""
     # Building a million small dicts triggers many useless cyclic-GC passes.
     gc_was_enabled = gc.isenabled()
     gc.disable()
