@@ -12,7 +12,7 @@ PACKAGE = Path(ugc_nb.__file__).parent
 
 #: Layer of each top-level part of ugc_nb (a subpackage or a module), lowest first.
 LAYERS = {
-    "_version": -1, "api": 0,
+    "_version": -1, "_moved": -1, "api": 0,
     "tasks": 1,
     "insight": 2, "cleanup": 2, "sandbox": 2,
     "source": 3,
@@ -72,7 +72,7 @@ def test_the_docstring_draws_the_same_layers():
     """ugc_nb/__init__.py's drawing names every part on the line of its layer."""
     drawing = ugc_nb.__doc__.split("::", 1)[1]
     for part, layer in LAYERS.items():
-        if part in ("_version", "__init__"):
+        if part in ("_version", "_moved", "__init__"):
             continue
         line = next((ln for ln in drawing.splitlines() if ln.strip().startswith(f"{layer} ")), "")
         assert part in line, (part, layer, line)
@@ -128,3 +128,18 @@ def test_modules_and_functions_stay_small_enough_to_read():
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > 65:
                 long_functions.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name}: {node.end_lineno - node.lineno + 1} lines")
     assert not long_modules and not long_functions, long_modules + long_functions
+
+
+def test_old_module_paths_import_for_one_release_with_a_warning():
+    """`from ugc_nb.analysis import status_counts` (0.1's path) still works, warns with the new home, and is the new
+    module itself; ugc_nb.connect stays the function."""
+    import importlib
+    import sys
+
+    import pytest
+
+    sys.modules.pop("ugc_nb.analysis", None)
+    with pytest.warns(DeprecationWarning, match=r"ugc_nb\.analysis moved: use ugc_nb\.insight\.analysis"):
+        old = importlib.import_module("ugc_nb.analysis")
+    assert old is importlib.import_module("ugc_nb.insight.analysis") and old.status_counts is ugc_nb.insight.status_counts
+    assert callable(ugc_nb.connect)

@@ -25,6 +25,7 @@ import importlib
 import warnings
 from typing import Any
 
+from . import _moved
 from ._version import __version__
 from .api import (
     APIConnectionError,
@@ -112,6 +113,9 @@ _MOVED = {
     "TaskFilter": "ugc_nb.panel",
     "default_client": "ugc_nb.source",
 }
+
+
+_moved.install()  # old module paths (ugc_nb.analysis, ugc_nb.plots, ugc_nb.client …) import with a warning
 
 
 def __getattr__(name: str) -> Any:
