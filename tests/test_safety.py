@@ -931,3 +931,27 @@ def test_a_server_out_of_reach_stops_the_run_instead_of_failing_batch_by_batch(m
     in_hand = [r for r in report.results if r.outcome != "deleted" and r not in not_sent]  # failed, or unknown if sent
     assert len(not_sent) >= 20 and len(in_hand) <= 5 and {r.outcome for r in in_hand} <= {"failed", "unknown"}, report.results
     assert any("the server could not be reached" in n for n in report.notes)
+
+
+def test_the_engines_waits_end_at_the_policys_deadline(mode, tmp_path):
+    """A delete always answered 429 with Retry-After: 5, under a 0.3 s deadline: the engine does not sleep 8 × 5 s —
+    it re-reads at the deadline, sends no more, and the task is 'failed: … retry deadline …', still on the server.
+    (Found by the adversarial review: the engine's own waits ignored the deadline.)"""
+    import time
+
+    from ugc_nb.api.retry import RetryPolicy
+
+    tasks = failed_tasks(1, accounts=1, seed=41)
+    fake, journal = fake_with(tasks, tmp_path)
+    fake.retry_after = "5"
+    fake.faults = lambda path, ids: "429" if path == "/tasks/delete" else None
+    policy = RetryPolicy(max_retries=0, initial=0.05, maximum=0.1, jitter=False, deadline=0.3)
+    with client_on(fake, mode, retry=policy) as client:
+        chosen = load_tasks(client, now=NOW)
+        start = time.monotonic()
+        report = delete_tasks(client, chosen, journal=journal, progress=False)
+        took = time.monotonic() - start
+    check_invariants(fake, report, chosen["id"].tolist(), journal)
+    [result] = report.results
+    assert took < 3 and result.outcome == "failed" and "retry deadline (0.3 s) passed" in result.reason, (took, result)
+    assert tasks[0]["id"] in fake.tasks

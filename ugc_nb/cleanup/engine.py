@@ -52,6 +52,7 @@ class Run:
         self.chosen: dict[str, dict[str, Any]] = {}  # id -> CHOSEN_FIELDS as chosen
         self.rows: dict[str, dict[str, Any]] = {}  # id -> the full row for the journal
         self.attempts: dict[str, int] = {}
+        self.first_sent: dict[str, float] = {}  # when a request of ours first carried it (for the policy's deadline)
         self.maybe_applied: set[str] = set()  # a request of ours for it may have reached the server
         self.on_wire: set[str] = set()  # in a request whose answer is not classified yet
         self.explained: dict[str, str] = {}  # the server's own reason for not applying it
@@ -293,6 +294,8 @@ class Run:
                 verdict, reason = "failed", f"the server did not {self.rule.name} it: {self.explained[i]}"
             elif verdict == SEND and self.attempts.get(i, 0) >= self.max_attempts:
                 verdict, reason = "failed", f"gave up after {self.max_attempts} attempts"
+            elif verdict == SEND and self._past_deadline(i):
+                verdict, reason = "failed", f"gave up: the retry deadline ({self.policy.deadline:g} s) passed"
             if verdict != SEND:
                 settled.append((i, verdict, f"{self.context[i]}; {reason}" if i in self.context else reason))
                 continue
@@ -306,8 +309,10 @@ class Run:
 
     def _call(self, ids: list[str]) -> tuple[Any, APIError | None]:
         """Make the request: (its data, None) or (None, the error)."""
+        now = time.monotonic()
         for i in ids:
             self.attempts[i] = self.attempts.get(i, 0) + 1
+            self.first_sent.setdefault(i, now)
         self.on_wire.update(ids)
         self.sent_any = True
         try:
@@ -384,8 +389,17 @@ class Run:
             self.context.update((i, what) for i in ids)
         self.on_wire.difference_update(ids)
         attempt = max(self.attempts.get(i, 1) for i in ids) - 1
-        time.sleep(self.policy.delay(attempt, getattr(exc, "retry_after", None)))
+        wait = self.policy.delay(attempt, getattr(exc, "retry_after", None))
+        if self.policy.deadline is not None:  # no wait ends past the deadline: re-read at once, and send no more
+            started = min(self.first_sent.get(i, time.monotonic()) for i in ids)
+            wait = max(0.0, min(wait, self.policy.deadline - (time.monotonic() - started)))
+        time.sleep(wait)
         return [(ids, None)]
+
+    def _past_deadline(self, task_id: str) -> bool:
+        """The policy's deadline has passed since this task's first request (it is not sent again)."""
+        first = self.first_sent.get(task_id)
+        return first is not None and self.policy.deadline is not None and time.monotonic() - first >= self.policy.deadline
 
     def _fatal(self, exc: APIStatusError) -> None:
         with self.lock:
