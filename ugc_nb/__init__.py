@@ -49,6 +49,7 @@ from .api import (
 )
 from .cleanup import delete_tasks, plan_delete, plan_retry, read_journal, reconcile, retry_tasks
 from .insight import accessor as _accessor  # noqa: F401  (registers df.ugc)
+from .insight import presets
 from .source import connect, load_tasks
 from .tasks import tasks_frame
 
@@ -63,6 +64,7 @@ __all__ = [
     "Sandbox",
     "Faults",
     # changing tasks
+    "presets",
     "plan_delete",
     "plan_retry",
     "delete_tasks",
