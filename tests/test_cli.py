@@ -64,3 +64,45 @@ def test_summary_writes_the_four_panel_overview(tmp_path, monkeypatch):
     (fig,) = drawn
     assert [a.get_title() for a in fig.axes] == ["Tasks by status", "Task age", "Tasks created over time", "Failure rate by type"]
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def journal_with_a_run(tmp_path):
+    import ugc_nb
+
+    box = Sandbox(n_tasks=60, seed=3)
+    client = box.client()
+    df = ugc_nb.load_tasks(client)
+    path = tmp_path / "j.jsonl"
+    report = ugc_nb.delete_tasks(client, df.ugc.deletable().head(5), journal=path, progress=False)
+    return path, report
+
+
+def test_journal_lists_the_runs_in_human_units(tmp_path, capsys):
+    """`ugc-nb journal --journal F`: one line per run — time in UTC, action, 'sandbox', task count, outcomes."""
+    path, report = journal_with_a_run(tmp_path)
+    assert main(["journal", "--journal", str(path)]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if report.run in ln)
+    assert f"Journal: {path}" in out and " UTC" in line and "delete" in line and "sandbox" in line and "5 deleted" in line
+
+
+def test_journal_shows_one_runs_tasks_and_writes_csv(tmp_path, capsys):
+    """`ugc-nb journal RUN` prints the run's tasks; --csv writes them; an unknown run is a one-line error, exit 2."""
+    import pandas as pd
+
+    path, report = journal_with_a_run(tmp_path)
+    out = tmp_path / "run.csv"
+    assert main(["journal", report.run, "--journal", str(path), "--csv", str(out)]) == 0
+    rows = pd.read_csv(out)
+    assert sorted(rows["id"]) == sorted(report.ids("deleted")) and set(rows["outcome"]) == {"deleted"}
+    assert main(["journal", "nope", "--journal", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["ugc-nb: error: no run 'nope' in the journal (ugc-nb journal lists the runs)"]
+
+
+def test_journal_finds_the_default_journals_and_says_when_there_are_none(tmp_path, monkeypatch, capsys):
+    """With no --journal it looks at the per-user journal and the sandbox's, printing both paths."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert main(["journal"]) == 0
+    out = capsys.readouterr().out
+    assert "No journal yet:" in out and "journal-sandbox.jsonl" in out and "No runs recorded." in out
