@@ -92,7 +92,7 @@ def test(args: list[str]) -> int:
     """ruff, mypy, then the whole suite; the first that fails decides the exit code."""
     install("test")
     browser()
-    for check in ([PY, "-m", "ruff", "check", "ugc_nb", "tests", "benchmarks", "dev.py"], [PY, "-m", "mypy"]):
+    for check in ([PY, "-m", "ruff", "check", "."], [PY, "-m", "mypy"]):
         if run(*check) != 0:
             print(f"dev.py: {check[2]} found problems (see above)", file=sys.stderr)
             return 1

@@ -6,7 +6,7 @@ generator or the plots change. Writes into this folder.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
@@ -14,10 +14,10 @@ import matplotlib
 matplotlib.use("Agg")
 
 import ugc_nb
-from ugc_nb.plots import plot_failure_rate, plot_overview
+from ugc_nb.insight.plots import plot_failure_rate, plot_overview
 
 HERE = Path(__file__).resolve().parent
-NOW = datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
 SEED = 7
 N_TASKS = 2000
 # No software version or date in the files, so re-running gives identical bytes.
