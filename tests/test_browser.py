@@ -63,31 +63,38 @@ def dashboard(box, tmp_path):
         }
         cmd = ["timeout", "600", sys.executable, "-m", "voila", str(ROOT / "notebooks"), "--no-browser",
                f"--port={port}", "--Voila.ip=127.0.0.1"]
-        log = open(tmp_path / "voila.log", "wb")
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.HTTPError):
-                    # Any quick HTTP answer (it is a 403/404 for this path) means the server is up.
-                    if httpx.get(f"{base}/voila/static/__probe__", timeout=2).status_code < 500:
-                        break
-                if proc.poll() is not None:
-                    pytest.fail(f"voila exited: {(tmp_path / 'voila.log').read_text()[-2000:]}")
-                time.sleep(0.3)
-            else:
-                pytest.fail("voila did not start in 90 s")
+        with server_process(cmd, env, tmp_path / "voila.log", f"http://127.0.0.1:{port}/voila/static/__probe__",
+                            up=lambda status: status < 500) as base:  # any quick answer (a 403/404 here) means it is up
             yield f"{base}/voila/render/dashboard.ipynb"
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
-            log.close()
+
+
+@contextlib.contextmanager
+def server_process(cmd, env, log_path, probe, *, up):
+    """Run ``cmd`` in its own process group until ``probe`` answers with a status ``up`` accepts (90 s at most);
+    yield the server's base URL; stop the whole group after (TERM, then KILL)."""
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if up(httpx.get(probe, timeout=2).status_code):
+                    break
+            if proc.poll() is not None:
+                pytest.fail(f"{cmd[4]} exited: {log_path.read_text()[-2000:]}")
+            time.sleep(0.3)
+        else:
+            pytest.fail(f"{cmd[4]} did not start in 90 s")
+        yield "/".join(probe.split("/")[:3])
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        log.close()
 
 
 @pytest.fixture

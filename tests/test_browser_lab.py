@@ -12,14 +12,10 @@ import json
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
-import time
 
-import httpx
 import pytest
-from test_browser import ROOT, box, free_port, page, step  # noqa: F401 - the fixtures are shared
+from test_browser import ROOT, box, free_port, page, server_process, step  # noqa: F401 - the fixtures are shared
 
 pytest.importorskip("jupyterlab")
 pytest.importorskip("notebook")
@@ -43,30 +39,15 @@ def jupyter(box, tmp_path, request):  # noqa: F811 - box is the shared fixture
         cmd = ["timeout", "600", sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
                f"--ServerApp.root_dir={work}", "--IdentityProvider.token=", "--ServerApp.password=", "--allow-root", "--ServerApp.disable_check_xsrf=True",
                "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-        log = open(tmp_path / "jupyter.log", "wb")
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(f"{base}/api/status", timeout=2).status_code == 200:
-                        break
-                if proc.poll() is not None:
-                    pytest.fail(f"jupyter exited: {(tmp_path / 'jupyter.log').read_text()[-2000:]}")
-                time.sleep(0.3)
-            else:
-                pytest.fail("jupyter did not start in 90 s")
+        with server_process(cmd, env, tmp_path / "jupyter.log", f"http://127.0.0.1:{port}/api/status", up=lambda status: status == 200) as base:
             yield base
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
-            log.close()
+
+
+def open_and_run(pg, url) -> None:
+    """Open a notebook in the UI at ``url`` and run its cell (see run_all)."""
+    pg.goto(url, timeout=120_000)
+    pg.wait_for_selector(".jp-Notebook", timeout=120_000)
+    run_all(pg)
 
 
 def run_all(pg) -> None:
@@ -102,11 +83,8 @@ def round_trip(pg, box) -> None:  # noqa: F811
 
 def test_the_dashboard_round_trip_in_jupyterlab(jupyter, page, box, step):  # noqa: F811
     """In JupyterLab 4 (light): run the dashboard notebook, filter, tick two rows, delete them."""
-    with step("open"):
-        page.goto(f"{jupyter}/lab/tree/dashboard.ipynb", timeout=120_000)
-        page.wait_for_selector(".jp-Notebook", timeout=120_000)
-    with step("run-all"):
-        run_all(page)
+    with step("open-and-run"):
+        open_and_run(page, f"{jupyter}/lab/tree/dashboard.ipynb")
     with step("round-trip"):
         round_trip(page, box)
 
@@ -114,11 +92,8 @@ def test_the_dashboard_round_trip_in_jupyterlab(jupyter, page, box, step):  # no
 @pytest.mark.parametrize("jupyter", ["JupyterLab Dark"], indirect=True)
 def test_the_panel_reads_well_in_jupyterlab_dark(jupyter, page, box, step):  # noqa: F811
     """In JupyterLab's dark theme the panel's text is light on the dark page (it follows the theme's colours)."""
-    with step("open"):
-        page.goto(f"{jupyter}/lab/tree/dashboard.ipynb", timeout=120_000)
-        page.wait_for_selector(".jp-Notebook", timeout=120_000)
-    with step("run-all"):
-        run_all(page)
+    with step("open-and-run"):
+        open_and_run(page, f"{jupyter}/lab/tree/dashboard.ipynb")
     colour = page.locator(".ugc-panel .widget-html-content").filter(has_text="tasks match the filters").first.evaluate(
         "e => getComputedStyle(e).color")
     light = [int(c) for c in re.findall(r"\d+", colour)[:3]]
@@ -127,10 +102,7 @@ def test_the_panel_reads_well_in_jupyterlab_dark(jupyter, page, box, step):  # n
 
 def test_the_dashboard_round_trip_in_notebook_7(jupyter, page, box, step):  # noqa: F811
     """In Notebook 7: the same notebook, the same round trip."""
-    with step("open"):
-        page.goto(f"{jupyter}/notebooks/dashboard.ipynb", timeout=120_000)
-        page.wait_for_selector(".jp-Notebook", timeout=120_000)
-    with step("run-all"):
-        run_all(page)
+    with step("open-and-run"):
+        open_and_run(page, f"{jupyter}/notebooks/dashboard.ipynb")
     with step("round-trip"):
         round_trip(page, box)
