@@ -85,3 +85,9 @@ def test_a_preset_is_a_plan_like_any_other(df):
     """Picked rows go to plan_delete unchanged: every picked task is eligible, nothing is sent by picking."""
     plan = ugc_nb.plan_delete(ugc_nb.presets.pick("old-failures", df, days=1))
     assert plan.to_send == 2 and not plan.ineligible
+
+
+def test_orphaned_refuses_an_empty_account_list(df):
+    """An empty /accounts answer (wrong key, a bug) would make every task orphaned: that is an error, not a plan."""
+    with pytest.raises(ValueError, match="account list is empty"):
+        ugc_nb.presets.pick("orphaned", df, accounts=[])

@@ -70,3 +70,20 @@ def test_parse_retry_after_seconds_and_http_date():
     assert parse_retry_after("Mon, 01 Jan 2024 12:00:10 GMT", now=now) == 10.0
     assert parse_retry_after("Mon, 01 Jan 2024 11:00:00 GMT", now=now) == 0.0
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+@pytest.mark.parametrize("text, days", [("7D", 7), ("7d", 7), ("1w", 7), ("36h", 1.5), ("90m", 0.0625), ("1.5d", 1.5), (" 2W ", 14)])
+def test_parse_age_takes_the_cli_forms(text, days):
+    """The CLI's AGE forms: a number and one unit letter, either case."""
+    from ugc_nb.api.timeutil import parse_age
+
+    assert parse_age(text) == pd.Timedelta(days=days)
+
+
+@pytest.mark.parametrize("text", ["7", "7 days", "-1d", "1y", "", "d7", "P7D"])
+def test_parse_age_names_the_value_and_the_forms(text):
+    """Anything else is a ValueError naming the value and the accepted forms."""
+    from ugc_nb.api.timeutil import parse_age
+
+    with pytest.raises(ValueError, match=r"--older-than .* is not an age; write a number and a unit: 7d or 7D"):
+        parse_age(text)

@@ -112,7 +112,7 @@ _MOVED = {
     **{name: "ugc_nb.tasks" for name in ("COLUMNS", "STATUSES", "TASK_TYPES", "DELETABLE_STATUSES", "RETRYABLE_STATUSES")},
     **{name: "ugc_nb.cleanup" for name in ("run_cleanup", "Plan", "CleanupReport", "TaskResult", "default_journal_path")},
     **{name: "ugc_nb.api" for name in ("DEFAULT_BASE_URL", "NO_WAIT", "APIResponseValidationError", "InvalidRecordError")},
-    "TaskFilter": "ugc_nb.panel",
+    "TaskFilter": "ugc_nb.insight",
     "default_client": "ugc_nb.source",
 }
 

@@ -23,7 +23,7 @@ MOVED_MODULES = {
     "frame": "tasks.frame",
     **{name: f"insight.{name}" for name in ("analysis", "plots", "summary", "accounts", "accessor")},
     **{name: f"cleanup.{name}" for name in ("plan", "journal", "outcome", "reconcile", "engine", "pool", "verdict", "answer")},
-    "filters": "panel.filters",
+    "filters": "insight.filters",
     "load": "source",
     # not ugc_nb.connect / ugc_nb.dashboard: importing a module of that name would shadow the functions
 }

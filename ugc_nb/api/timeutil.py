@@ -12,7 +12,7 @@ from typing import TypeAlias
 
 import pandas as pd
 
-__all__ = ["TimeLike", "DurationLike", "to_utc", "to_timedelta", "iso_z", "utcnow", "windows"]
+__all__ = ["TimeLike", "DurationLike", "to_utc", "to_timedelta", "parse_age", "AGE_FORMS", "iso_z", "utcnow", "windows"]
 
 TimeLike: TypeAlias = str | datetime | pd.Timestamp
 DurationLike: TypeAlias = str | timedelta | pd.Timedelta
@@ -50,6 +50,20 @@ def to_timedelta(value: DurationLike, name: str = "duration") -> pd.Timedelta:
     if pd.isna(td) or td < pd.Timedelta(0):
         raise ValueError(f"{name} must be a non-negative duration, got {value!r}")
     return td
+
+
+#: The age forms the CLI accepts, as its errors name them.
+AGE_FORMS = "a number and a unit: 7d or 7D (days), 1w (weeks), 36h (hours), 90m (minutes)"
+_AGE_UNITS = {"w": "W", "d": "D", "h": "h", "m": "min"}
+
+
+def parse_age(text: str, name: str = "--older-than") -> pd.Timedelta:
+    """``"7D"``, ``"7d"``, ``"1w"``, ``"36h"``, ``"90m"``, ``"1.5d"`` → a Timedelta; anything else (``"7"``,
+    ``"7 days"``, ``"-1d"``) is a ValueError naming the value and :data:`AGE_FORMS`."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([wdhmWDHM])\s*", text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f"{name} {text!r} is not an age; write {AGE_FORMS}")
+    return pd.Timedelta(float(match.group(1)), unit=_AGE_UNITS[match.group(2).lower()])
 
 
 def iso_z(value: TimeLike | datetime) -> str:

@@ -12,8 +12,8 @@ from .outcome import OUTCOMES, CleanupReport, TaskResult
 from .plan import Plan, plan_delete, plan_retry
 from .reconcile import reconcile
 from .refresh import frame_after
-from .run import CleanupOptions, JournalArg, delete_tasks, open_journal, retry_tasks, run_cleanup
+from .run import CleanupOptions, JournalArg, delete_tasks, journal_path_for, open_journal, retry_tasks, run_cleanup
 
 __all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupOptions", "plan_delete", "plan_retry", "Plan",
            "CleanupReport", "TaskResult", "OUTCOMES", "read_journal", "default_journal_path", "Journal", "JournalArg",
-           "open_journal", "reconcile", "frame_after", "live_tasks", "READ_ATTEMPTS"]
+           "open_journal", "journal_path_for", "reconcile", "frame_after", "live_tasks", "READ_ATTEMPTS"]

@@ -66,7 +66,7 @@ from .plan import ACTIONS, Action, ActionRule, Plan, make_plan
 from .pool import Progress, send_all
 from .verdict import SEND, judge
 
-__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupOptions", "JournalArg", "open_journal",
+__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupOptions", "JournalArg", "open_journal", "journal_path_for",
            "live_tasks", "READ_ATTEMPTS"]
 
 #: Columns a frame must have for the engine to judge its rows.
@@ -94,6 +94,12 @@ class CleanupOptions(TypedDict, total=False):
     stop: threading.Event | None
 
 
+def journal_path_for(client: UGCClient | None = None) -> Path:
+    """The default journal for ``client``: the per-user file, or its ``journal-sandbox.jsonl`` sibling for the in-process sandbox."""
+    path = default_journal_path()
+    return path.with_name("journal-sandbox.jsonl") if client is not None and client.is_sandbox else path
+
+
 def open_journal(journal: JournalArg, client: UGCClient | None = None) -> Journal | None:
     """``None``/``True`` → the default journal (a separate file for the in-process sandbox);
     a path → that file; a :class:`Journal` → itself; ``False`` → no journal."""
@@ -102,10 +108,7 @@ def open_journal(journal: JournalArg, client: UGCClient | None = None) -> Journa
     if isinstance(journal, Journal):
         return journal
     if journal in (None, True):
-        path = default_journal_path()
-        if client is not None and client.is_sandbox:
-            path = path.with_name("journal-sandbox.jsonl")
-        return Journal(path)
+        return Journal(journal_path_for(client))
     return Journal(journal)  # type: ignore[arg-type]
 
 

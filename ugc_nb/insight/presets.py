@@ -68,6 +68,8 @@ def orphaned(df: pd.DataFrame, *, accounts: Iterable[dict[str, Any]] | None = No
     if accounts is None:
         raise ValueError("the orphaned preset needs the account list: pass accounts=client.accounts.list()")
     listed = {a["id"]: a for a in accounts if isinstance(a, dict) and isinstance(a.get("id"), str)}
+    if not listed and _deletable(df).any():
+        raise ValueError("the account list is empty: refusing to call every task orphaned (was /accounts read with the right key?)")
     account = df["account_id"].astype(object)
     gone = _deletable(df) & ~account.isin(list(listed)).to_numpy(dtype=bool)
     off = {i for i, a in listed.items() if a.get("warmup_enabled") is False}

@@ -4,7 +4,7 @@ Imports :mod:`ugc_nb.cleanup`, :mod:`ugc_nb.insight` (the status palette), :mod:
 all rules are the engine's — the panel only gathers a choice and shows what happened.
 """
 
-from .filters import TaskFilter
+from ..insight.filters import TaskFilter
 from .page import dashboard
 from .panel import CleanupPanel
 

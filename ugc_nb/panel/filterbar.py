@@ -1,4 +1,4 @@
-"""``FilterBar``: every filter of the panel in one widget, read as a :class:`~ugc_nb.panel.filters.TaskFilter`.
+"""``FilterBar``: every filter of the panel in one widget, read as a :class:`~ugc_nb.insight.filters.TaskFilter`.
 
 Status, type, account and tag as :class:`~ugc_nb.panel.choice.ChoiceFilter` checkboxes with task
 counts; minimum age with 1 d / 7 d / 30 d presets; a created-date range typed as ISO dates; a
@@ -14,8 +14,8 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from ..insight.filters import TaskFilter
 from .choice import ChoiceFilter, IsoDate
-from .filters import TaskFilter
 
 __all__ = ["FilterBar", "counted_options"]
 

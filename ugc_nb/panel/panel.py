@@ -30,9 +30,9 @@ from ..cleanup.outcome import CleanupReport
 from ..cleanup.plan import Plan, make_plan
 from ..cleanup.refresh import frame_after
 from ..cleanup.run import CleanupOptions, JournalArg, run_cleanup
+from ..insight.filters import TaskFilter
 from .confirm import ConfirmBox
 from .filterbar import FilterBar
-from .filters import TaskFilter
 from .runview import ResultView, RunProgress
 from .selection import MatchingBanner, link_button
 from .table import display_frame, table_options, table_view

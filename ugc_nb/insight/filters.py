@@ -1,4 +1,4 @@
-"""Row filters for a task frame, as used by the cleanup panel (and usable without it). Pure pandas."""
+"""Row filters for a task frame: the cleanup panel's and the CLI's (``ugc-nb delete --status failed …``). Pure pandas."""
 
 from __future__ import annotations
 
@@ -24,11 +24,15 @@ class TaskFilter:
     created_from: date | None = None
     created_to: date | None = None
     search: str = ""
+    created_after: pd.Timestamp | None = None  # exact instants, both strict (the CLI's --created-after/--created-before)
+    created_before: pd.Timestamp | None = None
+    ids: Collection[str] = ()
 
     def is_empty(self) -> bool:
         """True when no filter is set (every row passes)."""
         return not (self.statuses or self.types or self.accounts or self.tags or self.min_age_days
-                    or self.created_from or self.created_to or self.search.strip())
+                    or self.created_from or self.created_to or self.search.strip()
+                    or self.created_after is not None or self.created_before is not None or self.ids)
 
     def describe(self) -> str:
         """The active filters in words, e.g. "status failed · age ≥ 7 d · search 'nate'" ("no filters" when none)."""
@@ -41,6 +45,11 @@ class TaskFilter:
             parts.append(f"age ≥ {self.min_age_days:g} d")
         if self.created_from or self.created_to:
             parts.append(f"created {self.created_from or '…'} to {self.created_to or '…'}")
+        for label, bound in (("after", self.created_after), ("before", self.created_before)):
+            if bound is not None:
+                parts.append(f"created {label} {bound:%Y-%m-%d %H:%M} UTC")
+        if self.ids:
+            parts.append(f"{len(self.ids):,} listed id(s)")
         if self.search.strip():
             parts.append(f"search '{self.search.strip()}'")
         return " · ".join(parts) or "no filters"
@@ -49,7 +58,9 @@ class TaskFilter:
         """Boolean mask of the rows that pass every filter."""
         keep = np.ones(len(df), dtype=bool)
         for column, wanted in (("status", self.statuses), ("type", self.types), ("account_id", self.accounts), ("tag", self.tags)):
-            if wanted and column in df:
+            if wanted:
+                if column not in df:
+                    raise ValueError(f"cannot filter on {column}: the frame has no {column!r} column (load_tasks(accounts=True) adds tag)")
                 keep &= df[column].isin(list(wanted)).to_numpy()
         if self.min_age_days:
             keep &= (df["age"] >= pd.Timedelta(days=self.min_age_days)).to_numpy(dtype=bool, na_value=False)
@@ -59,6 +70,12 @@ class TaskFilter:
         if self.created_to is not None:
             end = pd.Timestamp(self.created_to, tz="UTC") + pd.Timedelta(days=1)  # the whole last day
             keep &= (created < end).to_numpy(dtype=bool, na_value=False)
+        if self.created_after is not None:
+            keep &= (created > self.created_after).to_numpy(dtype=bool, na_value=False)
+        if self.created_before is not None:
+            keep &= (created < self.created_before).to_numpy(dtype=bool, na_value=False)
+        if self.ids:
+            keep &= df["id"].isin(list(self.ids)).to_numpy(dtype=bool)
         text = self.search.strip()
         if text:
             hit = df["id"].str.contains(text, case=False, regex=False).to_numpy(dtype=bool, na_value=False)

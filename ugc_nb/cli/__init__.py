@@ -1,0 +1,78 @@
+"""The ``ugc-nb`` command (also ``python -m ugc_nb``): summary, report, delete, retry, journal, reconcile.
+
+Uses the real API when ``UGC_API_KEY`` is set (``UGC_BASE_URL`` to point elsewhere), the
+embedded sandbox otherwise, and says which first. Every error is one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .._version import __version__
+from ..api.errors import AuthenticationError, CleanupError, UGCError
+from .act import act, add_action_args
+from .console import EXIT_CODES, FAILED, INTERRUPTED, USAGE, Exit
+from .journal import add_journal, add_reconcile
+from .select import add_selection_args
+from .views import add_report, add_summary
+
+__all__ = ["main", "build_parser"]
+
+EPILOG = "exit codes:\n" + "\n".join(f"  {code:<4} {meaning}" for code, meaning in EXIT_CODES.items())
+
+EXAMPLES = {
+    "delete": "examples:\n  ugc-nb delete --preset old-failures --dry-run\n  ugc-nb delete --status failed --older-than 14d --yes"
+              "\n  ugc-nb delete --ids-file ids.txt --output out/deleted.csv",
+    "retry": "examples:\n  ugc-nb retry --status failed --type edit_profile --dry-run\n  ugc-nb retry --account acc_123 --yes",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ugc-nb", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"ugc-nb {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_summary(sub)
+    add_report(sub)
+    for action, text in (("delete", "delete tasks permanently (scheduled or failed), after showing the plan and asking"),
+                         ("retry", "re-queue failed tasks, after showing the plan and asking")):
+        command = sub.add_parser(action, help=text, description=f"{text[0].upper()}{text[1:]}.",
+                                 epilog=f"{EXAMPLES[action]}\n\n{EPILOG}", formatter_class=argparse.RawDescriptionHelpFormatter)
+        add_selection_args(command)
+        add_action_args(command)
+        command.set_defaults(handler=act)
+    add_journal(sub)
+    add_reconcile(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; returns its exit code (argparse's own usage errors exit 2 too)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except Exit as done:
+        if done.message:
+            print(f"ugc-nb: {done.message}", file=sys.stderr)
+        return done.code
+    except CleanupError as exc:  # a run stopped (the journal is written); the report so far, then the error
+        if exc.report is not None:
+            print(exc.report, file=sys.stderr)
+        print(f"ugc-nb: error: {exc}", file=sys.stderr)
+        return FAILED
+    except AuthenticationError as exc:
+        print(f"ugc-nb: error: {exc}", file=sys.stderr)
+        return USAGE
+    except UGCError as exc:
+        print(f"ugc-nb: error: {exc}", file=sys.stderr)
+        return USAGE if isinstance(exc, ValueError) else FAILED
+    except ValueError as exc:
+        print(f"ugc-nb: error: {exc}", file=sys.stderr)
+        return USAGE
+    except KeyboardInterrupt:
+        print("ugc-nb: interrupted", file=sys.stderr)
+        return INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

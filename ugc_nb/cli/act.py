@@ -1,0 +1,181 @@
+"""``ugc-nb delete`` and ``ugc-nb retry``: show the plan, ask, then act — never unasked.
+
+1. The options are checked (exit 2 on anything wrong; nothing is read).
+2. The tasks are loaded and the filters and the preset applied; the plan is printed: the count,
+   by status, type and account, oldest and newest, what is skipped and why.
+3. ``--dry-run``: the engine's dry run (each batch re-read, nothing sent), exit 0.
+4. Confirmation: ``--yes``; or, on a terminal, the person types the number of tasks that will be
+   sent. Without either, or with anything else typed, nothing is sent (exit 3). No filter and no
+   preset means every task: ``--yes`` alone is refused then; ``--yes --all`` or the typed count.
+5. The engine runs (verified, batched, journalled); Ctrl-C or SIGTERM stops it cleanly (exit 130).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from ..api.errors import CleanupInterrupted
+from ..cleanup.outcome import CleanupReport
+from ..cleanup.plan import ACTIONS, Plan, make_plan
+from ..cleanup.run import journal_path_for, run_cleanup
+from ..source import default_client
+from .console import CONFIRM, FAILED, INTERRUPTED, OK, Exit, LineProgress, outcomes, say, source_line, tasks, when
+from .select import Selection, Wanted, select, wanted_from
+
+__all__ = ["act", "add_action_args"]
+
+
+def add_action_args(parser: argparse.ArgumentParser) -> None:
+    """What to do with the plan: ``--dry-run``, ``--yes``, ``--journal``, ``--output``, ``--batch-size``."""
+    group = parser.add_argument_group("what to do")
+    add = group.add_argument
+    add("--dry-run", action="store_true", help="print the plan and check it against the server; send nothing")
+    add("--yes", action="store_true", help="do it without asking (cron, CI); with no filter or preset also needs --all")
+    add("--journal", metavar="PATH", help="journal to write (default: the per-user journal; the sandbox has its own)")
+    add("--output", metavar="FILE", help="write the per-task report: FILE.csv or FILE.json")
+    add("--batch-size", type=int, default=100, metavar="N", help="tasks per request (default: %(default)s)")
+
+
+def act(args: argparse.Namespace) -> int:
+    """Run ``delete`` or ``retry`` as the module docstring says; returns the exit code."""
+    action = args.command
+    wanted = wanted_from(args)
+    output = _output_path(args.output)
+    client = default_client(announce=False)
+    try:
+        say(source_line(client))
+        chosen = select(wanted, client)
+        plan = make_plan(action, chosen.rows)
+        say(*_plan_lines(plan, chosen, wanted))
+        rule = ACTIONS[action]
+        if plan.to_send == 0:
+            say(f"Nothing to {action}: no chosen task is {rule.allowed}.")
+            return OK
+        options: dict[str, Any] = {"journal": Path(args.journal) if args.journal else journal_path_for(client),
+                                   "batch_size": args.batch_size}
+        if args.dry_run:
+            report = run_cleanup(action, client, chosen.rows, dry_run=True, progress=False, **options)
+            say(f"Dry run, checked against the server: {outcomes(report.totals)}. Nothing was sent.")
+            _write(output, report, client.base_url)
+            return OK
+        _confirm(args, plan, wanted)
+        report, interrupted = _run(action, client, chosen, options)
+    finally:
+        client.close()
+    say(_totals_line(report), *_failures(report))
+    if report.journal:
+        say(f"Journal: {report.journal} (ugc-nb journal {report.run} shows this run's tasks)")
+    _write(output, report, client.base_url)
+    return INTERRUPTED if interrupted else OK if report.ok else FAILED
+
+
+def _plan_lines(plan: Plan, chosen: Selection, wanted: Wanted) -> list[str]:
+    rule = plan.rule
+    lines = [*chosen.notes, f"Chosen: {tasks(len(plan.ids))} — {wanted.describe()}."]
+    verb = f"{rule.name} {tasks(plan.to_send)}" + (" (permanently)" if rule.name == "delete" else "")
+    lines.append(f"Plan: {verb}.")
+    for by, label in (("status", "by status"), ("type", "by type"), ("account_id", "by account")):
+        counts = plan.breakdown(by)
+        if len(counts):
+            shown = ", ".join(f"{k} {v:,}" for k, v in counts.head(6).items())
+            lines.append(f"  {label:<11} {shown}{f', … {len(counts) - 6:,} more' if len(counts) > 6 else ''}")
+    if plan.oldest is not None:
+        lines.append(f"  {'created':<11} {when(plan.oldest)} … {when(plan.newest)}")
+    if plan.ineligible:
+        statuses = chosen.rows.set_index("id").loc[list(plan.ineligible), "status"].astype(str).value_counts()
+        why = ", ".join(f"{n:,} {s}" for s, n in statuses.items())
+        lines.append(f"  {'skipped':<11} {tasks(len(plan.ineligible))}: {why} (only {rule.allowed} can be {rule.done})")
+    if "reason" in chosen.rows and plan.to_send:
+        sample = chosen.rows[chosen.rows["id"].isin(plan.eligible)].head(5)
+        lines.append("  e.g.")
+        lines += [f"    {i}  {r}" for i, r in zip(sample["id"], sample["reason"], strict=True)]
+    return lines
+
+
+def _confirm(args: argparse.Namespace, plan: Plan, wanted: Wanted) -> None:
+    """Return when the person agreed; otherwise :class:`Exit` with code 3 (nothing sent)."""
+    n, rule = plan.to_send, plan.rule
+    if args.yes:
+        if wanted.everything and not args.all:
+            raise Exit(CONFIRM, f"no filter or preset chooses every task ({tasks(n)}); --yes alone will not {rule.name} them all: "
+                                "add --all, or type the count on a terminal. Nothing was sent.")
+        return
+    if not sys.stdin.isatty():
+        raise Exit(CONFIRM, f"confirmation needed: nothing was sent. Run it on a terminal to type the count, or add --yes "
+                            f"to {rule.name} these {tasks(n)}.")
+    permanent = " permanently" if rule.name == "delete" else ""
+    print(f"Type {n} to {rule.name} these {tasks(n)}{permanent} (anything else cancels): ", end="", file=sys.stderr, flush=True)
+    try:
+        answer = sys.stdin.readline()
+    except KeyboardInterrupt:
+        raise Exit(INTERRUPTED, "interrupted at the question: nothing was sent.") from None
+    typed = answer.strip()
+    if typed.replace(",", "") != str(n):
+        shown = f"you typed {typed!r}" if typed else "nothing was typed"
+        raise Exit(CONFIRM, f"cancelled ({shown}, not {n}): nothing was sent.")
+
+
+def _run(action: str, client: Any, chosen: Selection, options: dict[str, Any]) -> tuple[CleanupReport, bool]:
+    """The engine, with Ctrl-C/SIGTERM as its stop event; (report, interrupted)."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt  # a second Ctrl-C: stop waiting (the engine still settles every task)
+        stop.set()
+        print("\nStopping: requests in flight finish, nothing more is sent…", file=sys.stderr, flush=True)
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    progress = True if sys.stderr.isatty() else LineProgress({"delete": "Deleting", "retry": "Retrying"}[action])
+    try:
+        report = run_cleanup(action, client, chosen.rows, stop=stop, progress=progress, **options)  # type: ignore[arg-type]
+    except CleanupInterrupted as exc:
+        return exc.report, True
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return report, stop.is_set()
+
+
+def _totals_line(report: CleanupReport) -> str:
+    return f"{report.action.capitalize()}: {tasks(len(report.results))} — {outcomes(report.totals)}."
+
+
+def _failures(report: CleanupReport) -> list[str]:
+    bad = [r for r in report.results if r.outcome in ("failed", "unknown")]
+    lines = [*report.notes] + [f"  {r.outcome} {r.id}: {r.reason}" for r in bad[:10]]
+    if len(bad) > 10:
+        lines.append(f"  … {len(bad) - 10:,} more (--output FILE lists every task)")
+    return lines
+
+
+def _output_path(name: str | None) -> Path | None:
+    if name is None:
+        return None
+    path = Path(name)
+    if path.suffix.lower() not in (".csv", ".json"):
+        raise ValueError(f"--output {name}: the report is written as .csv or .json, by the file's extension")
+    if path.parent and not path.parent.exists():
+        raise ValueError(f"--output {name}: the folder {path.parent} does not exist")
+    return path
+
+
+def _write(path: Path | None, report: CleanupReport, source: str) -> None:
+    if path is None:
+        return
+    frame = report.to_frame()
+    if path.suffix.lower() == ".json":
+        doc = {"action": report.action, "dry_run": report.dry_run, "run": report.run, "source": source,
+               "journal": str(report.journal) if report.journal else None, "totals": report.totals,
+               "tasks": json.loads(frame.astype(object).where(frame.notna(), None).to_json(orient="records"))}
+        path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    else:
+        frame.to_csv(path, index=False)
+    say(f"Per-task report: {path.resolve()} ({tasks(len(frame))})")

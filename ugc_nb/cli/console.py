@@ -1,0 +1,84 @@
+"""What every command prints the same way: exit codes, the source line, counts and times in human units, progress lines."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from ..api.client import UGCClient
+
+__all__ = ["OK", "FAILED", "USAGE", "CONFIRM", "INTERRUPTED", "EXIT_CODES", "Exit", "say", "warn", "source_line",
+           "tasks", "outcomes", "when", "LineProgress"]
+
+OK, FAILED, USAGE, CONFIRM, INTERRUPTED = 0, 1, 2, 3, 130
+
+#: Exit codes, as ``--help`` and the README list them.
+EXIT_CODES = {
+    OK: "done: every task has an outcome and none failed (a dry run, or nothing to do, too)",
+    FAILED: "some task failed or is unknown, or the server could not be read",
+    USAGE: "bad usage or input (an option, a file, the API key); nothing was sent",
+    CONFIRM: "confirmation needed or refused; nothing was sent",
+    INTERRUPTED: "interrupted (Ctrl-C, SIGTERM): requests in flight finished, nothing more was sent",
+}
+
+
+class Exit(Exception):  # noqa: N818 - it is an exit, not an error
+    """End the command with ``code``, printing ``message`` (one line, stderr) if given."""
+
+    def __init__(self, code: int, message: str = "") -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def say(*lines: str) -> None:
+    """Lines for the person, on stdout."""
+    for line in lines:
+        print(line, flush=True)
+
+
+def warn(message: str) -> None:
+    """One line on stderr, marked as a warning."""
+    print(f"ugc-nb: warning: {message}", file=sys.stderr, flush=True)
+
+
+def source_line(client: UGCClient) -> str:
+    """Where the data comes from, said first by every command."""
+    if client.is_sandbox:
+        return ("Source: the embedded sandbox (synthetic data; UGC_API_KEY is not set). "
+                "It starts afresh in each command, so changes last for this command only.")
+    return f"Source: {client.base_url} (the key in UGC_API_KEY)"
+
+
+def tasks(n: int, word: str = "task") -> str:
+    """``1 task``, ``1,443 tasks``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+#: Outcomes as a sentence says them ("49 would be deleted, 2 already gone").
+OUTCOME_WORDS = {"would_delete": "would be deleted", "would_retry": "would be retried", "not_found": "already gone"}
+
+
+def outcomes(totals: dict[str, int]) -> str:
+    """``{"deleted": 29, "not_found": 2}`` → ``29 deleted, 2 already gone``."""
+    return ", ".join(f"{n:,} {OUTCOME_WORDS.get(o, o)}" for o, n in totals.items()) or "nothing to do"
+
+
+def when(ts: Any) -> str:
+    """``2026-11-29 10:47 UTC``."""
+    return f"{ts:%Y-%m-%d %H:%M} UTC"
+
+
+class LineProgress:
+    """Progress as plain lines on stderr (for cron and pipes): at most one per 10 % or per 5 s, and the last."""
+
+    def __init__(self, verb: str, *, every: float = 5.0) -> None:
+        self.verb, self.every = verb, every
+        self._last_time, self._last_step = time.monotonic(), -1
+
+    def __call__(self, done: int, total: int, failed: int) -> None:
+        step = done * 10 // max(total, 1)
+        now = time.monotonic()
+        if done == total or step > self._last_step or now - self._last_time >= self.every:
+            self._last_time, self._last_step = now, step
+            print(f"{self.verb}: {done:,} / {total:,} sent · {failed:,} failed", file=sys.stderr, flush=True)

@@ -1,0 +1,122 @@
+"""``ugc-nb journal`` (the runs the journal holds, one run's tasks) and ``ugc-nb reconcile`` (settle unfinished runs)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..api.client import is_sandbox
+from .console import outcomes, say, source_line, tasks
+
+__all__ = ["add_journal", "add_reconcile", "default_journals"]
+
+
+def default_journals() -> list[Path]:
+    """The per-user journal and the sandbox's, where ``delete``/``retry`` write by default."""
+    from ..cleanup.run import journal_path_for
+
+    default = journal_path_for(None)
+    return [default, default.with_name("journal-sandbox.jsonl")]
+
+
+def _journal(args: argparse.Namespace) -> int:
+    """List the runs of the journal(s), or one run's tasks; ``--csv`` writes them."""
+    import warnings
+
+    from ..cleanup.journal import read_journal
+
+    paths = [Path(args.journal)] if args.journal else default_journals()
+    found = [p for p in paths if p.exists()]
+    if args.journal and not found:
+        raise ValueError(f"no journal at {args.journal}")
+    for path in paths:
+        print(f"{'Journal' if path.exists() else 'No journal yet'}: {path}")
+    frames = []
+    for path in found:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frames.append(read_journal(path).assign(journal=str(path)))
+        for warning in caught:
+            print(f"ugc-nb: warning: {warning.message}", file=sys.stderr)
+    import pandas as pd
+
+    entries = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["run", "id", "outcome"])
+    if args.run:
+        chosen = entries[entries["run"] == args.run]
+        if chosen.empty:
+            raise ValueError(f"no run {args.run!r} in the journal (ugc-nb journal lists the runs)")
+        table = chosen[["id", "outcome", "reason", "account_id", "type", "status"]].astype(str)
+    else:
+        table = _runs(entries)
+    if args.csv:
+        table.to_csv(args.csv, index=False)
+        print(f"Wrote {len(table):,} rows to {Path(args.csv).resolve()}")
+    elif table.empty:
+        print("No runs recorded.")
+    else:
+        print(table.head(50).to_string(index=False))
+        if len(table) > 50:
+            print(f"… {len(table) - 50:,} more; --csv FILE writes them all")
+    return 0
+
+
+def _runs(entries: Any) -> Any:
+    """One line per run: when, action, where, tasks, counts by outcome, unfinished."""
+    import pandas as pd
+
+    rows = []
+    for run, part in entries.groupby("run", sort=False):
+        counts = part["outcome"].astype(str).value_counts()
+        source = str(part["source"].iloc[0])
+        rows.append({
+            "run": run,
+            "time": part["time"].min().strftime("%Y-%m-%d %H:%M UTC") if part["time"].notna().any() else "",
+            "action": str(part["action"].iloc[0]),
+            "source": "sandbox" if is_sandbox(source) else source,
+            "tasks": f"{len(part):,}",
+            "outcomes": ", ".join(f"{n:,} {o}" for o, n in counts.items() if o != "unfinished"),
+            "unfinished": f"{int(counts.get('unfinished', 0)):,}",
+        })
+    return pd.DataFrame(rows, columns=["run", "time", "action", "source", "tasks", "outcomes", "unfinished"]).sort_values("time")
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    """Settle every task a run sent without an outcome, against the server of ``UGC_BASE_URL`` (or the sandbox)."""
+    from ..cleanup.reconcile import reconcile
+    from ..cleanup.run import journal_path_for
+    from ..source import default_client
+
+    client = default_client(announce=False)
+    try:
+        say(source_line(client))
+        path = Path(args.journal) if args.journal else journal_path_for(client)
+        if not path.exists():
+            raise ValueError(f"no journal at {path}")
+        say(f"Journal: {path}")
+        report = reconcile(path, client, force=args.force)
+    finally:
+        client.close()
+    say(*report.notes)
+    if report.results:
+        say(f"Settled {tasks(len(report.results))}: {outcomes(report.totals)}.")
+        say(*(f"  {r.outcome:<9} {r.id}: {r.reason}" for r in report.results[:20]))
+        if len(report.results) > 20:
+            say(f"  … {len(report.results) - 20:,} more (ugc-nb journal RUN shows each run's tasks)")
+    return 0
+
+
+def add_journal(sub: argparse._SubParsersAction) -> None:
+    journal = sub.add_parser("journal", help="list the cleanup runs the journal holds, or one run's tasks")
+    journal.add_argument("run", nargs="?", help="a run id (from the list) to show its tasks")
+    journal.add_argument("--journal", metavar="PATH", help="this journal (default: the per-user journals, the sandbox's too)")
+    journal.add_argument("--csv", metavar="FILE", help="write the list (or the run's tasks) as CSV")
+    journal.set_defaults(handler=_journal)
+
+
+def add_reconcile(sub: argparse._SubParsersAction) -> None:
+    rec = sub.add_parser("reconcile", help="settle the tasks interrupted runs sent without an outcome, against the server")
+    rec.add_argument("--journal", metavar="PATH", help="this journal (default: the per-user one, or the sandbox's without a key)")
+    rec.add_argument("--force", action="store_true", help="also settle runs made with another API key (after a key rotation)")
+    rec.set_defaults(handler=_reconcile)

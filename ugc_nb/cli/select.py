@@ -1,0 +1,153 @@
+"""Which tasks a ``delete``/``retry`` command means: its filters and preset, checked before anything is read.
+
+Every option is validated first (a bad age, time, id file or output name is a one-line error and
+nothing is read or sent); then the tasks are loaded, the accounts listed (for usernames, tags and
+the ``orphaned`` preset), and the filters and the preset applied, in that order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..api.client import UGCClient, check_ids
+from ..api.errors import APIError
+from ..api.schema import STATUSES, TASK_TYPES
+from ..api.timeutil import AGE_FORMS, parse_age, to_timedelta, to_utc
+from ..insight import presets
+from ..insight.accounts import join_accounts
+from ..insight.filters import TaskFilter
+from ..tasks.frame import tasks_frame
+from .console import tasks, warn
+
+__all__ = ["add_selection_args", "Selection", "Wanted", "wanted_from", "select"]
+
+
+def add_selection_args(parser: argparse.ArgumentParser) -> None:
+    """The filters and the preset, shared by ``delete`` and ``retry``."""
+    group = parser.add_argument_group("which tasks (filters combine with AND; a repeated filter is OR)")
+    add = group.add_argument
+    add("--status", action="append", choices=STATUSES, metavar="S", help=f"only this status (repeatable): {', '.join(STATUSES)}")
+    add("--type", action="append", choices=TASK_TYPES, metavar="T", help=f"only this type (repeatable): {', '.join(TASK_TYPES)}")
+    add("--account", action="append", metavar="ID", help="only this account id (repeatable)")
+    add("--tag", metavar="TAG", help="only accounts with this tag (with --preset test: the tag it picks, default test)")
+    add("--older-than", metavar="AGE", help=f"only tasks created more than AGE ago; AGE is {AGE_FORMS} "
+                                            "(with --preset old-failures: its age, default 7d)")
+    add("--created-after", metavar="ISO", help="only tasks created after this time (ISO 8601; a date means its 00:00 UTC)")
+    add("--created-before", metavar="ISO", help="only tasks created before this time (ISO 8601)")
+    add("--ids-file", metavar="FILE", help="only these task ids: one a line, '-' for stdin, '#' starts a comment")
+    add("--preset", choices=presets.names(), metavar="NAME",
+        help="one of the API docs' cleanups: " + "; ".join(f"{p.name}: {p.summary}" for p in presets.PRESETS.values()))
+    add("--group", metavar="GROUP", help="with --preset test: the org or user group it picks instead of a tag")
+    add("--grace", default="1h", metavar="AGE", help="how late a scheduled task may be before --preset stale calls it overdue "
+                                                      "(default: %(default)s)")
+    add("--all", action="store_true", help="with --yes and no filter or preset: really every task the action can take")
+
+
+@dataclass
+class Wanted:
+    """The options, validated: what to keep, which preset, whether that is "everything"."""
+
+    filter: TaskFilter
+    preset: str | None = None
+    params: dict[str, object] = field(default_factory=dict)
+    grace: pd.Timedelta = pd.Timedelta(hours=1)
+    everything: bool = False  # no filter and no preset
+
+    def describe(self) -> str:
+        words = [f"preset {self.preset}" + "".join(f", {k}={v}" for k, v in self.params.items() if k != "accounts")] if self.preset else []
+        shown = self.filter.describe()
+        return " · ".join(words + ([shown] if not self.filter.is_empty() else [])) or "no filter or preset: every task"
+
+
+def wanted_from(args: argparse.Namespace) -> Wanted:
+    """The validated options (a ValueError — exit 2 — for anything wrong); reads ``--ids-file``."""
+    age = parse_age(args.older_than) if args.older_than else None
+    after = to_utc(args.created_after, "--created-after") if args.created_after else None
+    before = to_utc(args.created_before, "--created-before") if args.created_before else None
+    if after is not None and before is not None and after >= before:
+        raise ValueError(f"--created-after {args.created_after} is not before --created-before {args.created_before}")
+    ids = read_ids(args.ids_file) if args.ids_file else ()
+    if args.group is not None and args.preset != "test":
+        raise ValueError("--group goes with --preset test (it picks that org or user group's accounts)")
+    if args.account is not None:
+        check_ids(args.account, "--account")
+    params: dict[str, object] = {}
+    tag = args.tag
+    if args.preset == "old-failures" and age is not None:
+        params["days"], age = age / pd.Timedelta(days=1), None  # the preset's own age, said in its reasons
+    if args.preset == "test":
+        params.update({"group": args.group} if args.group is not None else {"tag": args.tag or "test"})
+        tag = None
+    chosen = TaskFilter(statuses=args.status or (), types=args.type or (), accounts=args.account or (), tags=(tag,) if tag else (),
+                        min_age_days=age / pd.Timedelta(days=1) if age is not None else 0.0,
+                        created_after=after, created_before=before, ids=ids)
+    everything = chosen.is_empty() and args.preset is None
+    if args.all and not everything:
+        raise ValueError("--all means every task; it cannot be combined with a filter or a preset")
+    return Wanted(chosen, args.preset, params, to_timedelta(args.grace, "--grace"), everything)
+
+
+def read_ids(name: str) -> tuple[str, ...]:
+    """Task ids from a file (or ``-``, stdin): one a line; blank lines and ``#`` comments are skipped."""
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read --ids-file {name}: {exc}") from None
+    ids = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    ids = [i for i in ids if i]
+    if not ids:
+        raise ValueError(f"--ids-file {name} lists no task id")
+    bad = next((i for i in ids if any(c.isspace() for c in i) or "," in i), None)
+    if bad is not None:
+        raise ValueError(f"--ids-file {name}: {bad!r} is not one task id (one id a line, nothing else on it)")
+    return tuple(check_ids(ids, f"--ids-file {name}"))
+
+
+@dataclass
+class Selection:
+    """The rows chosen, the frame they came from, and what the person should know about them."""
+
+    rows: pd.DataFrame
+    loaded: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def select(wanted: Wanted, client: UGCClient) -> Selection:
+    """Load the tasks (narrowed on the server where that is safe), list the accounts, apply the filters and the preset."""
+    f = wanted.filter
+    narrow: dict[str, Any] = {}
+    if f.accounts:
+        narrow["account_ids"] = list(f.accounts)
+    if len(f.types) == 1:
+        narrow["task_type"] = next(iter(f.types))  # still filtered here: a server that ignores it changes nothing
+    frame = tasks_frame(client.tasks.list_raw(**narrow), grace=wanted.grace)
+    notes = [f"Loaded {tasks(len(frame))} of {tasks(frame['account_id'].nunique(), 'account')} from the server."]
+    needs_accounts = wanted.preset in ("orphaned", "test") or bool(f.tags)
+    try:
+        accounts = client.accounts.list()
+    except APIError as exc:
+        if needs_accounts:
+            raise APIError(f"the account list is needed ({wanted.describe()}) but could not be read: {exc}") from exc
+        warn(f"the account list could not be read ({exc}); accounts are shown by id")
+        accounts = None
+    if accounts is not None:
+        frame = join_accounts(frame, accounts)
+    rows = f.apply(frame)
+    if f.ids:
+        missing = sorted(set(f.ids) - set(frame["id"]))
+        if missing:
+            notes.append(f"{tasks(len(missing))} of --ids-file are not among the tasks the server lists (already gone?) "
+                         f"and will not be sent: {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
+    if wanted.preset is not None:
+        params = dict(wanted.params)
+        if wanted.preset in ("orphaned", "test") and accounts is not None:
+            params["accounts"] = accounts
+        rows = presets.pick(wanted.preset, rows, **params)
+    return Selection(rows, frame, notes)
+

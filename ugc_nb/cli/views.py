@@ -1,0 +1,82 @@
+"""``ugc-nb summary`` (the main job: the summary and the overview figure) and ``ugc-nb report`` (the HTML report)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ..api.client import DEFAULT_BASE_URL, is_sandbox
+from ..api.schema import TASK_TYPES
+
+__all__ = ["add_summary", "add_report"]
+
+
+def _summary(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ..insight import accessor as _  # noqa: F401  (df.ugc)
+    from ..insight.plots import plot_overview
+    from ..source import load_tasks
+
+    df = load_tasks(
+        account_ids=args.account or None,
+        start=args.start,
+        end=args.end,
+        task_type=args.type,
+        grace=args.grace,
+    )
+    source = df.attrs["source"]
+    print(f"Source: {'the embedded sandbox (synthetic data)' if is_sandbox(source) else source}")
+    print(df.ugc.summary())
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig = plot_overview(df)
+    fig.savefig(out, dpi=110)
+    print(f"\nFigure written to {out.resolve()}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from ..report.render import render_report
+
+    use_api = args.source == "api" or (args.source == "auto" and os.environ.get("UGC_API_KEY", "").strip())
+    where = os.environ.get("UGC_BASE_URL") or DEFAULT_BASE_URL if use_api else "the embedded sandbox"
+    print(f"Running the report notebook against {where}…", flush=True)
+    path = render_report(
+        args.output,
+        source=args.source,
+        account_ids=args.account or None,
+        start=args.start,
+        end=args.end,
+        older_than=args.older_than,
+        title=args.title,
+    )
+    print(f"Report written to {path.resolve()}")
+    return 0
+
+
+def add_summary(sub: argparse._SubParsersAction) -> None:
+    summary = sub.add_parser("summary", help="load all tasks, print a summary and write the overview figure")
+    summary.add_argument("-o", "--output", default="out/overview.png", help="where to write the figure (default: %(default)s)")
+    summary.add_argument("--account", action="append", metavar="ID", help="only this account (repeatable)")
+    summary.add_argument("--start", help="ISO 8601 lower bound of the server's date filter")
+    summary.add_argument("--end", help="ISO 8601 upper bound of the server's date filter")
+    summary.add_argument("--type", choices=TASK_TYPES, help="only this task type")
+    summary.add_argument("--grace", default="1h", help="how late a scheduled task may be before it is overdue (default: %(default)s)")
+    summary.set_defaults(handler=_summary)
+
+
+def add_report(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser("report", help="write the shareable HTML report (no code, figures embedded)")
+    report.add_argument("-o", "--output", help="where to write the HTML (default: out/ugc-report-<time>.html)")
+    report.add_argument("--source", choices=("auto", "api", "sandbox"), default="auto",
+                        help="auto: the API if UGC_API_KEY is set, else the sandbox (default: %(default)s)")
+    report.add_argument("--account", action="append", metavar="ID", help="only this account (repeatable)")
+    report.add_argument("--start", help="ISO 8601 lower bound of the server's date filter")
+    report.add_argument("--end", help="ISO 8601 upper bound of the server's date filter")
+    report.add_argument("--older-than", default="7D", help="age from which failed tasks are cleanup candidates (default: %(default)s)")
+    report.add_argument("--title", default="UGC.inc task report", help="report title")
+    report.set_defaults(handler=_report)
+
