@@ -23,6 +23,7 @@ import httpx
 import pandas as pd
 import pytest
 
+import ugc_nb
 from ugc_nb import Sandbox
 from ugc_nb.sandbox import Faults
 
@@ -349,3 +350,20 @@ def test_the_dashboard_is_a_page_not_a_notebook(dashboard, page, box, step):
     assert page.locator("table.dataTable tbody span.ugc-badge").count() > 0
     assert re.fullmatch(r"\d+\.\d d", page.locator("table.dataTable tbody tr td.dt-right").first.inner_text().strip())
     assert page.locator("table.dataTable thead input.dt-select-checkbox").count() == 1  # select-all on the page
+
+
+def test_the_preset_picker_sets_the_filters_where_they_show(dashboard, page, box, step):
+    """Choosing old-failures in the preset dropdown ticks "failed", sets min age 7, names the preset and adds its Why column."""
+    with step("open"):
+        open_dashboard(page, dashboard)
+    with step("preset"):
+        label = f"old-failures: {ugc_nb.presets.PRESETS['old-failures'].summary}"
+        page.locator(".widget-dropdown").filter(has_text="preset").locator("select").select_option(label=label)
+        expected = len(old_failed(box, 7))
+        page.wait_for_selector(f"text=/{expected} of {len(box.ids())} tasks match the filters/")
+    status = page.locator(".ugc-choice").filter(has_text="status")
+    assert status.locator("label").filter(has_text="failed ·").locator("input").is_checked()
+    assert not status.locator("label").filter(has_text="scheduled ·").locator("input").is_checked()
+    assert page.locator(".widget-text").filter(has_text="min age").locator("input").input_value() == "7"
+    body = page.inner_text("body")
+    assert "preset old-failures (days 7)" in body and "Why (preset)" in body and "older than 7 d" in body

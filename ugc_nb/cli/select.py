@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,16 +53,12 @@ def add_selection_args(parser: argparse.ArgumentParser) -> None:
 class Wanted:
     """The options, validated: what to keep, which preset, whether that is "everything"."""
 
-    filter: TaskFilter
-    preset: str | None = None
-    params: dict[str, object] = field(default_factory=dict)
+    filter: TaskFilter  # the preset too
     grace: pd.Timedelta = pd.Timedelta(hours=1)
     everything: bool = False  # no filter and no preset
 
     def describe(self) -> str:
-        words = [f"preset {self.preset}" + "".join(f", {k}={v}" for k, v in self.params.items() if k != "accounts")] if self.preset else []
-        shown = self.filter.describe()
-        return " · ".join(words + ([shown] if not self.filter.is_empty() else [])) or "no filter or preset: every task"
+        return "no filter or preset: every task" if self.filter.is_empty() else self.filter.describe()
 
 
 def wanted_from(args: argparse.Namespace) -> Wanted:
@@ -77,7 +73,7 @@ def wanted_from(args: argparse.Namespace) -> Wanted:
         raise ValueError("--group goes with --preset test (it picks that org or user group's accounts)")
     if args.account is not None:
         check_ids(args.account, "--account")
-    params: dict[str, object] = {}
+    params: dict[str, Any] = {}
     tag = args.tag
     if args.preset == "old-failures" and age is not None:
         params["days"], age = age / pd.Timedelta(days=1), None  # the preset's own age, said in its reasons
@@ -86,11 +82,10 @@ def wanted_from(args: argparse.Namespace) -> Wanted:
         tag = None
     chosen = TaskFilter(statuses=args.status or (), types=args.type or (), accounts=args.account or (), tags=(tag,) if tag else (),
                         min_age_days=age / pd.Timedelta(days=1) if age is not None else 0.0,
-                        created_after=after, created_before=before, ids=ids)
-    everything = chosen.is_empty() and args.preset is None
-    if args.all and not everything:
+                        created_after=after, created_before=before, ids=ids, preset=args.preset, preset_params=params)
+    if args.all and not chosen.is_empty():
         raise ValueError("--all means every task; it cannot be combined with a filter or a preset")
-    return Wanted(chosen, args.preset, params, to_timedelta(args.grace, "--grace"), everything)
+    return Wanted(chosen, to_timedelta(args.grace, "--grace"), chosen.is_empty())
 
 
 def read_ids(name: str) -> tuple[str, ...]:
@@ -128,7 +123,7 @@ def select(wanted: Wanted, client: UGCClient) -> Selection:
         narrow["task_type"] = next(iter(f.types))  # still filtered here: a server that ignores it changes nothing
     frame = tasks_frame(client.tasks.list_raw(**narrow), grace=wanted.grace)
     notes = [f"Loaded {tasks(len(frame))} of {tasks(frame['account_id'].nunique(), 'account')} from the server."]
-    needs_accounts = wanted.preset in ("orphaned", "test") or bool(f.tags)
+    needs_accounts = f.preset in ("orphaned", "test") or bool(f.tags)
     try:
         accounts = client.accounts.list()
     except APIError as exc:
@@ -138,16 +133,13 @@ def select(wanted: Wanted, client: UGCClient) -> Selection:
         accounts = None
     if accounts is not None:
         frame = join_accounts(frame, accounts)
+    if f.preset in ("orphaned", "test") and accounts is not None:
+        f = replace(f, preset_params={**f.preset_params, "accounts": accounts})
     rows = f.apply(frame)
     if f.ids:
         missing = sorted(set(f.ids) - set(frame["id"]))
         if missing:
             notes.append(f"{tasks(len(missing))} of --ids-file are not among the tasks the server lists (already gone?) "
                          f"and will not be sent: {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
-    if wanted.preset is not None:
-        params = dict(wanted.params)
-        if wanted.preset in ("orphaned", "test") and accounts is not None:
-            params["accounts"] = accounts
-        rows = presets.pick(wanted.preset, rows, **params)
     return Selection(rows, frame, notes)
 

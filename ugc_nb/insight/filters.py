@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .presets import pick
 
 __all__ = ["TaskFilter"]
 
@@ -27,16 +30,22 @@ class TaskFilter:
     created_after: pd.Timestamp | None = None  # exact instants, both strict (the CLI's --created-after/--created-before)
     created_before: pd.Timestamp | None = None
     ids: Collection[str] = ()
+    preset: str | None = None  # one of ugc_nb.presets.names(), on top of the other filters
+    preset_params: Mapping[str, Any] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         """True when no filter is set (every row passes)."""
         return not (self.statuses or self.types or self.accounts or self.tags or self.min_age_days
                     or self.created_from or self.created_to or self.search.strip()
-                    or self.created_after is not None or self.created_before is not None or self.ids)
+                    or self.created_after is not None or self.created_before is not None or self.ids
+                    or self.preset is not None)
 
     def describe(self) -> str:
         """The active filters in words, e.g. "status failed · age ≥ 7 d · search 'nate'" ("no filters" when none)."""
         parts = []
+        if self.preset is not None:
+            shown = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in self.preset_params.items() if k != "accounts")
+            parts.append(f"preset {self.preset}" + (f" ({shown})" if shown else ""))
         for label, values in (("status", self.statuses), ("type", self.types), ("account", self.accounts), ("tag", self.tags)):
             if values:
                 shown = ", ".join(map(str, list(values)[:3])) + (f" +{len(values) - 3}" if len(values) > 3 else "")
@@ -55,7 +64,20 @@ class TaskFilter:
         return " · ".join(parts) or "no filters"
 
     def mask(self, df: pd.DataFrame) -> np.ndarray:
-        """Boolean mask of the rows that pass every filter."""
+        """Boolean mask of the rows that pass every filter (the preset's too)."""
+        keep = self._plain_mask(df)
+        if self.preset is not None:
+            keep &= df["id"].isin(self.apply(df)["id"]).to_numpy(dtype=bool)
+        return keep
+
+    def apply(self, df: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``df`` that pass; with a preset, the rows it picks of those, oldest first, with its ``reason`` column."""
+        rows = df[self._plain_mask(df)]
+        if self.preset is None:
+            return rows
+        return pick(self.preset, rows, **self.preset_params)
+
+    def _plain_mask(self, df: pd.DataFrame) -> np.ndarray:
         keep = np.ones(len(df), dtype=bool)
         for column, wanted in (("status", self.statuses), ("type", self.types), ("account_id", self.accounts), ("tag", self.tags)):
             if wanted:
@@ -84,7 +106,3 @@ class TaskFilter:
                 hit |= df["username"].astype(str).str.contains(text, case=False, regex=False).to_numpy(dtype=bool)
             keep &= hit
         return keep
-
-    def apply(self, df: pd.DataFrame) -> pd.DataFrame:
-        """The rows of ``df`` that pass."""
-        return df[self.mask(df)]

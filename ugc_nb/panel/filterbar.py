@@ -1,8 +1,11 @@
 """``FilterBar``: every filter of the panel in one widget, read as a :class:`~ugc_nb.insight.filters.TaskFilter`.
 
-Status, type, account and tag as :class:`~ugc_nb.panel.choice.ChoiceFilter` checkboxes with task
-counts; minimum age with 1 d / 7 d / 30 d presets; a created-date range typed as ISO dates; a
-search; the active filters in words; Reset. Each applies as soon as it changes (``on_change``).
+A preset picker (the API docs' four cleanups, :mod:`ugc_nb.presets`) that sets the filters it
+implies where a person sees them — old failures checks "failed" and sets the minimum age —
+and adds its own rule on top, named in the active-filters line; status, type, account and tag as
+:class:`~ugc_nb.panel.choice.ChoiceFilter` checkboxes with task counts; minimum age with
+1 d / 7 d / 30 d buttons; a created-date range typed as ISO dates; a search; the active filters
+in words; Reset. Each applies as soon as it changes (``on_change``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from ..insight import presets
 from ..insight.filters import TaskFilter
 from .choice import ChoiceFilter, IsoDate
 
@@ -22,11 +26,19 @@ __all__ = ["FilterBar", "counted_options"]
 #: Task-frame column behind each choice filter.
 CHOICES = {"status": "status", "type": "type", "account": "account_id", "tag": "tag"}
 
+#: The statuses each preset picks from, checked when it is chosen.
+PRESET_STATUSES = {"old-failures": ("failed",), "stale": ("scheduled",), "orphaned": ("scheduled", "failed"),
+                   "test": ("scheduled", "failed")}
+
 
 class FilterBar(w.VBox):
     """The filters; ``filter`` is what they say now, ``on_change()`` is called after every change."""
 
-    def __init__(self, df: pd.DataFrame, on_change: Callable[[], None]) -> None:
+    def __init__(self, df: pd.DataFrame, on_change: Callable[[], None],
+                 accounts: Callable[[], list[dict[str, Any]]] | None = None,
+                 on_error: Callable[[Exception], None] | None = None) -> None:
+        """``accounts`` lists the organisation's accounts (``client.accounts.list``), for the orphaned and test presets;
+        ``on_error`` shows what went wrong when a preset picked in the dropdown cannot be applied."""
         widths = {"status": "170px", "type": "230px", "account": "330px", "tag": "170px"}
         self.choices = {name: ChoiceFilter(name, width=widths[name]) for name in CHOICES}
         self.min_age = w.BoundedFloatText(value=0, min=0, max=10_000, step=1, description="min age (days)", continuous_update=True,
@@ -39,13 +51,23 @@ class FilterBar(w.VBox):
             button.on_click(lambda _, d=days: setattr(self.min_age, "value", d))
         self.reset_button = w.Button(description="Reset", tooltip="clear every filter", layout=w.Layout(width="auto"))
         self.active = w.HTML()
+        self.preset = w.Dropdown(options=[("none", ""), *[(f"{p.name}: {p.summary}", p.name) for p in presets.PRESETS.values()]],
+                                 value="", description="preset", layout=w.Layout(width="640px"))
+        self.preset_days = w.BoundedFloatText(value=7, min=0, max=10_000, step=1, description="older than (days)",
+                                              style={"description_width": "initial"}, layout=w.Layout(width="190px", display="none"))
+        self.preset_tag = w.Text(value="test", description="tag", layout=w.Layout(width="200px", display="none"))
+        self._accounts_source, self._on_error = accounts, on_error
+        self._accounts: list[dict[str, Any]] | None = None
         self._on_change, self._quiet = on_change, False
         self.set_frame(df)
         shown = [self.choices[n] for n in CHOICES if n != "tag" or "tag" in df]
         for widget in [*self.choices.values(), self.min_age, self.created_from, self.created_to, self.search]:
             widget.observe(self._changed, names="value")
+        for widget in (self.preset, self.preset_days, self.preset_tag):
+            widget.observe(self._preset_changed, names="value")
         self.reset_button.on_click(lambda _: self.reset())
         super().__init__([
+            w.HBox([self.preset, self.preset_days, self.preset_tag], layout=w.Layout(flex_flow="row wrap", align_items="center")),
             w.HBox(shown, layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self.min_age, *self.age_presets, self.created_from, self.created_to, self.search, self.reset_button],
                    layout=w.Layout(flex_flow="row wrap", align_items="center")),
@@ -55,11 +77,67 @@ class FilterBar(w.VBox):
 
     @property
     def filter(self) -> TaskFilter:
-        """The filters as currently set."""
+        """The filters as currently set (the preset's rule too)."""
         c = self.choices
+        name = self.preset.value or None
         return TaskFilter(statuses=c["status"].value, types=c["type"].value, accounts=c["account"].value, tags=c["tag"].value,
                           min_age_days=self.min_age.value or 0.0, created_from=self.created_from.value,
-                          created_to=self.created_to.value, search=self.search.value)
+                          created_to=self.created_to.value, search=self.search.value, preset=name, preset_params=self._params(name))
+
+    def choose_preset(self, name: str | None, *, days: float | None = None, tag: str | None = None) -> None:
+        """Pick a preset (``None``: none): check the statuses it picks from, set its age as the minimum age (old failures),
+        show its parameter (``days``, ``tag``), then call ``on_change`` once. Its own rule stays on until Reset or "none"."""
+        if name is not None and name not in presets.PRESETS:
+            raise ValueError(f"unknown preset {name!r}; the presets are {', '.join(presets.names())}")
+        if name in ("orphaned", "test"):
+            self._load_accounts()
+        self._quiet = True
+        try:
+            if days is not None:
+                self.preset_days.value = days
+            if tag is not None:
+                self.preset_tag.value = tag
+            self.preset.value = name or ""
+            self.preset_days.layout.display = "" if name == "old-failures" else "none"
+            self.preset_tag.layout.display = "" if name == "test" else "none"
+            if name is not None:
+                self.choices["status"].value = PRESET_STATUSES[name]
+            if name == "old-failures":
+                self.min_age.value = self.preset_days.value
+        finally:
+            self._quiet = False
+        self._on_change()
+
+    def _params(self, name: str | None) -> dict[str, Any]:
+        if name == "old-failures":
+            return {"days": float(self.preset_days.value)}
+        if name == "test":
+            return {"tag": self.preset_tag.value.strip() or "test", "accounts": self._accounts}
+        if name == "orphaned":
+            return {"accounts": self._accounts}
+        return {}
+
+    def _preset_changed(self, _change: Any) -> None:
+        if self._quiet:
+            return
+        try:
+            self.choose_preset(self.preset.value or None)
+        except Exception as exc:
+            self._quiet = True
+            try:
+                self.preset.value = ""  # a preset that cannot be applied is not left looking chosen
+            finally:
+                self._quiet = False
+            if self._on_error is None:
+                raise
+            self._on_error(exc)
+
+    def _load_accounts(self) -> None:
+        """The account list, read once, when a preset first needs it; without it the preset cannot be chosen."""
+        if self._accounts is None:
+            if self._accounts_source is None:
+                raise ValueError("this preset needs the account list: the panel has no client to read it with")
+            self._accounts = self._accounts_source()
 
     def set_frame(self, df: pd.DataFrame) -> None:
         """Offer the values (and counts) of ``df``; checked values stay checked."""
@@ -76,6 +154,8 @@ class FilterBar(w.VBox):
         try:
             for choice in self.choices.values():
                 choice.value = ()
+            self.preset.value = ""
+            self.preset_days.layout.display = self.preset_tag.layout.display = "none"
             self.min_age.value = 0
             self.created_from.value = self.created_to.value = None
             self.search.value = ""

@@ -51,10 +51,7 @@ def _guard(method: Callable[..., None]) -> Callable[..., None]:
             method(self, *args)
         except Exception as exc:  # noqa: BLE001 - shown to the person, and logged
             logger.exception("cleanup panel: %s failed", method.__name__)
-            self.error.value = (
-                f"<div style='color:#b00020'><b>{html.escape(type(exc).__name__)}:</b> {html.escape(str(exc))}"
-                f"<details><summary>details</summary><pre>{html.escape(traceback.format_exc())}</pre></details></div>"
-            )
+            self.show_error(exc)
             self._set_busy(False)
 
     return wrapper
@@ -91,7 +88,8 @@ class CleanupPanel(w.VBox):
         self._selected: list[str] = []
         self._syncing = False
 
-        self.filters = FilterBar(df, on_change=self._on_filter)
+        self.error = w.HTML()
+        self.filters = FilterBar(df, on_change=self._on_filter, accounts=client.accounts.list, on_error=self.show_error)
         # the filters, by the names scripts and tests use
         self.status_filter, self.type_filter = self.filters.choices["status"], self.filters.choices["type"]
         self.account_filter, self.tag_filter = self.filters.choices["account"], self.filters.choices["tag"]
@@ -117,7 +115,6 @@ class CleanupPanel(w.VBox):
         self.progress = RunProgress()
         self.result = w.HTML()
         self.result_view = ResultView()
-        self.error = w.HTML()
 
         self._wire()
         super().__init__(self._layout())
@@ -151,6 +148,19 @@ class CleanupPanel(w.VBox):
         ]
 
     # -- programmatic surface --------------------------------------------------
+    def show_error(self, exc: BaseException) -> None:
+        """Show an error in the panel (its type, message, and the traceback folded away)."""
+        details = "".join(traceback.format_exception(exc))
+        self.error.value = (
+            f"<div style='color:#b00020'><b>{html.escape(type(exc).__name__)}:</b> {html.escape(str(exc))}"
+            f"<details><summary>details</summary><pre>{html.escape(details)}</pre></details></div>"
+        )
+
+    def choose_preset(self, name: str | None, *, days: float | None = None, tag: str | None = None) -> None:
+        """Pick a preset as the dropdown does (``days=`` for old-failures, ``tag=`` for test): the filters it implies are
+        set where they show and its own rule is added on top; ``None`` takes it off."""
+        self.filters.choose_preset(name, days=days, tag=tag)
+
     @property
     def plan(self) -> Plan | None:
         """The plan awaiting confirmation (None when no confirmation is open)."""

@@ -29,6 +29,7 @@ HEADERS = {
     "created_at": "Created (UTC)",
     "age_days": "Age",
     "scheduled_time": "Scheduled (UTC)",
+    "reason": "Why (preset)",
 }
 
 
@@ -52,6 +53,8 @@ def table_view(df: pd.DataFrame, max_rows: int) -> pd.DataFrame:
     view["created_at"] = rows["created_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("").to_numpy()
     view["age_days"] = (rows["age"].dt.total_seconds() / 86400).round(1).to_numpy()
     view["scheduled_time"] = rows["scheduled_time"].dt.strftime("%Y-%m-%d %H:%M").fillna("").to_numpy()
+    if "reason" in rows:  # rows a preset picked, with its reason for each
+        view["reason"] = rows["reason"].astype(str).to_numpy()
     return view
 
 
