@@ -150,10 +150,13 @@ class FakeAPI:
         precision: str = "s",
         strict_reads: bool = False,
         clock_start: datetime = NOW,
+        accounts: Iterable[dict[str, Any]] | None = None,
     ) -> None:
-        """Create the fake with a copy of `tasks` (kept in the given order)."""
+        """Create the fake with a copy of `tasks` (kept in the given order); `POST /accounts` lists `accounts`
+        (with no `accounts` it answers 404, as a server without that endpoint would)."""
         assert semantics in ("all_or_nothing", "partial"), semantics
         self.tasks: dict[str, dict[str, Any]] = {t["id"]: copy.deepcopy(t) for t in tasks}
+        self.accounts = [copy.deepcopy(a) for a in accounts] if accounts is not None else None
         self.api_key, self.semantics, self.max_ids = api_key, semantics, max_ids
         self.limit_status, self.precision, self.strict_reads = limit_status, precision, strict_reads
         self.clock = clock_start
@@ -283,6 +286,8 @@ class FakeAPI:
             return 200, {"ok": True, "code": 200, "message": "Success", "data": listed}, [], listed
         if path in MUTATIONS:
             return (*self._mutate(path, body.get("taskIds")), [])
+        if path == "/accounts" and self.accounts is not None:
+            return 200, {"ok": True, "code": 200, "message": "Success", "data": copy.deepcopy(self.accounts)}, [], []
         return 404, _err(404, f"Not found: {path}"), [], []
 
     def _mutate(self, path: str, task_ids: Any) -> tuple[int, dict, list[str]]:

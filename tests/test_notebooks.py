@@ -15,8 +15,8 @@ KEY_LIKE = re.compile(r"(Bearer\s+[A-Za-z0-9_\-]{16,}|UGC_API_KEY\s*=\s*['\"][^'
 
 
 def test_the_notebooks_exist():
-    """01-explore, 02-cleanup, 03-report and the dashboard page are in notebooks/."""
-    assert [p.name for p in NOTEBOOKS] == ["01-explore.ipynb", "02-cleanup.ipynb", "03-report.ipynb", "dashboard.ipynb"]
+    """01-explore, 02-cleanup, 03-report, 04-cleanup (scheduled) and the dashboard page are in notebooks/."""
+    assert [p.name for p in NOTEBOOKS] == ["01-explore.ipynb", "02-cleanup.ipynb", "03-report.ipynb", "04-cleanup.ipynb", "dashboard.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -48,7 +48,8 @@ def private_home(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     "name, pngs, widgets",
-    [("01-explore.ipynb", 5, 0), ("02-cleanup.ipynb", 0, 1), ("03-report.ipynb", 1, 0), ("dashboard.ipynb", 0, 1)],
+    [("01-explore.ipynb", 5, 0), ("02-cleanup.ipynb", 0, 1), ("03-report.ipynb", 1, 0), ("04-cleanup.ipynb", 0, 0),
+     ("dashboard.ipynb", 0, 1)],
 )
 def test_notebook_runs_clean_on_the_sandbox(name, pngs, widgets, private_home):
     """Executed on a real kernel with no key: no error output, the figures and widgets are there, the sandbox is announced."""

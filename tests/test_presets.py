@@ -91,3 +91,11 @@ def test_orphaned_refuses_an_empty_account_list(df):
     """An empty /accounts answer (wrong key, a bug) would make every task orphaned: that is an error, not a plan."""
     with pytest.raises(ValueError, match="account list is empty"):
         ugc_nb.presets.pick("orphaned", df, accounts=[])
+
+
+@pytest.mark.parametrize("name, params", [("old-failures", {}), ("orphaned", {"accounts": ACCOUNTS}), ("stale", {}), ("test", {})])
+def test_every_preset_on_an_empty_queue_picks_nothing(name, params):
+    """An empty frame (a new organisation) gives an empty pick with the reason column, not an error."""
+    empty = join_accounts(tasks_frame([], now=NOW), ACCOUNTS)
+    rows = ugc_nb.presets.pick(name, empty, **params)
+    assert rows.empty and "reason" in rows

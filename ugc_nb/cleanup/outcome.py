@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..tasks.html import html_block, short_repr
 
-__all__ = ["TaskResult", "CleanupReport", "OUTCOMES"]
+__all__ = ["TaskResult", "CleanupReport", "OUTCOMES", "OUTCOME_WORDS", "totals_text"]
 
 #: Every outcome a task can end with, and what it means.
 OUTCOMES = {
@@ -24,6 +24,15 @@ OUTCOMES = {
     "failed": "could not be done; see the reason",
     "unknown": "sent, but whether it took effect could not be re-read; ugc_nb.reconcile settles it",
 }
+
+
+#: Outcomes as a sentence says them ("49 would be deleted, 2 already gone"); the others read as they are.
+OUTCOME_WORDS = {"would_delete": "would be deleted", "would_retry": "would be retried", "not_found": "already gone"}
+
+
+def totals_text(totals: dict[str, int]) -> str:
+    """``{"deleted": 29, "not_found": 2}`` → ``29 deleted, 2 already gone`` (``nothing to do`` when empty)."""
+    return ", ".join(f"{n:,} {OUTCOME_WORDS.get(o, o)}" for o, n in totals.items()) or "nothing to do"
 
 
 @dataclass(frozen=True)

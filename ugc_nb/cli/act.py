@@ -22,11 +22,11 @@ from types import FrameType
 from typing import Any
 
 from ..api.errors import CleanupInterrupted
-from ..cleanup.outcome import CleanupReport
+from ..cleanup.outcome import CleanupReport, totals_text
 from ..cleanup.plan import ACTIONS, Plan, make_plan
 from ..cleanup.run import journal_path_for, run_cleanup
 from ..source import default_client
-from .console import CONFIRM, FAILED, INTERRUPTED, OK, Exit, LineProgress, outcomes, say, source_line, tasks, when
+from .console import CONFIRM, FAILED, INTERRUPTED, OK, Exit, LineProgress, say, source_line, tasks, when
 from .select import Selection, Wanted, select, wanted_from
 
 __all__ = ["act", "add_action_args"]
@@ -62,7 +62,7 @@ def act(args: argparse.Namespace) -> int:
                                    "batch_size": args.batch_size}
         if args.dry_run:
             report = run_cleanup(action, client, chosen.rows, dry_run=True, progress=False, **options)
-            say(f"Dry run, checked against the server: {outcomes(report.totals)}. Nothing was sent.")
+            say(f"Dry run, checked against the server: {totals_text(report.totals)}. Nothing was sent.")
             _write(output, report, client.base_url)
             return OK
         _confirm(args, plan, wanted)
@@ -145,7 +145,7 @@ def _run(action: str, client: Any, chosen: Selection, options: dict[str, Any]) -
 
 
 def _totals_line(report: CleanupReport) -> str:
-    return f"{report.action.capitalize()}: {tasks(len(report.results))} — {outcomes(report.totals)}."
+    return f"{report.action.capitalize()}: {tasks(len(report.results))} — {totals_text(report.totals)}."
 
 
 def _failures(report: CleanupReport) -> list[str]:

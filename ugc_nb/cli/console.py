@@ -9,7 +9,7 @@ from typing import Any
 from ..api.client import UGCClient
 
 __all__ = ["OK", "FAILED", "USAGE", "CONFIRM", "INTERRUPTED", "EXIT_CODES", "Exit", "say", "warn", "source_line",
-           "tasks", "outcomes", "when", "LineProgress"]
+           "tasks", "when", "LineProgress"]
 
 OK, FAILED, USAGE, CONFIRM, INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -53,15 +53,6 @@ def source_line(client: UGCClient) -> str:
 def tasks(n: int, word: str = "task") -> str:
     """``1 task``, ``1,443 tasks``."""
     return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-#: Outcomes as a sentence says them ("49 would be deleted, 2 already gone").
-OUTCOME_WORDS = {"would_delete": "would be deleted", "would_retry": "would be retried", "not_found": "already gone"}
-
-
-def outcomes(totals: dict[str, int]) -> str:
-    """``{"deleted": 29, "not_found": 2}`` → ``29 deleted, 2 already gone``."""
-    return ", ".join(f"{n:,} {OUTCOME_WORDS.get(o, o)}" for o, n in totals.items()) or "nothing to do"
 
 
 def when(ts: Any) -> str:

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..api.client import is_sandbox
-from .console import outcomes, say, source_line, tasks
+from ..cleanup.outcome import totals_text
+from .console import say, source_line, tasks
 
 __all__ = ["add_journal", "add_reconcile", "default_journals"]
 
@@ -100,7 +101,7 @@ def _reconcile(args: argparse.Namespace) -> int:
         client.close()
     say(*report.notes)
     if report.results:
-        say(f"Settled {tasks(len(report.results))}: {outcomes(report.totals)}.")
+        say(f"Settled {tasks(len(report.results))}: {totals_text(report.totals)}.")
         say(*(f"  {r.outcome:<9} {r.id}: {r.reason}" for r in report.results[:20]))
         if len(report.results) > 20:
             say(f"  … {len(report.results) - 20:,} more (ugc-nb journal RUN shows each run's tasks)")

@@ -37,11 +37,12 @@ class Preset:
 
 
 def _days(td: pd.Series) -> pd.Series:
-    return (td.dt.total_seconds() / 86400).map(lambda d: f"{d:,.1f} d")
+    days = (td.dt.total_seconds() / 86400).tolist()
+    return pd.Series([f"{d:,.1f} d" for d in days], index=td.index, dtype=object)  # object even when empty
 
 
 def _when(ts: pd.Series) -> pd.Series:
-    return ts.dt.strftime("%Y-%m-%d %H:%M UTC")
+    return ts.dt.strftime("%Y-%m-%d %H:%M UTC").astype(object)
 
 
 def _deletable(df: pd.DataFrame) -> np.ndarray:
