@@ -338,3 +338,24 @@ def test_after_a_killed_run_journal_shows_unfinished_and_reconcile_settles_them(
     assert "unfinished" not in set(after["outcome"].astype(str))
     gone = set(box.deleted_ids)
     assert set(after.query("outcome == 'deleted'")["id"]) == gone
+
+
+def test_reconcile_on_the_in_process_sandbox_says_why_there_is_nothing_to_settle(tmp_path, monkeypatch, capsys):
+    """Without a key each command's sandbox is new: reconcile says so and leaves the journal alone, exit 0."""
+    from ugc_nb.cli import main
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert main(["reconcile"]) == 0
+    assert "Nothing to reconcile: the runs of an earlier command's in-process sandbox ended with it" in capsys.readouterr().out
+    assert not (tmp_path / "data").exists()
+
+
+def test_journal_run_shows_that_runs_tasks(box, tmp_path):
+    """After a run, `ugc-nb journal RUN` lists its tasks with their outcomes; --csv writes them."""
+    env = cli_env(box.url, tmp_path)
+    done = ugc(["delete", "--preset", "old-failures", "--yes"], env)
+    run = next(ln for ln in done.stdout.splitlines() if ln.startswith("Journal:")).split("ugc-nb journal ")[1].split()[0]
+    shown = ugc(["journal", run, "--csv", str(tmp_path / "run.csv")], env)
+    assert shown.returncode == 0, shown.stderr
+    rows = list(csv.DictReader((tmp_path / "run.csv").open()))
+    assert {r["id"] for r in rows} == set(box.deleted_ids) and {r["outcome"] for r in rows} == {"deleted"}

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         return done.code
     except CleanupError as exc:  # a run stopped (the journal is written); the report so far, then the error
         if exc.report is not None:
-            print(exc.report, file=sys.stderr)
+            print(exc.report)
         print(f"ugc-nb: error: {exc}", file=sys.stderr)
         return FAILED
     except AuthenticationError as exc:

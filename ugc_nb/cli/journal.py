@@ -92,6 +92,10 @@ def _reconcile(args: argparse.Namespace) -> int:
     client = default_client(announce=False)
     try:
         say(source_line(client))
+        if client.is_sandbox:
+            say("Nothing to reconcile: the runs of an earlier command's in-process sandbox ended with it, so no server can "
+                "tell what they did. Runs against a served sandbox (UGC_BASE_URL) or the API are reconciled there.")
+            return 0
         path = Path(args.journal) if args.journal else journal_path_for(client)
         if not path.exists():
             raise ValueError(f"no journal at {path}")
