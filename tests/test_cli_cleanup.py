@@ -203,12 +203,31 @@ def test_ids_file_from_stdin_names_ids_the_server_does_not_list(box, tmp_path):
     (["delete", "--created-after", "2026-12-01", "--created-before", "2026-11-01"], "is not before"),
     (["delete", "--all", "--status", "failed", "--yes"], "cannot be combined"),
     (["delete", "--ids-file", "/nonexistent/ids.txt"], "cannot read --ids-file"),
+    (["delete", "--older-than", "99999999999999999999d"], "too long an age"),
+    (["delete", "--older-than", "7 d"], "'7 d' is not an age"),
+    (["delete", "--older-than", "\u0667d"], "is not an age"),  # an Arabic-Indic seven: only 0-9 are digits here
+    (["delete", "--older-than", "0d"], "no age at all"),
+    (["delete", "--preset", "test", "--tag", "a", "--group", "g"], "not both"),
+    (["delete", "--grace", "2h"], "--grace goes with --preset stale"),
+    (["delete", "--status", "bogus"], "invalid choice: 'bogus'"),
+    (["delete", "--preset", "bogus"], "invalid choice: 'bogus'"),
+    (["delete", "--batch-size", "x"], "invalid int value"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    *[(["delete", "--status", "failed", option, ""], f"{option} is empty")
+      for option in ("--ids-file", "--older-than", "--tag", "--created-after", "--created-before")],
 ])
 def test_bad_input_is_one_line_and_exit_2_before_anything_is_read(box, tmp_path, args, words):
     """Every bad option: one line on stderr naming it, exit 2, not one request made."""
     proc = ugc(args, cli_env(box.url, tmp_path))
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and words in proc.stderr
+    assert not box.requests
+
+
+def test_a_base_url_without_a_key_is_an_error_not_the_sandbox(box, tmp_path):
+    """UGC_BASE_URL set and UGC_API_KEY empty: exit 2 naming both, never a silent switch to the sandbox."""
+    proc = ugc(["delete", "--status", "failed", "--yes"], cli_env(box.url, tmp_path, key=""), key="never-printed-anyway")
+    assert proc.returncode == 2 and "UGC_BASE_URL is set" in proc.stderr and "UGC_API_KEY is empty or unset" in proc.stderr
     assert not box.requests
 
 
@@ -310,7 +329,49 @@ def test_ctrl_c_stops_cleanly_with_exit_130_and_every_outcome_journalled(tmp_pat
     assert "unfinished" not in set(entries["outcome"].astype(str))
     deleted = set(entries.query("outcome == 'deleted'")["id"])
     assert deleted == set(box.deleted_ids) and 0 < len(deleted) < len(entries)
-    assert "not sent: asked to stop" in out
+    assert "not sent (asked to stop)" in out
+
+
+def test_sigterm_while_loading_is_exit_130_and_sends_nothing(tmp_path):
+    """A scheduler's SIGTERM while the tasks load: one line, exit 130, no delete request."""
+    import threading
+
+    arrived = threading.Event()
+
+    def slow_list(api, path, ids):
+        if path == "/tasks":
+            arrived.set()
+            time.sleep(3)
+
+    fake = FakeAPI(make_tasks(20, seed=4), api_key=KEY)
+    fake.before = slow_list
+    with fake.serve() as served:
+        proc = subprocess.Popen([sys.executable, "-m", "ugc_nb", "delete", "--status", "failed", "--yes"], env=cli_env(served.url, tmp_path),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert arrived.wait(60)
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip() == "ugc-nb: interrupted while loading the tasks: nothing was sent."
+    assert not [r for r in fake.requests if r.path == "/tasks/delete"]
+
+
+def test_a_second_ctrl_c_still_settles_the_requests_in_flight(tmp_path):
+    """Two SIGINTs: the second says the requests in flight are being finished; exit 130, no unfinished task in the journal."""
+    box = slow_box()
+    journal = tmp_path / "data" / "ugc-nb" / "journal.jsonl"
+    with box.serve() as server:
+        proc = subprocess.Popen([sys.executable, "-m", "ugc_nb", "delete", "--status", "failed", "--yes", "--batch-size", "5"],
+                                env=cli_env(server.url, tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        wait_for_intent(journal)
+        time.sleep(0.15)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Still finishing the requests in flight" in err, err
+    assert "unfinished" not in set(read_journal(journal)["outcome"].astype(str))
 
 
 def test_after_a_killed_run_journal_shows_unfinished_and_reconcile_settles_them(tmp_path):

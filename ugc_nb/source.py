@@ -76,9 +76,15 @@ def shared_sandbox() -> Sandbox:
 
 
 def default_client(*, announce: bool = True, **kwargs: Any) -> UGCClient:
-    """A client for the real API if ``UGC_API_KEY`` is set, else for the shared sandbox (announced on stderr)."""
+    """A client for the real API if ``UGC_API_KEY`` is set, else for the shared sandbox (announced on stderr).
+
+    ``UGC_BASE_URL`` set without a key is an error, not the sandbox: whoever set it meant that server."""
     if os.environ.get("UGC_API_KEY", "").strip():
         return UGCClient(**kwargs)
+    url = os.environ.get("UGC_BASE_URL", "").strip()
+    if url and "base_url" not in kwargs:
+        raise ValueError(f"UGC_BASE_URL is set ({url}) but UGC_API_KEY is empty or unset: set the key for that server, "
+                         "or unset UGC_BASE_URL to use the embedded sandbox")
     box = shared_sandbox()
     if announce:
         print(

@@ -53,17 +53,24 @@ def to_timedelta(value: DurationLike, name: str = "duration") -> pd.Timedelta:
 
 
 #: The age forms the CLI accepts, as its errors name them.
-AGE_FORMS = "a number and a unit: 7d or 7D (days), 1w (weeks), 36h (hours), 90m (minutes)"
+AGE_FORMS = "a number and a unit: 7d or 7D (days), 1w (weeks), 36h (hours), 90m (minutes), 1.5d"
 _AGE_UNITS = {"w": "W", "d": "D", "h": "h", "m": "min"}
 
 
 def parse_age(text: str, name: str = "--older-than") -> pd.Timedelta:
-    """``"7D"``, ``"7d"``, ``"1w"``, ``"36h"``, ``"90m"``, ``"1.5d"`` → a Timedelta; anything else (``"7"``,
-    ``"7 days"``, ``"-1d"``) is a ValueError naming the value and :data:`AGE_FORMS`."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([wdhmWDHM])\s*", text) if isinstance(text, str) else None
+    """``"7D"``, ``"7d"``, ``"1w"``, ``"36h"``, ``"90m"``, ``"1.5d"`` → a positive Timedelta; anything else (``"7"``,
+    ``"7 days"``, ``"7 d"``, ``"-1d"``, ``"0d"``, other digits than 0-9, an age beyond pandas' range) is a ValueError
+    naming the value and :data:`AGE_FORMS`."""
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([wdhmWDHM])", text.strip(), flags=re.ASCII) if isinstance(text, str) else None
     if match is None:
         raise ValueError(f"{name} {text!r} is not an age; write {AGE_FORMS}")
-    return pd.Timedelta(float(match.group(1)), unit=_AGE_UNITS[match.group(2).lower()])
+    try:
+        age = pd.Timedelta(float(match.group(1)), unit=_AGE_UNITS[match.group(2).lower()])
+    except (OverflowError, ValueError):
+        raise ValueError(f"{name} {text!r} is too long an age (at most about 106,000 days); write {AGE_FORMS}") from None
+    if age <= pd.Timedelta(0):
+        raise ValueError(f"{name} {text!r} is no age at all; leave the option out to take tasks of every age")
+    return age
 
 
 def iso_z(value: TimeLike | datetime) -> str:

@@ -66,14 +66,17 @@ def _reconcile(book: Journal, client: UGCClient, *, force: bool) -> CleanupRepor
     if other_key:
         report.notes.append(
             f"Left alone: {other_key} task(s) of runs made with another API key (another organisation?) — "
-            "reconcile them with that key, or pass force=True if only the key changed."
+            "reconcile them with that key, or pass force=True (ugc-nb reconcile --force) if only the key changed."
         )
     others = sorted({e.source for e in same_key} - {client.base_url})
     if others:
         count = len(same_key) - len(pending)
         report.notes.append(f"Left alone: {count} task(s) of runs against {', '.join(others)} — reconcile them with a client for that server.")
     if not pending:
-        report.notes.append(f"Nothing to reconcile against {client.base_url} with this key: every task sent has an outcome.")
+        if report.notes:
+            report.notes.append(f"Nothing else to reconcile against {client.base_url} with this key.")
+        else:
+            report.notes.append(f"Nothing to reconcile against {client.base_url} with this key: every task sent has an outcome.")
         return report
     live = {r["id"]: r for r in live_tasks(client, {(e.row or {}).get("account_id") for e in pending})}
     by_run: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)

@@ -7,7 +7,10 @@ embedded sandbox otherwise, and says which first. Every error is one line on std
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+from types import FrameType
+from typing import NoReturn
 
 from .._version import __version__
 from ..api.errors import AuthenticationError, CleanupError, UGCError
@@ -28,8 +31,15 @@ EXAMPLES = {
 }
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line on stderr (exit 2) that says where the help is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ugc-nb", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(prog="ugc-nb", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"ugc-nb {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_summary(sub)
@@ -49,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns its exit code (argparse's own usage errors exit 2 too)."""
     args = build_parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
         return int(args.handler(args))
     except Exit as done:
@@ -72,6 +83,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ugc-nb: interrupted", file=sys.stderr)
         return INTERRUPTED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(_signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM (a scheduler stopping the job) is handled as Ctrl-C: a clean stop, exit 130."""
+    raise KeyboardInterrupt
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

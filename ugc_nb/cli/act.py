@@ -51,7 +51,10 @@ def act(args: argparse.Namespace) -> int:
     client = default_client(announce=False)
     try:
         say(source_line(client))
-        chosen = select(wanted, client)
+        try:
+            chosen = select(wanted, client)
+        except KeyboardInterrupt:
+            raise Exit(INTERRUPTED, "interrupted while loading the tasks: nothing was sent.") from None
         plan = make_plan(action, chosen.rows)
         say(*_plan_lines(plan, chosen, wanted))
         rule = ACTIONS[action]
@@ -126,9 +129,11 @@ def _run(action: str, client: Any, chosen: Selection, options: dict[str, Any]) -
     """The engine, with Ctrl-C/SIGTERM as its stop event; (report, interrupted)."""
     stop = threading.Event()
 
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        if stop.is_set() and signum == signal.SIGINT:
-            raise KeyboardInterrupt  # a second Ctrl-C: stop waiting (the engine still settles every task)
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():  # each request in flight is settled before the command ends; kill -9 leaves them to reconcile
+            print("Still finishing the requests in flight (kill -9 abandons them; ugc-nb reconcile settles them later)…",
+                  file=sys.stderr, flush=True)
+            return
         stop.set()
         print("\nStopping: requests in flight finish, nothing more is sent…", file=sys.stderr, flush=True)
 
@@ -145,11 +150,18 @@ def _run(action: str, client: Any, chosen: Selection, options: dict[str, Any]) -
 
 
 def _totals_line(report: CleanupReport) -> str:
-    return f"{report.action.capitalize()}: {tasks(len(report.results))} — {totals_text(report.totals)}."
+    """``Delete: 40 tasks — 4 deleted, 36 not sent (asked to stop).``: unsent tasks are not called failures here."""
+    totals = dict(report.totals)
+    unsent = [r for r in report.results if r.outcome == "failed" and r.reason.startswith("not sent: ")]
+    if unsent:
+        totals["failed"] -= len(unsent)
+        why = sorted({r.reason.removeprefix("not sent: ") for r in unsent})
+        totals[f"not sent ({'; '.join(why)})"] = len(unsent)
+    return f"{report.action.capitalize()}: {tasks(len(report.results))} — {totals_text({k: v for k, v in totals.items() if v})}."
 
 
 def _failures(report: CleanupReport) -> list[str]:
-    bad = [r for r in report.results if r.outcome in ("failed", "unknown")]
+    bad = [r for r in report.results if r.outcome in ("failed", "unknown") and not r.reason.startswith("not sent: ")]
     lines = [*report.notes] + [f"  {r.outcome} {r.id}: {r.reason}" for r in bad[:10]]
     if len(bad) > 10:
         lines.append(f"  … {len(bad) - 10:,} more (--output FILE lists every task)")

@@ -45,7 +45,7 @@ def warn(message: str) -> None:
 def source_line(client: UGCClient) -> str:
     """Where the data comes from, said first by every command."""
     if client.is_sandbox:
-        return ("Source: the embedded sandbox (synthetic data; UGC_API_KEY is not set). "
+        return ("Source: the embedded sandbox (synthetic data; UGC_API_KEY is not set, or empty). "
                 "It starts afresh in each command, so changes last for this command only.")
     return f"Source: {client.base_url} (the key in UGC_API_KEY)"
 

@@ -18,7 +18,7 @@ import pandas as pd
 from ..api.client import UGCClient, check_ids
 from ..api.errors import APIError
 from ..api.schema import STATUSES, TASK_TYPES
-from ..api.timeutil import AGE_FORMS, parse_age, to_timedelta, to_utc
+from ..api.timeutil import AGE_FORMS, parse_age, to_utc
 from ..insight import presets
 from ..insight.accounts import join_accounts
 from ..insight.filters import TaskFilter
@@ -44,8 +44,7 @@ def add_selection_args(parser: argparse.ArgumentParser) -> None:
     add("--preset", choices=presets.names(), metavar="NAME",
         help="one of the API docs' cleanups: " + "; ".join(f"{p.name}: {p.summary}" for p in presets.PRESETS.values()))
     add("--group", metavar="GROUP", help="with --preset test: the org or user group it picks instead of a tag")
-    add("--grace", default="1h", metavar="AGE", help="how late a scheduled task may be before --preset stale calls it overdue "
-                                                      "(default: %(default)s)")
+    add("--grace", metavar="AGE", help="with --preset stale: how late a scheduled task may be before it is overdue (default: 1h)")
     add("--all", action="store_true", help="with --yes and no filter or preset: really every task the action can take")
 
 
@@ -63,14 +62,22 @@ class Wanted:
 
 def wanted_from(args: argparse.Namespace) -> Wanted:
     """The validated options (a ValueError — exit 2 — for anything wrong); reads ``--ids-file``."""
-    age = parse_age(args.older_than) if args.older_than else None
-    after = to_utc(args.created_after, "--created-after") if args.created_after else None
-    before = to_utc(args.created_before, "--created-before") if args.created_before else None
+    for option in ("older_than", "created_after", "created_before", "ids_file", "tag", "group", "grace"):
+        value = getattr(args, option)
+        if value is not None and not value.strip():  # an unset shell variable must not widen the selection
+            raise ValueError(f"--{option.replace('_', '-')} is empty: give it a value, or leave the option out")
+    age = parse_age(args.older_than) if args.older_than is not None else None
+    after = to_utc(args.created_after, "--created-after") if args.created_after is not None else None
+    before = to_utc(args.created_before, "--created-before") if args.created_before is not None else None
     if after is not None and before is not None and after >= before:
         raise ValueError(f"--created-after {args.created_after} is not before --created-before {args.created_before}")
-    ids = read_ids(args.ids_file) if args.ids_file else ()
+    ids = read_ids(args.ids_file) if args.ids_file is not None else ()
     if args.group is not None and args.preset != "test":
         raise ValueError("--group goes with --preset test (it picks that org or user group's accounts)")
+    if args.group is not None and args.tag is not None:
+        raise ValueError("--preset test picks one tag or one group: give --tag or --group, not both")
+    if args.grace is not None and args.preset != "stale":
+        raise ValueError("--grace goes with --preset stale (it sets how late a scheduled task may be)")
     if args.account is not None:
         check_ids(args.account, "--account")
     params: dict[str, Any] = {}
@@ -85,7 +92,8 @@ def wanted_from(args: argparse.Namespace) -> Wanted:
                         created_after=after, created_before=before, ids=ids, preset=args.preset, preset_params=params)
     if args.all and not chosen.is_empty():
         raise ValueError("--all means every task; it cannot be combined with a filter or a preset")
-    return Wanted(chosen, to_timedelta(args.grace, "--grace"), chosen.is_empty())
+    grace = parse_age(args.grace, "--grace") if args.grace is not None else pd.Timedelta(hours=1)
+    return Wanted(chosen, grace, chosen.is_empty())
 
 
 def read_ids(name: str) -> tuple[str, ...]:
@@ -123,6 +131,10 @@ def select(wanted: Wanted, client: UGCClient) -> Selection:
         narrow["task_type"] = next(iter(f.types))  # still filtered here: a server that ignores it changes nothing
     frame = tasks_frame(client.tasks.list_raw(**narrow), grace=wanted.grace)
     notes = [f"Loaded {tasks(len(frame))} of {tasks(frame['account_id'].nunique(), 'account')} from the server."]
+    outside = sorted(set(frame["account_id"].astype(str)) - set(f.accounts)) if f.accounts else []
+    if outside:
+        notes.append(f"The server also sent tasks of {tasks(len(outside), 'other account')} (it ignored the account filter); "
+                     "they are left out here.")
     needs_accounts = f.preset in ("orphaned", "test") or bool(f.tags)
     try:
         accounts = client.accounts.list()
