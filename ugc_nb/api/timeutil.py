@@ -62,14 +62,15 @@ def parse_age(text: str, name: str = "--older-than") -> pd.Timedelta:
     ``"7 days"``, ``"7 d"``, ``"-1d"``, ``"0d"``, other digits than 0-9, an age beyond pandas' range) is a ValueError
     naming the value and :data:`AGE_FORMS`."""
     match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([wdhmWDHM])", text.strip(), flags=re.ASCII) if isinstance(text, str) else None
+    shown = repr(text) if not isinstance(text, str) or len(text) <= 40 else repr(text[:40]) + "…"
     if match is None:
-        raise ValueError(f"{name} {text!r} is not an age; write {AGE_FORMS}")
+        raise ValueError(f"{name} {shown} is not an age; write {AGE_FORMS}")
     try:
         age = pd.Timedelta(float(match.group(1)), unit=_AGE_UNITS[match.group(2).lower()])
     except (OverflowError, ValueError):
-        raise ValueError(f"{name} {text!r} is too long an age (at most about 106,000 days); write {AGE_FORMS}") from None
+        raise ValueError(f"{name} {shown} is too long an age (at most about 106,000 days); write {AGE_FORMS}") from None
     if age <= pd.Timedelta(0):
-        raise ValueError(f"{name} {text!r} is no age at all; leave the option out to take tasks of every age")
+        raise ValueError(f"{name} {shown} is no age at all; leave the option out to take tasks of every age")
     return age
 
 
