@@ -8,7 +8,7 @@ The package is layered; a module imports only from its own layer and the layers 
 (``tests/test_layers.py`` walks every module's imports to keep it so)::
 
     6  __main__.py                         python -m ugc_nb
-    5  cli.py                              the terminal
+    5  cli/                                the terminal: summary, report, delete, retry, journal, reconcile
     4  panel/   report/                    widgets and dashboard · the HTML report
     3  source.py                           the one place that picks the real API or the sandbox (connect, load_tasks)
     2  insight/   cleanup/   sandbox/      reading a frame · changing tasks safely · the embedded API
