@@ -151,6 +151,7 @@ def test_on_a_terminal_the_typed_count_confirms(box, tmp_path):
     assert f"Type {len(expected)} to delete these {len(expected)} tasks permanently" in text
     assert code == 0, text
     assert set(box.deleted_ids) == expected
+    assert f"{len(expected)}/{len(expected)}" in text and "0 failed" in text  # the progress bar, on a size-less pty too
 
 
 def test_on_a_terminal_a_wrong_count_sends_nothing(box, tmp_path):

@@ -26,7 +26,7 @@ from ..cleanup.outcome import CleanupReport, totals_text
 from ..cleanup.plan import ACTIONS, Plan, make_plan
 from ..cleanup.run import journal_path_for, run_cleanup
 from ..source import default_client
-from .console import CONFIRM, FAILED, INTERRUPTED, OK, Exit, LineProgress, say, source_line, tasks, when
+from .console import CONFIRM, FAILED, INTERRUPTED, OK, Exit, LineProgress, TerminalBar, say, source_line, tasks, when
 from .select import Selection, Wanted, select, wanted_from
 
 __all__ = ["act", "add_action_args"]
@@ -138,12 +138,15 @@ def _run(action: str, client: Any, chosen: Selection, options: dict[str, Any]) -
         print("\nStopping: requests in flight finish, nothing more is sent…", file=sys.stderr, flush=True)
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    progress = True if sys.stderr.isatty() else LineProgress({"delete": "Deleting", "retry": "Retrying"}[action])
+    verb = {"delete": "Deleting", "retry": "Retrying"}[action]
+    progress = TerminalBar(verb) if sys.stderr.isatty() else LineProgress(verb)
     try:
         report = run_cleanup(action, client, chosen.rows, stop=stop, progress=progress, **options)  # type: ignore[arg-type]
     except CleanupInterrupted as exc:
         return exc.report, True
     finally:
+        if isinstance(progress, TerminalBar):
+            progress.close()
         for s, handler in previous.items():
             signal.signal(s, handler)
     return report, stop.is_set()

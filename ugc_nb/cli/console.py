@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from ..api.client import UGCClient
 
 __all__ = ["OK", "FAILED", "USAGE", "CONFIRM", "INTERRUPTED", "EXIT_CODES", "Exit", "say", "warn", "source_line",
-           "tasks", "when", "LineProgress"]
+           "tasks", "when", "LineProgress", "TerminalBar"]
 
 OK, FAILED, USAGE, CONFIRM, INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -73,3 +74,26 @@ class LineProgress:
         if done == total or step > self._last_step or now - self._last_time >= self.every:
             self._last_time, self._last_step = now, step
             print(f"{self.verb}: {done:,} / {total:,} sent · {failed:,} failed", file=sys.stderr, flush=True)
+
+
+class TerminalBar:
+    """A tqdm bar on the terminal (stderr) with the failures so far; 80x24 where the terminal reports no size
+    (tqdm draws nothing on a 0x0 terminal, such as a bare pseudo-terminal)."""
+
+    def __init__(self, verb: str) -> None:
+        self.verb = verb
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int, failed: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            size = shutil.get_terminal_size()
+            self.bar = tqdm(total=total, desc=self.verb, unit="task", file=sys.stderr,
+                            ncols=size.columns if size.columns > 0 else 80, nrows=size.lines if size.lines > 0 else 24)
+        self.bar.set_postfix_str(f"{failed:,} failed", refresh=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
