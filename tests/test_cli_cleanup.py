@@ -15,10 +15,10 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from fakeapi import FakeAPI, make_tasks
+from userenv import old_failed, served_sandbox, user_env
 
 from ugc_nb import Faults, Sandbox, read_journal
 
@@ -27,9 +27,7 @@ KEY = "cli-cleanup-key-5f2b9c01d7"
 
 def cli_env(server_url: str, tmp_path, key: str = KEY) -> dict[str, str]:
     """The environment a user would have: the key and base URL set, a private data dir (the journal)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("UGC_")}
-    return {**env, "UGC_API_KEY": key, "UGC_BASE_URL": server_url, "XDG_DATA_HOME": str(tmp_path / "data"),
-            "COLUMNS": "200"}
+    return user_env(server_url, tmp_path, key)
 
 
 def ugc(args, env, *, stdin=subprocess.DEVNULL, timeout=120, key=KEY):
@@ -40,17 +38,9 @@ def ugc(args, env, *, stdin=subprocess.DEVNULL, timeout=120, key=KEY):
     return proc
 
 
-def old_failed(box: Sandbox, days: float = 7) -> set[str]:
-    """Failed tasks created more than `days` ago, straight from the server's records."""
-    cutoff = datetime.now(UTC) - timedelta(days=days)
-    return {t["id"] for t in box.tasks if t["status"] == "failed" and datetime.fromisoformat(t["created_at"]) < cutoff}
-
-
 @pytest.fixture
 def box():
-    sandbox = Sandbox(n_tasks=300, seed=5, api_key=KEY)
-    with sandbox.serve() as server:
-        sandbox.url = server.url
+    with served_sandbox(KEY, n_tasks=300, seed=5) as sandbox:
         yield sandbox
 
 

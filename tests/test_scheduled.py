@@ -6,16 +6,13 @@ Against a loopback server with UGC_API_KEY/UGC_BASE_URL set; the expected tasks 
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fakeapi import FakeAPI, make_tasks
-
-from ugc_nb import Sandbox
+from userenv import old_failed, served_sandbox, user_env
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "04-cleanup.ipynb"
@@ -25,8 +22,7 @@ PAPERMILL = Path(sys.executable).with_name("papermill")
 
 def run_notebook(url: str, tmp_path: Path, *params: str) -> tuple[subprocess.CompletedProcess, list[dict], str]:
     """papermill the notebook into tmp_path; returns (process, the CSV's rows, the HTML page)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("UGC_")}
-    env.update(UGC_API_KEY=KEY, UGC_BASE_URL=url, XDG_DATA_HOME=str(tmp_path / "data"))
+    env = user_env(url, tmp_path, KEY)
     out = tmp_path / "cleanup"
     args = [str(PAPERMILL), str(NOTEBOOK), str(tmp_path / "ran.ipynb"), "-p", "output_dir", str(out), *params]
     proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path)
@@ -40,15 +36,8 @@ def run_notebook(url: str, tmp_path: Path, *params: str) -> tuple[subprocess.Com
 
 @pytest.fixture
 def box():
-    sandbox = Sandbox(n_tasks=200, seed=8, api_key=KEY)
-    with sandbox.serve() as server:
-        sandbox.url = server.url
+    with served_sandbox(KEY, n_tasks=200, seed=8) as sandbox:
         yield sandbox
-
-
-def old_failed(box, days=7):
-    cutoff = datetime.now(UTC) - timedelta(days=days)
-    return {t["id"] for t in box.tasks if t["status"] == "failed" and datetime.fromisoformat(t["created_at"]) < cutoff}
 
 
 def test_without_apply_it_is_a_dry_run_that_writes_the_page_and_the_csv(box, tmp_path):
