@@ -85,7 +85,7 @@ def test_summary_renders_as_text_and_html(df):
     s = df.ugc.summary()
     text = str(s)
     assert "deletable (scheduled or failed)  3" in text
-    assert "oldest failed" in text and "task_1" in text and "9.0 days" in text
+    assert "oldest failed" in text and "task_1" in text and "9.0 d old" in text
     assert "<table" in s._repr_html_()
 
 
@@ -106,7 +106,7 @@ def test_summary_of_frames_concatenated_with_repeated_index_labels():
     both.index = [0] * len(both)
     summary = both.ugc.summary()
     oldest = both[both["status"] == "failed"]["created_at"].min()
-    assert summary.oldest_failed is not None and summary.oldest_failed["created_at"] == f"{oldest:%Y-%m-%d %H:%M}"
+    assert summary.oldest_failed is not None and summary.oldest_failed["created_at"] == f"{oldest:%Y-%m-%d %H:%M} UTC"
     assert isinstance(summary.oldest_failed["id"], str)
 
 

@@ -197,7 +197,7 @@ def test_filter_select_confirm_result_round_trip(dashboard, page, box, step):
     assert all(re.fullmatch(r"task_\w+", i) for i in ids)
     with step("confirmation"):
         page.get_by_role("button", name=re.compile("Delete")).click()
-        page.wait_for_selector("text=3 of 3 chosen task(s) can be deleted.")
+        page.wait_for_selector("text=3 of 3 chosen tasks can be deleted.")
     with step("result"):
         page.get_by_role("button", name="Confirm: delete 3").click()
         page.wait_for_selector("text=/3 deleted · 0 failed · 0 skipped/", timeout=60_000)
@@ -217,7 +217,7 @@ def test_cancel_in_the_browser_deletes_nothing(dashboard, page, box, step):
     select_rows(page, 2)
     with step("cancel"):
         page.get_by_role("button", name=re.compile("Delete")).click()
-        page.wait_for_selector("text=2 of 2 chosen task(s) can be deleted.")
+        page.wait_for_selector("text=2 of 2 chosen tasks can be deleted.")
         page.get_by_role("button", name="Cancel").click()
         page.wait_for_selector("text=Cancelled; nothing was sent.")
     assert box.deleted_ids == []

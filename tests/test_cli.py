@@ -36,7 +36,7 @@ def test_summary_against_a_server_with_a_key(tmp_path, monkeypatch, capsys):
     assert f"Source: {server.url}" in out.out
     assert box.api_key not in out.out + out.err
     expected = sum(t["type"] == "warmup_scroll" for t in box.tasks)
-    assert f"tasks                            {expected} on" in out.out
+    assert f"tasks                            {expected} tasks on" in out.out
 
 
 @pytest.mark.parametrize("args, message", [(["--start", "someday"], "start"), (["--account", ""], "account_ids")])

@@ -19,12 +19,12 @@ def test_html_block_escapes_bounds_and_collapses_details():
 
 
 def test_result_objects_have_a_short_readable_repr_and_html():
-    """repr() is one line a person reads; _repr_html_ comes from the shared helper."""
+    """repr() reads as a person would write it (a TaskSummary as its print()); _repr_html_ comes from the shared helper."""
     df = load_tasks(Sandbox(n_tasks=40, seed=2).client())
     plan = plan_delete(df)
     assert repr(plan) == f"<Plan delete: {plan.to_send:,} of {len(df):,} can be sent>" and "<details>" in plan._repr_html_()
     summary = df.ugc.summary()
-    assert repr(summary) == f"<TaskSummary {len(df):,} tasks on {df['account_id'].nunique():,} accounts>"
+    assert repr(summary) == str(summary) and repr(summary).startswith(f"tasks                            {len(df):,} tasks on")
     assert "By type and status" in summary._repr_html_()
     report = CleanupReport("delete", False, [TaskResult("t1", "deleted"), TaskResult("t2", "failed", "HTTP 400")])
-    assert repr(report) == "<CleanupReport delete: 2 task(s) — 1 deleted, 1 failed>" and "HTTP 400" in report._repr_html_()
+    assert repr(report) == "<CleanupReport delete: 2 tasks — 1 deleted, 1 failed>" and "HTTP 400" in report._repr_html_()

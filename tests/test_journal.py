@@ -213,7 +213,7 @@ def test_reconcile_leaves_runs_of_other_servers_alone(box, tmp_path):
     journal.close()
     client = box.client(retry=NO_WAIT)
     report = reconcile(journal.path, client)
-    assert report.results == [] and "Left alone: 1 task(s) of runs against http://127.0.0.1:1" in report.notes[0]
+    assert report.results == [] and "Left alone: 1 task of runs against http://127.0.0.1:1" in report.notes[0]
     assert read_journal(journal.path)["outcome"].tolist() == ["unfinished"]
     assert read_journal(journal.path)["source"].tolist() == ["http://127.0.0.1:1"]
 

@@ -99,7 +99,7 @@ def test_delete_selected_through_the_buttons(panel, box, tmp_path):
     panel.delete_button.click()
     assert panel.confirm_box.layout.display == ""
     text = panel.confirm_html.value
-    assert "4 of 5 chosen task(s) can be deleted." in text and "1 will be skipped as ineligible" in text and "By status: failed: 4" in text
+    assert "4 of 5 chosen tasks can be deleted." in text and "1 will be skipped as ineligible" in text and "By status: failed: 4" in text
     assert panel.confirm_text.layout.display == "none"
     panel.confirm_button.click()
     panel.wait()

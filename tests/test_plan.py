@@ -54,10 +54,10 @@ def test_breakdowns_and_range(df):
 def test_confirmation_text(df):
     """The text says how many will be sent, skipped, the breakdown, the range and that deletion is permanent."""
     text = str(plan_delete(df))
-    assert text.startswith("3 of 5 chosen task(s) can be deleted.")
+    assert text.startswith("3 of 5 chosen tasks can be deleted.")
     assert "2 will be skipped as ineligible" in text
     assert "By status: failed: 2, scheduled: 1" in text
-    assert "Created between 2024-12-01 00:00 and 2025-01-05 06:30 UTC." in text
+    assert "Created between 2024-12-01 00:00 UTC and 2025-01-05 06:30 UTC." in text
     assert "permanent" in text
     assert "<details>" in plan_delete(df)._repr_html_()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ugc_nb.cleanup.outcome import CleanupReport, TaskResult
-from ugc_nb.panel.runview import ResultView, RunProgress, human_seconds
+from ugc_nb.panel.runview import ResultView, RunProgress
 
 
 def test_progress_says_the_phase_counts_and_time_left_then_hides():
@@ -32,11 +32,6 @@ def test_stop_sets_the_event_and_says_nothing_more_will_be_sent():
     assert event.is_set() and progress.stop_button.disabled and "nothing more will be sent" in progress.phase.value
     progress.start("retry", 5)
     assert not progress.stop.is_set() and not progress.stop_button.disabled  # a new run, a new event
-
-
-def test_human_seconds():
-    """Durations read as a person says them."""
-    assert [human_seconds(s) for s in (0.2, 42, 150, 7200)] == ["1 s", "42 s", "2 min", "2.0 h"]
 
 
 def test_a_stopped_run_is_one_banner_saying_what_was_and_was_not_sent():

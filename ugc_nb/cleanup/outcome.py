@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..tasks.html import html_block, short_repr
+from ..tasks.units import count
 
 __all__ = ["TaskResult", "CleanupReport", "OUTCOMES", "OUTCOME_WORDS", "totals_text"]
 
@@ -84,8 +85,7 @@ class CleanupReport:
 
     def headline(self) -> str:
         what = f"{'Dry run of ' if self.dry_run else ''}{self.action}"
-        totals = ", ".join(f"{v} {k}" for k, v in self.totals.items()) or "nothing to do"
-        return f"{what}: {len(self.results)} task(s) — {totals}"
+        return f"{what}: {count(len(self.results))} — {totals_text(self.totals)}"
 
     def __str__(self) -> str:
         lines = [self.headline(), *self.notes]

@@ -19,6 +19,7 @@ import pandas as pd
 from ..api.client import check_ids
 from ..api.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES
 from ..tasks.html import html_block, short_repr
+from ..tasks.units import count, when
 
 __all__ = ["Action", "ACTIONS", "ActionRule", "Plan", "plan_delete", "plan_retry", "make_plan", "chosen"]
 
@@ -119,19 +120,19 @@ class Plan:
     def lines(self) -> list[str]:
         """The confirmation text, line by line."""
         rule = self.rule
-        out = [f"{self.to_send} of {len(self.ids)} chosen task(s) can be {rule.done}."]
+        out = [f"{self.to_send:,} of {count(len(self.ids), 'chosen task')} can be {rule.done}."]
         if self.unchecked:
-            out.append(f"{len(self.unchecked)} have no known status yet and will be checked live before sending.")
+            out.append(f"{len(self.unchecked):,} have no known status yet and will be checked live before sending.")
         if self.ineligible:
-            out.append(f"{len(self.ineligible)} will be skipped as ineligible (not {rule.allowed}).")
+            out.append(f"{len(self.ineligible):,} will be skipped as ineligible (not {rule.allowed}).")
         for by in ("status", "type", "account_id"):
             counts = self.breakdown(by)
             if len(counts):
-                shown = ", ".join(f"{k}: {v}" for k, v in counts.head(8).items())
+                shown = ", ".join(f"{k}: {v:,}" for k, v in counts.head(8).items())
                 more = f", … {len(counts) - 8} more" if len(counts) > 8 else ""
                 out.append(f"By {by.replace('_id', '')}: {shown}{more}")
         if self.oldest is not None:
-            out.append(f"Created between {self.oldest:%Y-%m-%d %H:%M} and {self.newest:%Y-%m-%d %H:%M} UTC.")
+            out.append(f"Created between {when(self.oldest)} and {when(self.newest)}.")
         if self.action == "delete" and self.to_send:
             out.append("Deletion is permanent; the journal keeps a copy of every deleted row.")
         return out

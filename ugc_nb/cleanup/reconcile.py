@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from ..api.client import UGCClient
 from ..api.errors import APIError
+from ..tasks.units import count
 from .journal import Journal, journal_entries
 from .live import live_tasks
 from .outcome import CleanupReport, TaskResult
@@ -65,13 +66,13 @@ def _reconcile(book: Journal, client: UGCClient, *, force: bool) -> CleanupRepor
     report = CleanupReport(actions[0] if len(actions) == 1 else "reconcile", False, [], journal=book.path)
     if other_key:
         report.notes.append(
-            f"Left alone: {other_key} task(s) of runs made with another API key (another organisation?) — "
+            f"Left alone: {count(other_key)} of runs made with another API key (another organisation?) — "
             "reconcile them with that key, or pass force=True (ugc-nb reconcile --force) if only the key changed."
         )
     others = sorted({e.source for e in same_key} - {client.base_url})
     if others:
-        count = len(same_key) - len(pending)
-        report.notes.append(f"Left alone: {count} task(s) of runs against {', '.join(others)} — reconcile them with a client for that server.")
+        left = len(same_key) - len(pending)
+        report.notes.append(f"Left alone: {count(left)} of runs against {', '.join(others)} — reconcile them with a client for that server.")
     if not pending:
         if report.notes:
             report.notes.append(f"Nothing else to reconcile against {client.base_url} with this key.")

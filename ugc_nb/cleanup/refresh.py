@@ -14,6 +14,7 @@ import pandas as pd
 from ..api.client import UGCClient
 from ..api.errors import APIError, UnknownValueWarning
 from ..tasks.frame import DEFAULT_GRACE, tasks_frame
+from ..tasks.units import count
 from .live import live_tasks
 from .outcome import CleanupReport
 
@@ -32,7 +33,7 @@ def frame_after(df: pd.DataFrame, report: CleanupReport, client: UGCClient) -> t
     try:
         records = [r for r in live_tasks(client, accounts) if r["id"] in moved]
     except APIError as exc:
-        return frame, f"Could not re-read {len(moved):,} changed task(s) ({exc}); reload the frame to see their state."
+        return frame, f"Could not re-read {count(len(moved), 'changed task')} ({exc}); reload the frame to see their state."
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnknownValueWarning)
         fresh = tasks_frame(records, now=frame.attrs.get("now"), grace=frame.attrs.get("grace", DEFAULT_GRACE)).set_index("id")

@@ -58,6 +58,7 @@ import pandas as pd
 from ..api.client import UGCClient
 from ..api.errors import APIError, APIStatusError, CleanupError, CleanupInterrupted, JournalError
 from ..tasks.frame import to_records
+from ..tasks.units import count
 from .engine import Run
 from .journal import Journal, default_journal_path
 from .live import FATAL_STATUS, READ_ATTEMPTS, live_tasks
@@ -177,7 +178,7 @@ def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, 
         if run.stopped:
             report.notes.append(f"Stopped: {run.stopped}.")
         if run.unjournalled:
-            report.notes.append(f"The journal could not record the outcome of {len(run.unjournalled)} task(s); "
+            report.notes.append(f"The journal could not record the outcome of {count(len(run.unjournalled))}; "
                                 "they show as unfinished there — ugc_nb.reconcile settles them.")
         return report
 

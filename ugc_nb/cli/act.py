@@ -26,7 +26,8 @@ from ..cleanup.outcome import CleanupReport, totals_text
 from ..cleanup.plan import ACTIONS, Plan, make_plan
 from ..cleanup.run import journal_path_for, run_cleanup
 from ..source import default_client
-from .console import CONFIRM, FAILED, INTERRUPTED, OK, Exit, LineProgress, TerminalBar, say, source_line, tasks, when
+from ..tasks.units import count, when
+from .console import CONFIRM, FAILED, INTERRUPTED, OK, Exit, LineProgress, TerminalBar, say, source_line
 from .select import Selection, Wanted, select, wanted_from
 
 __all__ = ["act", "add_action_args"]
@@ -81,8 +82,8 @@ def act(args: argparse.Namespace) -> int:
 
 def _plan_lines(plan: Plan, chosen: Selection, wanted: Wanted) -> list[str]:
     rule = plan.rule
-    lines = [*chosen.notes, f"Chosen: {tasks(len(plan.ids))} — {wanted.describe()}."]
-    verb = f"{rule.name} {tasks(plan.to_send)}" + (" (permanently)" if rule.name == "delete" else "")
+    lines = [*chosen.notes, f"Chosen: {count(len(plan.ids))} — {wanted.describe()}."]
+    verb = f"{rule.name} {count(plan.to_send)}" + (" (permanently)" if rule.name == "delete" else "")
     lines.append(f"Plan: {verb}.")
     for by, label in (("status", "by status"), ("type", "by type"), ("account_id", "by account")):
         counts = plan.breakdown(by)
@@ -94,7 +95,7 @@ def _plan_lines(plan: Plan, chosen: Selection, wanted: Wanted) -> list[str]:
     if plan.ineligible:
         statuses = chosen.rows.set_index("id").loc[list(plan.ineligible), "status"].astype(str).value_counts()
         why = ", ".join(f"{n:,} {s}" for s, n in statuses.items())
-        lines.append(f"  {'skipped':<11} {tasks(len(plan.ineligible))}: {why} (only {rule.allowed} can be {rule.done})")
+        lines.append(f"  {'skipped':<11} {count(len(plan.ineligible))}: {why} (only {rule.allowed} can be {rule.done})")
     if "reason" in chosen.rows and plan.to_send:
         sample = chosen.rows[chosen.rows["id"].isin(plan.eligible)].head(5)
         lines.append("  e.g.")
@@ -107,14 +108,14 @@ def _confirm(args: argparse.Namespace, plan: Plan, wanted: Wanted) -> None:
     n, rule = plan.to_send, plan.rule
     if args.yes:
         if wanted.everything and not args.all:
-            raise Exit(CONFIRM, f"no filter or preset chooses every task ({tasks(n)}); --yes alone will not {rule.name} them all: "
+            raise Exit(CONFIRM, f"no filter or preset chooses every task ({count(n)}); --yes alone will not {rule.name} them all: "
                                 "add --all, or type the count on a terminal. Nothing was sent.")
         return
     if not sys.stdin.isatty():
         raise Exit(CONFIRM, f"confirmation needed: nothing was sent. Run it on a terminal to type the count, or add --yes "
-                            f"to {rule.name} these {tasks(n)}.")
+                            f"to {rule.name} these {count(n)}.")
     permanent = " permanently" if rule.name == "delete" else ""
-    print(f"Type {n} to {rule.name} these {tasks(n)}{permanent} (anything else cancels): ", end="", file=sys.stderr, flush=True)
+    print(f"Type {n} to {rule.name} these {count(n)}{permanent} (anything else cancels): ", end="", file=sys.stderr, flush=True)
     try:
         answer = sys.stdin.readline()
     except KeyboardInterrupt:
@@ -160,7 +161,7 @@ def _totals_line(report: CleanupReport) -> str:
         totals["failed"] -= len(unsent)
         why = sorted({r.reason.removeprefix("not sent: ") for r in unsent})
         totals[f"not sent ({'; '.join(why)})"] = len(unsent)
-    return f"{report.action.capitalize()}: {tasks(len(report.results))} — {totals_text({k: v for k, v in totals.items() if v})}."
+    return f"{report.action.capitalize()}: {count(len(report.results))} — {totals_text({k: v for k, v in totals.items() if v})}."
 
 
 def _failures(report: CleanupReport) -> list[str]:
@@ -193,4 +194,4 @@ def _write(path: Path | None, report: CleanupReport, source: str) -> None:
         path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     else:
         frame.to_csv(path, index=False)
-    say(f"Per-task report: {path.resolve()} ({tasks(len(frame))})")
+    say(f"Per-task report: {path.resolve()} ({count(len(frame))})")

@@ -10,7 +10,7 @@ from typing import Any
 from ..api.client import UGCClient
 
 __all__ = ["OK", "FAILED", "USAGE", "CONFIRM", "INTERRUPTED", "EXIT_CODES", "Exit", "say", "warn", "source_line",
-           "tasks", "when", "LineProgress", "TerminalBar"]
+           "LineProgress", "TerminalBar"]
 
 OK, FAILED, USAGE, CONFIRM, INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -49,16 +49,6 @@ def source_line(client: UGCClient) -> str:
         return ("Source: the embedded sandbox (synthetic data; UGC_API_KEY is not set, or empty). "
                 "It starts afresh in each command, so changes last for this command only.")
     return f"Source: {client.base_url} (the key in UGC_API_KEY)"
-
-
-def tasks(n: int, word: str = "task") -> str:
-    """``1 task``, ``1,443 tasks``."""
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def when(ts: Any) -> str:
-    """``2026-11-29 10:47 UTC``."""
-    return f"{ts:%Y-%m-%d %H:%M} UTC"
 
 
 class LineProgress:

@@ -9,7 +9,8 @@ from typing import Any
 
 from ..api.client import is_sandbox
 from ..cleanup.outcome import totals_text
-from .console import say, source_line, tasks
+from ..tasks.units import count, when
+from .console import say, source_line
 
 __all__ = ["add_journal", "add_reconcile", "default_journals"]
 
@@ -73,7 +74,7 @@ def _runs(entries: Any) -> Any:
         source = str(part["source"].iloc[0])
         rows.append({
             "run": run,
-            "time": part["time"].min().strftime("%Y-%m-%d %H:%M UTC") if part["time"].notna().any() else "",
+            "time": when(part["time"].min()) if part["time"].notna().any() else "",
             "action": str(part["action"].iloc[0]),
             "source": "sandbox" if is_sandbox(source) else source,
             "tasks": f"{len(part):,}",
@@ -105,7 +106,7 @@ def _reconcile(args: argparse.Namespace) -> int:
         client.close()
     say(*report.notes)
     if report.results:
-        say(f"Settled {tasks(len(report.results))}: {totals_text(report.totals)}.")
+        say(f"Settled {count(len(report.results))}: {totals_text(report.totals)}.")
         say(*(f"  {r.outcome:<9} {r.id}: {r.reason}" for r in report.results[:20]))
         if len(report.results) > 20:
             say(f"  … {len(report.results) - 20:,} more (ugc-nb journal RUN shows each run's tasks)")

@@ -23,7 +23,8 @@ from ..insight import presets
 from ..insight.accounts import join_accounts
 from ..insight.filters import TaskFilter
 from ..tasks.frame import tasks_frame
-from .console import tasks, warn
+from ..tasks.units import count
+from .console import warn
 
 __all__ = ["add_selection_args", "Selection", "Wanted", "wanted_from", "select"]
 
@@ -130,10 +131,10 @@ def select(wanted: Wanted, client: UGCClient) -> Selection:
     if len(f.types) == 1:
         narrow["task_type"] = next(iter(f.types))  # still filtered here: a server that ignores it changes nothing
     frame = tasks_frame(client.tasks.list_raw(**narrow), grace=wanted.grace)
-    notes = [f"Loaded {tasks(len(frame))} of {tasks(frame['account_id'].nunique(), 'account')} from the server."]
+    notes = [f"Loaded {count(len(frame))} of {count(frame['account_id'].nunique(), 'account')} from the server."]
     outside = sorted(set(frame["account_id"].astype(str)) - set(f.accounts)) if f.accounts else []
     if outside:
-        notes.append(f"The server also sent tasks of {tasks(len(outside), 'other account')} (it ignored the account filter); "
+        notes.append(f"The server also sent tasks of {count(len(outside), 'other account')} (it ignored the account filter); "
                      "they are left out here.")
     needs_accounts = f.preset in ("orphaned", "test") or bool(f.tags)
     try:
@@ -151,7 +152,7 @@ def select(wanted: Wanted, client: UGCClient) -> Selection:
     if f.ids:
         missing = sorted(set(f.ids) - set(frame["id"]))
         if missing:
-            notes.append(f"{tasks(len(missing))} of --ids-file are not among the tasks the server lists (already gone?) "
+            notes.append(f"{count(len(missing))} of --ids-file are not among the tasks the server lists (already gone?) "
                          f"and will not be sent: {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
     return Selection(rows, frame, notes)
 

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..tasks.units import when
 from .presets import pick
 
 __all__ = ["TaskFilter"]
@@ -56,7 +57,7 @@ class TaskFilter:
             parts.append(f"created {self.created_from or '…'} to {self.created_to or '…'}")
         for label, bound in (("after", self.created_after), ("before", self.created_before)):
             if bound is not None:
-                parts.append(f"created {label} {bound:%Y-%m-%d %H:%M} UTC")
+                parts.append(f"created {label} {when(bound)}")
         if self.ids:
             parts.append(f"{len(self.ids):,} listed id(s)")
         if self.search.strip():

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..api.schema import DELETABLE_STATUSES
+from ..tasks import units
 
 __all__ = ["Preset", "PRESETS", "pick", "names"]
 
@@ -37,12 +38,11 @@ class Preset:
 
 
 def _days(td: pd.Series) -> pd.Series:
-    days = (td.dt.total_seconds() / 86400).tolist()
-    return pd.Series([f"{d:,.1f} d" for d in days], index=td.index, dtype=object)  # object even when empty
+    return pd.Series([units.days(d) for d in td], index=td.index, dtype=object)  # object even when empty
 
 
 def _when(ts: pd.Series) -> pd.Series:
-    return ts.dt.strftime("%Y-%m-%d %H:%M UTC").astype(object)
+    return pd.Series([units.when(t) for t in ts], index=ts.index, dtype=object)
 
 
 def _deletable(df: pd.DataFrame) -> np.ndarray:

@@ -7,16 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..tasks.html import html_block, short_repr
+from ..tasks.html import html_block
+from ..tasks.units import count, duration, readable, when
 
 __all__ = ["TaskSummary", "summarize"]
-
-
-def _age_text(td: pd.Timedelta | None) -> str:
-    if td is None or pd.isna(td):
-        return "n/a"
-    hours = td.total_seconds() / 3600
-    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} hours"
 
 
 @dataclass(frozen=True)
@@ -53,31 +47,27 @@ class TaskSummary:
         }
 
     def _lines(self) -> list[tuple[str, str]]:
-        span = (
-            f"{self.created_from:%Y-%m-%d %H:%M} → {self.created_to:%Y-%m-%d %H:%M} UTC"
-            if self.created_from is not None
-            else "n/a"
-        )
+        span = f"{when(self.created_from)} → {when(self.created_to)}" if self.created_from is not None else "—"
         oldest = "none"
         if self.oldest_failed:
             o = self.oldest_failed
-            oldest = f"{o['id']} ({o['type']}, account {o['account_id']}, created {o['created_at']}, {_age_text(o['age'])} old)"
+            oldest = f"{o['id']} ({o['type']}, account {o['account_id']}, created {o['created_at']}, {duration(o['age'])} old)"
         return [
-            ("tasks", f"{self.total} on {self.accounts} accounts, created {span}"),
-            ("deletable (scheduled or failed)", str(self.deletable)),
-            ("retryable (failed)", str(self.retryable)),
-            ("overdue scheduled", str(self.overdue)),
+            ("tasks", f"{count(self.total)} on {count(self.accounts, 'account')}, created {span}"),
+            ("deletable (scheduled or failed)", f"{self.deletable:,}"),
+            ("retryable (failed)", f"{self.retryable:,}"),
+            ("overdue scheduled", f"{self.overdue:,}"),
             ("oldest failed", oldest),
         ]
 
     def __str__(self) -> str:
         width = max(len(k) for k, _ in self._lines())
         head = "\n".join(f"{k:<{width}}  {v}" for k, v in self._lines())
-        table = self.by_type_status.to_string()
+        table = readable(self.by_type_status).to_string()
         return f"{head}\n\nBy type and status:\n{table}"
 
     def __repr__(self) -> str:
-        return short_repr("TaskSummary", f"{self.total:,} tasks on {self.accounts:,} accounts")
+        return str(self)  # at the Python prompt it reads as its print()
 
     def _repr_html_(self) -> str:
         return html_block("Tasks", facts=self._lines(), table=self.by_type_status, table_title="By type and status")
@@ -97,7 +87,7 @@ def summarize(df: pd.DataFrame) -> TaskSummary:
             "id": row["id"],
             "account_id": str(row["account_id"]),
             "type": str(row["type"]),
-            "created_at": f"{row['created_at']:%Y-%m-%d %H:%M}",
+            "created_at": when(row["created_at"]),
             "age": row["age"],
         }
     created = df["created_at"].dropna()

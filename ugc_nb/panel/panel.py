@@ -31,6 +31,7 @@ from ..cleanup.plan import Plan, make_plan
 from ..cleanup.refresh import frame_after
 from ..cleanup.run import CleanupOptions, JournalArg, run_cleanup
 from ..insight.filters import TaskFilter
+from ..tasks.units import count
 from .confirm import ConfirmBox
 from .filterbar import FilterBar
 from .runview import ResultView, RunProgress
@@ -286,7 +287,7 @@ class CleanupPanel(w.VBox):
         if plan.to_send == 0:
             self.confirm_box.dismiss()
             what = "selected" if self.scope == "selected" else "matching the filters"
-            self.result.value = f"<p>Nothing to {action}: none of the {len(plan.ids):,} task(s) {what} can be {plan.rule.done}.</p>"
+            self.result.value = f"<p>Nothing to {action}: none of the {count(len(plan.ids))} {what} can be {plan.rule.done}.</p>"
             return
         everything = self.scope == "filtered" and self.filter.is_empty()
         warning = "<p style='color:#b00020'><b>No filters are set: this is every task in the frame.</b></p>" if everything else ""

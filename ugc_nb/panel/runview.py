@@ -20,21 +20,13 @@ import pandas as pd
 from itables.widget import ITable
 
 from ..cleanup.outcome import CleanupReport
+from ..tasks.units import duration
 
-__all__ = ["RunProgress", "ResultView", "human_seconds", "summary_parts"]
+__all__ = ["RunProgress", "ResultView", "summary_parts"]
 
 _VERBS = {"delete": ("Deleting", "deleted"), "retry": ("Retrying", "retried")}
 #: Result rows, failures first: what a person must look at comes before what went well.
 _FIRST = {"failed": 0, "unknown": 1, "changed": 2, "not_found": 3, "ineligible": 4}
-
-
-def human_seconds(seconds: float) -> str:
-    """'3 s', '2 min', '1.5 h' — a duration as a person says it."""
-    if seconds < 90:
-        return f"{max(1, round(seconds))} s"
-    if seconds < 90 * 60:
-        return f"{round(seconds / 60)} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 class RunProgress(w.VBox):
@@ -66,7 +58,7 @@ class RunProgress(w.VBox):
         parts = [f"{self._verb} {done:,} / {total:,}", f"{failed:,} failed"]
         elapsed = time.monotonic() - self._started
         if 0 < done < total and elapsed > 0.5:
-            parts.append(f"about {human_seconds(elapsed / done * (total - done))} left")
+            parts.append(f"about {duration(max(1.0, elapsed / done * (total - done)))} left")
         self.phase.value = " · ".join(parts)
 
     def request_stop(self) -> None:

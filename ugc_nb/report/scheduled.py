@@ -22,6 +22,7 @@ from ..api.timeutil import utcnow
 from ..cleanup.outcome import CleanupReport, totals_text
 from ..cleanup.plan import Plan
 from ..tasks.html import html_block
+from ..tasks.units import count, when
 
 __all__ = ["cleanup_notebook", "write_cleanup", "preset_params"]
 
@@ -55,17 +56,17 @@ def write_cleanup(output_dir: str | os.PathLike[str], plan: Plan, report: Cleanu
     stem = out / f"cleanup-{now:%Y%m%d-%H%M%S}"
     frame = per_task(plan, report)
     shown = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in params.items() if k != "accounts")
-    facts = [("When", f"{now:%Y-%m-%d %H:%M} UTC"), ("Source", source), ("Preset", preset + (f" ({shown})" if shown else "")),
+    facts = [("When", when(now)), ("Source", source), ("Preset", preset + (f" ({shown})" if shown else "")),
              ("Mode", "dry run: nothing was sent" if report.dry_run else "applied"),
              ("Journal", str(report.journal) if report.journal else "none (dry run)")]
-    headline = f"{'Dry run — ' if report.dry_run else ''}{len(frame):,} task(s): {totals_text(report.totals)}"
+    headline = f"{'Dry run — ' if report.dry_run else ''}{count(len(frame))}: {totals_text(report.totals)}"
     page = "".join([
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         html_block(headline, facts=facts),
         "<h2>The plan</h2>", plan._repr_html_(),
         "<h2>Every task</h2>",
-        html_block(f"{len(frame):,} task(s), failures first", report.notes, table=frame, more=f"{stem.name}.csv has them all"),
+        html_block(f"{count(len(frame))}, failures first", report.notes, table=frame, more=f"{stem.name}.csv has them all"),
         "</body></html>",
     ])
     key = os.environ.get("UGC_API_KEY", "").strip()
