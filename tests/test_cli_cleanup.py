@@ -7,6 +7,7 @@ The expectations are computed here from the server's own records and the documen
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import pty
@@ -144,10 +145,12 @@ def test_on_a_terminal_the_typed_count_confirms(box, tmp_path):
     assert f"{len(expected)}/{len(expected)}" in text and "0 failed" in text  # the progress bar, on a size-less pty too
 
 
-def test_on_a_terminal_a_wrong_count_sends_nothing(box, tmp_path):
-    """Typing anything but the count (here one less) cancels: exit 3, no delete request."""
+@pytest.mark.parametrize("typed", ["one less", ",{n}", "{n},", "0{n}", "+{n}"])
+def test_on_a_terminal_a_wrong_count_sends_nothing(box, tmp_path, typed):
+    """Typing anything but the count as shown (one less, stray commas, a leading 0 or +) cancels: exit 3, no delete request."""
     expected = old_failed(box)
-    code, text = on_terminal(["delete", "--preset", "old-failures"], cli_env(box.url, tmp_path), str(len(expected) - 1))
+    answer = str(len(expected) - 1) if typed == "one less" else typed.format(n=len(expected))
+    code, text = on_terminal(["delete", "--preset", "old-failures"], cli_env(box.url, tmp_path), answer)
     assert code == 3, text
     assert "cancelled" in text and "nothing was sent" in text
     assert not box.deleted_ids and not [r for r in box.requests if r.path == "/tasks/delete"]
@@ -198,12 +201,16 @@ def test_ids_file_from_stdin_names_ids_the_server_does_not_list(box, tmp_path):
     (["delete", "--older-than", "7 d"], "'7 d' is not an age"),
     (["delete", "--older-than", "\u0667d"], "is not an age"),  # an Arabic-Indic seven: only 0-9 are digits here
     (["delete", "--older-than", "0d"], "no age at all"),
-    (["delete", "--preset", "test", "--tag", "a", "--group", "g"], "not both"),
+    (["delete", "--preset", "test", "--tag", "a", "--group", "g"], "not several"),
     (["delete", "--grace", "2h"], "--grace goes with --preset stale"),
     (["delete", "--status", "bogus"], "invalid choice: 'bogus'"),
     (["delete", "--preset", "bogus"], "invalid choice: 'bogus'"),
     (["delete", "--batch-size", "x"], "invalid int value"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["delete", "--preset", "stale", "--preset", "test"], "--preset is given twice"),
+    (["delete", "--created-before", "now"], "'now' is not an ISO 8601 time"),
+    (["delete", "--account", "acc_a "], "has spaces around it"),
+    (["delete", "--status", "failed", "--output", "/proc/x.csv"], "cannot be written"),
     *[(["delete", "--status", "failed", option, ""], f"{option} is empty")
       for option in ("--ids-file", "--older-than", "--tag", "--created-after", "--created-before")],
 ])
@@ -213,6 +220,43 @@ def test_bad_input_is_one_line_and_exit_2_before_anything_is_read(box, tmp_path,
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and words in proc.stderr
     assert not box.requests
+
+
+def test_ids_on_stdin_need_yes_and_invisible_characters_are_refused(box, tmp_path):
+    """--ids-file - leaves no stdin to type the count on (exit 3, says why); a zero-width space in an id is exit 2."""
+    failed = sorted(t["id"] for t in box.tasks if t["status"] == "failed")[:2]
+    env = cli_env(box.url, tmp_path)
+    run = functools.partial(subprocess.run, [sys.executable, "-m", "ugc_nb", "delete", "--ids-file", "-"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    proc = run(input="\n".join(failed))
+    assert proc.returncode == 3 and "Standard input held the ids" in proc.stderr
+    odd = tmp_path / "ids.txt"
+    odd.write_text("\ufeff" + failed[0] + "\n" + failed[1] + "\u200b\n", encoding="utf-8")
+    proc = ugc(["delete", "--ids-file", str(odd), "--yes"], env)
+    assert proc.returncode == 2 and "invisible character (U+200B)" in proc.stderr
+    assert not box.deleted_ids
+
+
+def test_a_repeated_tag_is_or(box, tmp_path):
+    """--tag a --tag b keeps tasks of accounts with either tag."""
+    tags = sorted({a["tag"] for a in box.accounts if a.get("tag")})[:2]
+    accounts = {a["id"] for a in box.accounts if a.get("tag") in tags}
+    expected = {t["id"] for t in box.tasks if t["account_id"] in accounts and t["status"] in ("scheduled", "failed")}
+    proc = ugc(["delete", "--tag", tags[0], "--tag", tags[1], "--yes"], cli_env(box.url, tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert set(box.deleted_ids) == expected and expected
+
+
+def test_a_report_that_cannot_be_written_is_one_line_and_the_journal_has_every_outcome(box, tmp_path):
+    """--output on a full disk (/dev/full): the deletes stand, one line names the file and the journal, exit 1."""
+    target = tmp_path / "full.csv"
+    target.symlink_to("/dev/full")
+    proc = ugc(["delete", "--preset", "old-failures", "--yes", "--output", str(target)], cli_env(box.url, tmp_path))
+    assert proc.returncode == 1
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("ugc-nb:")]
+    assert len(errors) == 1 and "could not write the report" in errors[0] and "ugc-nb journal" in errors[0]
+    journal = read_journal(tmp_path / "data" / "ugc-nb" / "journal.jsonl")
+    assert set(journal.query("outcome == 'deleted'")["id"]) == set(box.deleted_ids) == old_failed(box) | set(box.deleted_ids)
 
 
 def test_a_base_url_without_a_key_is_an_error_not_the_sandbox(box, tmp_path):

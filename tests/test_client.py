@@ -149,6 +149,15 @@ def test_key_never_in_errors_or_logs(caplog):
     assert "***" in exc.message
 
 
+def test_a_key_echoed_in_another_letter_case_is_masked_too():
+    """Keys are UUIDs, which a server may print upper-cased: that echo is masked like the exact one."""
+    from ugc_nb.api.redact import Redactor
+
+    key = "3f9c2a71-8be4-4d1a-9c3e-5b7d2e8f1a64"
+    masked = Redactor(key).text(f"HTTP 401: bad key {key.upper()}; part {key[4:16].upper()}; İ {key[:8]}")
+    assert key.upper()[:6] not in masked.upper() and masked.count("***") == 3 and masked.startswith("HTTP 401: bad key ***")
+
+
 # -- request bodies -----------------------------------------------------------------
 
 

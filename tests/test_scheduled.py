@@ -75,3 +75,13 @@ def test_a_run_with_failed_tasks_exits_non_zero_and_still_writes_its_record(tmp_
     assert {r["id"] for r in rows} == failed and {r["outcome"] for r in rows} == {"failed"}
     assert not fake.deleted_by_us and not fake.violations
     assert "user0" in page or "user1" in page or "user2" in page  # usernames from /accounts
+
+
+@pytest.mark.parametrize("params", [("-p", "apply", "false"), ("-r", "apply", "True"), ("-p", "apply", "yes"),
+                                    ("-p", "days", "0"), ("-p", "preset", "test", "-p", "tag", "None")])
+def test_a_parameter_that_is_not_exactly_what_the_cell_documents_deletes_nothing(box, tmp_path, params):
+    """`-p apply false` is the string 'false' (truthy in Python): refused before anything is read; so are days 0 and tag None."""
+    before = set(box.ids())
+    proc, rows, _page = run_notebook(box.url, tmp_path, *params)
+    assert proc.returncode != 0 and "ValueError" in proc.stderr
+    assert set(box.ids()) == before and not box.requests and not rows

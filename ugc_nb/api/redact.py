@@ -7,7 +7,8 @@ exception, a reason, a report, a log line or a journal record, and does so
 before any text is cut short, so a cut can never leave a piece of the key.
 
 "Part of the key" is any run of :data:`FRAGMENT` or more consecutive characters
-of it (the whole key when it is shorter): those are replaced by ``***``.
+of it (the whole key when it is shorter), in any letter case (keys are UUIDs, which
+a server may print upper-cased): those are replaced by ``***``.
 """
 
 from __future__ import annotations
@@ -32,13 +33,19 @@ def check_header_value(key: str) -> None:
             )
 
 
+def _fold(text: str) -> str:
+    """``text`` lower-cased character by character, keeping its length (so positions still match)."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
 class Redactor:
     """Masks every recognisable part of one secret in text, bytes and nested data."""
 
     def __init__(self, secret: str) -> None:
         self._secret = secret
         size = min(FRAGMENT, len(secret)) if len(secret) >= 2 * FRAGMENT else len(secret)
-        self._grams = sorted({secret[i : i + size] for i in range(len(secret) - size + 1)}) if secret else []
+        folded = _fold(secret)
+        self._grams = sorted({folded[i : i + size] for i in range(len(folded) - size + 1)}) if secret else []
 
     def text(self, value: str) -> str:
         """``value`` with every run of the secret's characters of the fragment length or more masked."""
@@ -46,12 +53,13 @@ class Redactor:
             return value
         hit = bytearray(len(value))
         found = False
+        folded = _fold(value)
         for gram in self._grams:
-            start = value.find(gram)
+            start = folded.find(gram)
             while start != -1:
                 hit[start : start + len(gram)] = b"\x01" * len(gram)
                 found = True
-                start = value.find(gram, start + 1)
+                start = folded.find(gram, start + 1)
         if not found:
             return value
         out, k = [], 0

@@ -7,6 +7,7 @@ embedded sandbox otherwise, and says which first. Every error is one line on std
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 from types import FrameType
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns its exit code (argparse's own usage errors exit 2 too)."""
     args = build_parser().parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
+    previous = {s: signal.signal(s, _terminate) for s in (signal.SIGTERM, signal.SIGHUP)} if _main_thread() else {}
     try:
         return int(args.handler(args))
     except Exit as done:
@@ -81,15 +82,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ugc-nb: error: {exc}", file=sys.stderr)
         return USAGE
     except KeyboardInterrupt:
-        print("ugc-nb: interrupted", file=sys.stderr)
+        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+            print("ugc-nb: interrupted", file=sys.stderr)
         return INTERRUPTED
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _terminate(_signum: int, _frame: FrameType | None) -> None:
-    """SIGTERM (a scheduler stopping the job) is handled as Ctrl-C: a clean stop, exit 130."""
+    """SIGTERM (a scheduler stopping the job) and SIGHUP (a closed terminal) are handled as Ctrl-C: a clean stop, exit 130."""
     raise KeyboardInterrupt
 
 

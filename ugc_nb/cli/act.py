@@ -13,9 +13,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from types import FrameType
@@ -30,7 +32,10 @@ from ..tasks.units import count, when
 from .console import CONFIRM, FAILED, INTERRUPTED, OK, Exit, LineProgress, TerminalBar, say, source_line
 from .select import Selection, Wanted, select, wanted_from
 
-__all__ = ["act", "add_action_args"]
+__all__ = ["act", "add_action_args", "STOP_SIGNALS"]
+
+#: Signals that stop a run cleanly: Ctrl-C, a scheduler's SIGTERM, a closed terminal or ssh session.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def add_action_args(parser: argparse.ArgumentParser) -> None:
@@ -111,6 +116,9 @@ def _confirm(args: argparse.Namespace, plan: Plan, wanted: Wanted) -> None:
             raise Exit(CONFIRM, f"no filter or preset chooses every task ({count(n)}); --yes alone will not {rule.name} them all: "
                                 "add --all, or type the count on a terminal. Nothing was sent.")
         return
+    if args.ids_file == "-":
+        raise Exit(CONFIRM, f"confirmation needed: nothing was sent. Standard input held the ids, so the count cannot be "
+                            f"typed there: add --yes to {rule.name} these {count(n)}, or pass the ids as a file.")
     if not sys.stdin.isatty():
         raise Exit(CONFIRM, f"confirmation needed: nothing was sent. Run it on a terminal to type the count, or add --yes "
                             f"to {rule.name} these {count(n)}.")
@@ -121,7 +129,7 @@ def _confirm(args: argparse.Namespace, plan: Plan, wanted: Wanted) -> None:
     except KeyboardInterrupt:
         raise Exit(INTERRUPTED, "interrupted at the question: nothing was sent.") from None
     typed = answer.strip()
-    if typed.replace(",", "") != str(n):
+    if typed not in (str(n), f"{n:,}"):  # the number as shown, with or without its thousands separators
         shown = f"you typed {typed!r}" if typed else "nothing was typed"
         raise Exit(CONFIRM, f"cancelled ({shown}, not {n}): nothing was sent.")
 
@@ -132,13 +140,15 @@ def _run(action: str, client: Any, chosen: Selection, options: dict[str, Any]) -
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
         if stop.is_set():  # each request in flight is settled before the command ends; kill -9 leaves them to reconcile
-            print("Still finishing the requests in flight (kill -9 abandons them; ugc-nb reconcile settles them later)…",
-                  file=sys.stderr, flush=True)
+            with contextlib.suppress(OSError):
+                print("Still finishing the requests in flight (kill -9 abandons them; ugc-nb reconcile settles them later)…",
+                      file=sys.stderr, flush=True)
             return
         stop.set()
-        print("\nStopping: requests in flight finish, nothing more is sent…", file=sys.stderr, flush=True)
+        with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+            print("\nStopping: requests in flight finish, nothing more is sent…", file=sys.stderr, flush=True)
 
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, on_signal) for s in STOP_SIGNALS}
     verb = {"delete": "Deleting", "retry": "Retrying"}[action]
     progress = TerminalBar(verb) if sys.stderr.isatty() else LineProgress(verb)
     try:
@@ -178,14 +188,35 @@ def _output_path(name: str | None) -> Path | None:
     path = Path(name)
     if path.suffix.lower() not in (".csv", ".json"):
         raise ValueError(f"--output {name}: the report is written as .csv or .json, by the file's extension")
-    if path.parent and not path.parent.exists():
+    if not path.parent.is_dir():
         raise ValueError(f"--output {name}: the folder {path.parent} does not exist")
+    if path.is_dir():
+        raise ValueError(f"--output {name} is a folder; name a file in it")
+    try:  # write to the place now, not after the tasks are gone: an existing file is opened, never truncated here
+        if path.exists():
+            path.open("ab").close()
+        else:
+            tempfile.TemporaryFile(dir=path.parent).close()
+    except OSError as exc:
+        raise ValueError(f"--output {name} cannot be written ({exc.strerror or exc})") from None
     return path
 
 
 def _write(path: Path | None, report: CleanupReport, source: str) -> None:
     if path is None:
         return
+    try:
+        _write_file(path, report, source)
+    except OSError as exc:
+        where = f"; every outcome is in the journal (ugc-nb journal {report.run})" if report.run else ""
+        raise Exit(FAILED, f"could not write the report to {path}: {exc.strerror or exc}{where}") from None
+    except KeyboardInterrupt:
+        where = f"; every outcome is in the journal (ugc-nb journal {report.run})" if report.run else ""
+        raise Exit(INTERRUPTED, f"interrupted while writing the report to {path}{where}") from None
+    say(f"Per-task report: {path.resolve()} ({count(len(report.results))})")
+
+
+def _write_file(path: Path, report: CleanupReport, source: str) -> None:
     frame = report.to_frame()
     if path.suffix.lower() == ".json":
         doc = {"action": report.action, "dry_run": report.dry_run, "run": report.run, "source": source,
@@ -194,4 +225,3 @@ def _write(path: Path | None, report: CleanupReport, source: str) -> None:
         path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     else:
         frame.to_csv(path, index=False)
-    say(f"Per-task report: {path.resolve()} ({count(len(frame))})")

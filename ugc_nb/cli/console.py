@@ -20,7 +20,7 @@ EXIT_CODES = {
     FAILED: "some task failed or is unknown, or the server could not be read",
     USAGE: "bad usage or input (an option, a file, the API key); nothing was sent",
     CONFIRM: "confirmation needed or refused; nothing was sent",
-    INTERRUPTED: "interrupted (Ctrl-C, SIGTERM): requests in flight finished, nothing more was sent",
+    INTERRUPTED: "interrupted (Ctrl-C, SIGTERM, SIGHUP): requests in flight finished, nothing more was sent",
 }
 
 
@@ -63,7 +63,7 @@ class LineProgress:
         now = time.monotonic()
         if done == total or step > self._last_step or now - self._last_time >= self.every:
             self._last_time, self._last_step = now, step
-            print(f"{self.verb}: {done:,} / {total:,} sent · {failed:,} failed", file=sys.stderr, flush=True)
+            print(f"{self.verb}: {done:,} / {total:,} done · {failed:,} failed", file=sys.stderr, flush=True)
 
 
 class TerminalBar:

@@ -110,6 +110,21 @@ def _reconcile(args: argparse.Namespace) -> int:
         say(*(f"  {r.outcome:<9} {r.id}: {r.reason}" for r in report.results[:20]))
         if len(report.results) > 20:
             say(f"  … {len(report.results) - 20:,} more (ugc-nb journal RUN shows each run's tasks)")
+    return _still_unfinished(path)
+
+
+def _still_unfinished(path: Path) -> int:
+    """0 when no task of the journal is unfinished any more; else say how many are, and 1."""
+    import warnings
+
+    from ..cleanup.journal import UNFINISHED, read_journal
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torn lines were reported when the journal was read for reconciling
+        left = int((read_journal(path)["outcome"].astype(str) == UNFINISHED).sum())
+    if left:
+        say(f"Still unfinished: {count(left)} (see the notes above); exit 1.")
+        return 1
     return 0
 
 

@@ -8,6 +8,7 @@ the ``orphaned`` preset), and the filters and the preset applied, in that order.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,17 +37,31 @@ def add_selection_args(parser: argparse.ArgumentParser) -> None:
     add("--status", action="append", choices=STATUSES, metavar="S", help=f"only this status (repeatable): {', '.join(STATUSES)}")
     add("--type", action="append", choices=TASK_TYPES, metavar="T", help=f"only this type (repeatable): {', '.join(TASK_TYPES)}")
     add("--account", action="append", metavar="ID", help="only this account id (repeatable)")
-    add("--tag", metavar="TAG", help="only accounts with this tag (with --preset test: the tag it picks, default test)")
-    add("--older-than", metavar="AGE", help=f"only tasks created more than AGE ago; AGE is {AGE_FORMS} "
+    add("--tag", action="append", metavar="TAG", help="only accounts with this tag (repeatable; with --preset test: the one tag "
+                                                       "it picks, default test)")
+    add("--older-than", action=Once, metavar="AGE", help=f"only tasks created more than AGE ago; AGE is {AGE_FORMS} "
                                             "(with --preset old-failures: its age, default 7d)")
-    add("--created-after", metavar="ISO", help="only tasks created after this time (ISO 8601; a date means its 00:00 UTC)")
-    add("--created-before", metavar="ISO", help="only tasks created before this time (ISO 8601)")
-    add("--ids-file", metavar="FILE", help="only these task ids: one a line, '-' for stdin, '#' starts a comment")
-    add("--preset", choices=presets.names(), metavar="NAME",
+    add("--created-after", action=Once, metavar="ISO", help="only tasks created after this time (ISO 8601; a date means its 00:00 UTC)")
+    add("--created-before", action=Once, metavar="ISO", help="only tasks created before this time (ISO 8601)")
+    add("--ids-file", action=Once, metavar="FILE", help="only these task ids: one a line, '-' for stdin, '#' starts a comment")
+    add("--preset", action=Once, choices=presets.names(), metavar="NAME",
         help="one of the API docs' cleanups: " + "; ".join(f"{p.name}: {p.summary}" for p in presets.PRESETS.values()))
-    add("--group", metavar="GROUP", help="with --preset test: the org or user group it picks instead of a tag")
-    add("--grace", metavar="AGE", help="with --preset stale: how late a scheduled task may be before it is overdue (default: 1h)")
+    add("--group", action=Once, metavar="GROUP", help="with --preset test: the org or user group it picks instead of a tag")
+    add("--grace", action=Once, metavar="AGE", help="with --preset stale: how late a scheduled task may be before it is overdue (default: 1h)")
     add("--all", action="store_true", help="with --yes and no filter or preset: really every task the action can take")
+
+
+class Once(argparse.Action):
+    """An option that takes one value: given twice is a usage error, not "the last one wins"."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: str | None = None) -> None:
+        if getattr(namespace, self.dest, None) is not None:
+            parser.error(f"{option} is given twice; it takes one value (filters that repeat are --status, --type, --account, --tag)")
+        setattr(namespace, self.dest, values)
+
+
+#: The start of an ISO 8601 date or time (not "now", "today" or other words pandas would take).
+ISO_START = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass
@@ -63,10 +78,17 @@ class Wanted:
 
 def wanted_from(args: argparse.Namespace) -> Wanted:
     """The validated options (a ValueError — exit 2 — for anything wrong); reads ``--ids-file``."""
-    for option in ("older_than", "created_after", "created_before", "ids_file", "tag", "group", "grace"):
+    for option in ("older_than", "created_after", "created_before", "ids_file", "tag", "group", "grace", "account"):
+        given = getattr(args, option)
+        for value in given if isinstance(given, list) else [given]:
+            if value is not None and not value.strip():  # an unset shell variable must not widen the selection
+                raise ValueError(f"--{option.replace('_', '-')} is empty: give it a value, or leave the option out")
+            if value is not None and option in ("account", "tag", "group") and value != value.strip():
+                raise ValueError(f"--{option} {value!r} has spaces around it; no {option} has")
+    for option in ("created_after", "created_before"):
         value = getattr(args, option)
-        if value is not None and not value.strip():  # an unset shell variable must not widen the selection
-            raise ValueError(f"--{option.replace('_', '-')} is empty: give it a value, or leave the option out")
+        if value is not None and not ISO_START.match(value.strip()):
+            raise ValueError(f"--{option.replace('_', '-')} {value!r} is not an ISO 8601 time; write e.g. 2026-11-01 or 2026-11-01T12:00Z")
     age = parse_age(args.older_than) if args.older_than is not None else None
     after = to_utc(args.created_after, "--created-after") if args.created_after is not None else None
     before = to_utc(args.created_before, "--created-before") if args.created_before is not None else None
@@ -75,20 +97,20 @@ def wanted_from(args: argparse.Namespace) -> Wanted:
     ids = read_ids(args.ids_file) if args.ids_file is not None else ()
     if args.group is not None and args.preset != "test":
         raise ValueError("--group goes with --preset test (it picks that org or user group's accounts)")
-    if args.group is not None and args.tag is not None:
-        raise ValueError("--preset test picks one tag or one group: give --tag or --group, not both")
+    if args.preset == "test" and (args.group is not None and args.tag or len(args.tag or ()) > 1):
+        raise ValueError("--preset test picks one tag or one group: give one --tag or --group, not several")
     if args.grace is not None and args.preset != "stale":
         raise ValueError("--grace goes with --preset stale (it sets how late a scheduled task may be)")
     if args.account is not None:
         check_ids(args.account, "--account")
     params: dict[str, Any] = {}
-    tag = args.tag
+    tags = tuple(args.tag or ())
     if args.preset == "old-failures" and age is not None:
         params["days"], age = age / pd.Timedelta(days=1), None  # the preset's own age, said in its reasons
     if args.preset == "test":
-        params.update({"group": args.group} if args.group is not None else {"tag": args.tag or "test"})
-        tag = None
-    chosen = TaskFilter(statuses=args.status or (), types=args.type or (), accounts=args.account or (), tags=(tag,) if tag else (),
+        params.update({"group": args.group} if args.group is not None else {"tag": tags[0] if tags else "test"})
+        tags = ()
+    chosen = TaskFilter(statuses=args.status or (), types=args.type or (), accounts=args.account or (), tags=tags,
                         min_age_days=age / pd.Timedelta(days=1) if age is not None else 0.0,
                         created_after=after, created_before=before, ids=ids, preset=args.preset, preset_params=params)
     if args.all and not chosen.is_empty():
@@ -100,9 +122,10 @@ def wanted_from(args: argparse.Namespace) -> Wanted:
 def read_ids(name: str) -> tuple[str, ...]:
     """Task ids from a file (or ``-``, stdin): one a line; blank lines and ``#`` comments are skipped."""
     try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read --ids-file {name}: {exc}") from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark (stdin is not decoded with utf-8-sig)
     ids = [line.split("#", 1)[0].strip() for line in text.splitlines()]
     ids = [i for i in ids if i]
     if not ids:
@@ -110,6 +133,10 @@ def read_ids(name: str) -> tuple[str, ...]:
     bad = next((i for i in ids if any(c.isspace() for c in i) or "," in i), None)
     if bad is not None:
         raise ValueError(f"--ids-file {name}: {bad!r} is not one task id (one id a line, nothing else on it)")
+    hidden = next((i for i in ids if not i.isprintable()), None)
+    if hidden is not None:
+        char = next(c for c in hidden if not c.isprintable())
+        raise ValueError(f"--ids-file {name}: {hidden!r} holds an invisible character (U+{ord(char):04X}); no task id has one")
     return tuple(check_ids(ids, f"--ids-file {name}"))
 
 

@@ -24,7 +24,7 @@ from ..cleanup.plan import Plan
 from ..tasks.html import html_block
 from ..tasks.units import count, when
 
-__all__ = ["cleanup_notebook", "write_cleanup", "preset_params"]
+__all__ = ["cleanup_notebook", "check_parameters", "write_cleanup", "preset_params"]
 
 STYLE = ("body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
          "color:#1f2328}table{border-collapse:collapse;font-size:0.9em}td,th{border-bottom:1px solid #d0d7de;padding:3px 8px;"
@@ -34,6 +34,36 @@ STYLE = ("body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width
 def cleanup_notebook() -> Path:
     """Path of the packaged scheduled-cleanup notebook (``notebooks/04-cleanup.ipynb`` links to it)."""
     return Path(str(resources.files("ugc_nb") / "report" / "04-cleanup.ipynb"))
+
+
+def check_parameters(*, preset: Any, apply: Any, days: Any, tag: Any, group: Any, output_dir: Any) -> None:
+    """Refuse anything but exactly what the parameters cell documents, before a task is read or sent.
+
+    ``apply`` must be the boolean ``True`` or ``False``: papermill passes ``-p apply false`` as the *string*
+    "false", which Python takes as true — a dry run must never turn into a delete on a spelling. The output
+    folder is created and written to first, so a run never deletes and then fails to leave its record."""
+    from ..insight.presets import names
+
+    if not isinstance(apply, bool):
+        raise ValueError(f"apply must be True or False (papermill: -p apply True), got {apply!r} "
+                         f"({type(apply).__name__}); nothing was read or sent")
+    if preset not in names():
+        raise ValueError(f"preset must be one of {', '.join(names())}, got {preset!r}")
+    if preset == "old-failures" and (isinstance(days, bool) or not isinstance(days, (int, float)) or not days > 0):
+        raise ValueError(f"days must be a number of days > 0, got {days!r}")
+    if preset == "test":
+        if group is None and (not isinstance(tag, str) or not tag.strip()):
+            raise ValueError(f"tag must be a non-empty tag name (or set group), got {tag!r}")
+        if group is not None and (not isinstance(group, str) or not group.strip()):
+            raise ValueError(f"group must be a non-empty group name, got {group!r}")
+    out = Path(output_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".ugc-nb-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ValueError(f"output_dir {output_dir} cannot be written ({exc.strerror or exc}); nothing was read or sent") from None
 
 
 def preset_params(preset: str, *, days: float = 7, tag: str = "test", group: str | None = None) -> dict[str, Any]:
