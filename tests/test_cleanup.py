@@ -401,3 +401,27 @@ def test_public_names():
     assert "CleanupReport" in ugc_nb.cleanup.__all__
     with pytest.warns(DeprecationWarning, match="use ugc_nb.cleanup.CleanupReport"):
         assert ugc_nb.CleanupReport is ugc_nb.cleanup.CleanupReport
+
+
+@pytest.mark.parametrize("action", ["delete", "retry"])
+def test_a_re_read_listing_a_task_twice_in_two_states_is_not_believed(tmp_path, action):
+    """After a lost answer the server lists the task as pending and as failed: nobody can tell, so it is unknown, never retried/deleted."""
+    import httpx
+
+    task = {"id": "task_1", "account_id": "acc_1", "type": "warmup_scroll", "status": "failed", "scheduled_time": "2024-12-31T12:00:00Z",
+            "duration": None, "keywords": None, "edit_profile_info": None, "created_at": "2024-12-25T10:00:00Z"}
+    sent = []
+
+    def handler(request):
+        if request.url.path == "/tasks":
+            rows = [dict(task, status="pending"), task] if sent else [task, dict(task)]  # before: an identical copy twice
+            return httpx.Response(200, json={"ok": True, "code": 200, "message": "Success", "data": rows})
+        sent.append(request.url.path)
+        raise httpx.ReadTimeout("lost", request=request)  # never applied
+
+    policy = ugc_nb.RetryPolicy(max_retries=0, initial=0.01, maximum=0.01, rereads=1, deadline=1.0)
+    client = UGCClient(api_key="k" * 20, base_url="http://127.0.0.1:9", transport=httpx.MockTransport(handler), retry=policy)
+    df = load_tasks(client)
+    report = ugc_nb.cleanup.run_cleanup(action, client, df, journal=tmp_path / "j.jsonl", progress=False)
+    assert len(sent) == 1 and [r.outcome for r in report.results] == ["unknown"]
+    assert "twice" in report.results[0].reason

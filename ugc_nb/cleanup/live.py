@@ -27,7 +27,9 @@ def live_tasks(client: UGCClient, accounts: Iterable[str | None]) -> list[dict[s
 
     Every record must be an object with a string ``id``; anything else is an
     :class:`~ugc_nb.errors.APIResponseValidationError` (a task we cannot name
-    must never look "gone").
+    must never look "gone"). So is a task listed twice in two different states:
+    which one is true cannot be told, so the read says nothing (a copy listed twice
+    the same is kept once).
     """
     accounts = {a if isinstance(a, str) and a.strip() else None for a in accounts}  # "" is no account filter
     records = client.tasks.list() if None in accounts else client.tasks.list(account_ids=sorted(a for a in accounts if a is not None))
@@ -35,4 +37,11 @@ def live_tasks(client: UGCClient, accounts: Iterable[str | None]) -> list[dict[s
         if not isinstance(record, dict) or not isinstance(record.get("id"), str):
             shown = record.get("id") if isinstance(record, dict) else record
             raise APIResponseValidationError(f"the server listed a task whose id is not a string: {str(shown)[:80]!r}", path="/tasks")
-    return records
+    seen: dict[str, dict[str, Any]] = {}
+    for record in records:
+        first = seen.setdefault(record["id"], record)
+        if first is not record and first != record:
+            raise APIResponseValidationError(
+                f"the server listed task {record['id']} twice, as {first.get('status')} and as {record.get('status')}; "
+                "which is true cannot be told", path="/tasks")
+    return list(seen.values()) if len(seen) < len(records) else records
