@@ -80,8 +80,9 @@ class TerminalBar:
 
             size = shutil.get_terminal_size()
             self.bar = tqdm(total=total, desc=self.verb, unit="task", file=sys.stderr,
+                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} tasks [{elapsed}<{remaining}{postfix}]",
                             ncols=size.columns if size.columns > 0 else 80, nrows=size.lines if size.lines > 0 else 24)
-        self.bar.set_postfix_str(f"{failed:,} failed", refresh=False)
+        self.bar.set_postfix_str(f"{failed:,} failed", refresh=False)  # bar_format puts it after ", "
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
