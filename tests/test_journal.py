@@ -14,6 +14,7 @@ import orjson
 import pandas as pd
 import pytest
 
+import ugc_nb
 from ugc_nb import Sandbox, UGCClient, delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
 from ugc_nb.api.errors import JournalError
 from ugc_nb.api.retry import NO_WAIT
@@ -235,3 +236,18 @@ def test_reconcile_leaves_runs_made_with_another_key_alone(tmp_path):
     settled = reconcile(journal.path, client_a)
     assert [r.outcome for r in settled.results] == ["failed"]  # still exists in org A: the delete never happened
     assert "did not take effect" in settled.results[0].reason
+
+
+def test_read_journal_with_no_path_reads_the_journal_of_the_source(tmp_path, monkeypatch):
+    """read_journal(client=…) and read_journal() read the file runs on that source write to: the sandbox's without a key."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    box = Sandbox(n_tasks=30, seed=1)
+    client = box.client()
+    df = load_tasks(client)
+    ugc_nb.delete_tasks(client, df[df["status"] == "failed"].head(2), progress=False)
+    written = ugc_nb.cleanup.journal_path_for(client)
+    assert written.name == "journal-sandbox.jsonl" and written.exists()
+    assert len(ugc_nb.read_journal(client=client)) == 2 and len(ugc_nb.read_journal()) == 2  # no key: the sandbox's
+    monkeypatch.setenv("UGC_API_KEY", "x" * 20)
+    with pytest.raises(FileNotFoundError, match="journal.jsonl"):
+        ugc_nb.read_journal()  # with a key the source is the API, whose journal has nothing yet

@@ -45,3 +45,11 @@ def test_a_stopped_run_is_one_banner_saying_what_was_and_was_not_sent():
     assert "Stopped: the server could not be reached (refused)." in text
     assert "2 of the 8 tasks were deleted before it stopped; 6 were not sent and are unchanged on the server." in text
     assert "2 deleted · 6 failed · 0 skipped" in text and text.count("Stopped") == 1
+
+
+def test_the_result_says_where_the_journal_is(tmp_path):
+    """After a real run the summary names the journal file and the run, so the person can find every deleted row."""
+    report = CleanupReport("delete", False, [TaskResult("t1", "deleted")], journal=tmp_path / "journal-sandbox.jsonl", run="abc123")
+    view = ResultView()
+    view.show(report, pd.Series(dtype=object), sent=1)
+    assert f"Journal: {tmp_path / 'journal-sandbox.jsonl'}" in view.summary.value and "ugc-nb journal abc123" in view.summary.value

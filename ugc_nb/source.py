@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from ._version import __version__
-from .api.client import UGCClient
+from .api.client import UGCClient, key_in_environment
 from .api.timeutil import DurationLike, TimeLike
 from .insight.accounts import join_accounts
 from .tasks.frame import DEFAULT_GRACE, tasks_frame
@@ -79,7 +79,7 @@ def default_client(*, announce: bool = True, **kwargs: Any) -> UGCClient:
     """A client for the real API if ``UGC_API_KEY`` is set, else for the shared sandbox (announced on stderr).
 
     ``UGC_BASE_URL`` set without a key is an error, not the sandbox: whoever set it meant that server."""
-    if os.environ.get("UGC_API_KEY", "").strip():
+    if key_in_environment():
         return UGCClient(**kwargs)
     url = os.environ.get("UGC_BASE_URL", "").strip()
     if url and "base_url" not in kwargs:

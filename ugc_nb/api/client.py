@@ -47,7 +47,7 @@ from .redact import Redactor, check_header_value
 from .retry import RetryPolicy
 from .timeutil import DurationLike, TimeLike, iso_z, to_timedelta, windows
 
-__all__ = ["UGCClient", "Tasks", "Accounts", "DEFAULT_BASE_URL", "SANDBOX_BASE_URL", "is_sandbox"]
+__all__ = ["UGCClient", "Tasks", "Accounts", "DEFAULT_BASE_URL", "SANDBOX_BASE_URL", "is_sandbox", "key_in_environment"]
 
 logger = logging.getLogger("ugc_nb")
 
@@ -375,6 +375,11 @@ for _old, _new, _impl in (("get_tasks", "tasks.list", "_get_tasks"), ("delete_ta
     _fn = _deprecated(_new, _impl)
     _fn.__name__ = _old
     setattr(UGCClient, _old, _fn)
+
+
+def key_in_environment() -> bool:
+    """True when ``UGC_API_KEY`` holds a key: then the real API is the source, else the embedded sandbox."""
+    return bool(os.environ.get("UGC_API_KEY", "").strip())
 
 
 def is_sandbox(base_url: str) -> bool:

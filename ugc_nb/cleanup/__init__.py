@@ -6,13 +6,13 @@ keeps every deleted row; :mod:`reconcile` settles a crashed run. Imports :mod:`u
 and :mod:`ugc_nb.api`; no widgets.
 """
 
-from .journal import Journal, default_journal_path, read_journal
+from .journal import Journal, default_journal_path, journal_path_for, read_journal
 from .live import READ_ATTEMPTS, live_tasks
 from .outcome import OUTCOMES, CleanupReport, TaskResult
 from .plan import Plan, plan_delete, plan_retry
 from .reconcile import reconcile
 from .refresh import frame_after
-from .run import CleanupOptions, JournalArg, delete_tasks, journal_path_for, open_journal, retry_tasks, run_cleanup
+from .run import CleanupOptions, JournalArg, delete_tasks, open_journal, retry_tasks, run_cleanup
 
 __all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupOptions", "plan_delete", "plan_retry", "Plan",
            "CleanupReport", "TaskResult", "OUTCOMES", "read_journal", "default_journal_path", "Journal", "JournalArg",

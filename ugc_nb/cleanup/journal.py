@@ -36,12 +36,13 @@ import orjson
 import pandas as pd
 import platformdirs
 
+from ..api.client import UGCClient, key_in_environment
 from ..api.errors import InvalidRecordError, JournalError, JournalWarning, UnknownValueWarning
 from ..api.schema import TASK_FIELDS
 from ..api.timeutil import iso_z, utcnow
 from ..tasks.frame import DERIVED_COLUMNS, tasks_frame
 
-__all__ = ["Journal", "default_journal_path", "read_journal", "journal_entries", "JournalEntry", "UNFINISHED"]
+__all__ = ["Journal", "default_journal_path", "journal_path_for", "read_journal", "journal_entries", "JournalEntry", "UNFINISHED"]
 
 #: Outcome shown by :func:`read_journal` for a task that was sent but never settled.
 UNFINISHED = "unfinished"
@@ -50,6 +51,15 @@ UNFINISHED = "unfinished"
 def default_journal_path() -> Path:
     """``<user data dir>/ugc-nb/journal.jsonl`` (e.g. ``~/.local/share/ugc-nb/journal.jsonl`` on Linux)."""
     return platformdirs.user_data_path("ugc-nb", appauthor=False) / "journal.jsonl"
+
+
+def journal_path_for(client: UGCClient | None = None) -> Path:
+    """Where a run writes by default: the per-user journal, or its ``journal-sandbox.jsonl`` sibling for the in-process
+    sandbox. With no client: the journal of the source ``load_tasks()`` would use now (the API when ``UGC_API_KEY``
+    is set, else the sandbox)."""
+    path = default_journal_path()
+    sandbox = client.is_sandbox if client is not None else not key_in_environment()
+    return path.with_name("journal-sandbox.jsonl") if sandbox else path
 
 
 class Journal:
@@ -248,20 +258,23 @@ def _typed_rows(rows: list[dict[str, Any]], entries: list[JournalEntry]) -> pd.D
         return tasks_frame(clean)
 
 
-def read_journal(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+def read_journal(path: str | os.PathLike[str] | None = None, *, client: UGCClient | None = None) -> pd.DataFrame:
     """The journal as a frame: one row per task per run, with ``run, id, action, outcome, time, reason,
     source`` (the server's base URL), the task columns as they were when the task was sent (typed as
     by :func:`tasks_frame`, fields beyond the schema included) and ``row``, the row exactly as
     journalled (a dict; None when the journal has no row for the task).
+
+    With no ``path``, the journal runs write by default for ``client`` (:func:`journal_path_for`): the sandbox's
+    own on the sandbox, the per-user one against the API; with neither, that of the current source.
 
     A task that was sent but has no outcome (the run was interrupted) shows
     ``outcome == "unfinished"``; :func:`ugc_nb.reconcile` settles those. A line
     that is not a journal record (torn by a crash, or foreign) is skipped with a
     :class:`JournalWarning` naming its line number.
     """
-    path = Path(path) if path is not None else default_journal_path()
+    path = Path(path) if path is not None else journal_path_for(client)
     if not path.exists():
-        raise FileNotFoundError(f"no journal at {path}")
+        raise FileNotFoundError(f"no journal at {path} (no cleanup has written one yet)")
     entries = journal_entries(path)
     rows = [{**{f: None for f in TASK_FIELDS}, **(e.row or {}), "id": e.id} for e in entries]
     tasks = _typed_rows(rows, entries)

@@ -60,14 +60,14 @@ from ..api.errors import APIError, APIStatusError, CleanupError, CleanupInterrup
 from ..tasks.frame import to_records
 from ..tasks.units import count
 from .engine import Run
-from .journal import Journal, default_journal_path
+from .journal import Journal, journal_path_for
 from .live import FATAL_STATUS, READ_ATTEMPTS, live_tasks
 from .outcome import CleanupReport
 from .plan import ACTIONS, Action, ActionRule, Plan, make_plan
 from .pool import Progress, send_all
 from .verdict import SEND, judge
 
-__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupOptions", "JournalArg", "open_journal", "journal_path_for",
+__all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupOptions", "JournalArg", "open_journal",
            "live_tasks", "READ_ATTEMPTS"]
 
 #: Columns a frame must have for the engine to judge its rows.
@@ -93,12 +93,6 @@ class CleanupOptions(TypedDict, total=False):
     progress: bool | Progress
     max_attempts: int
     stop: threading.Event | None
-
-
-def journal_path_for(client: UGCClient | None = None) -> Path:
-    """The default journal for ``client``: the per-user file, or its ``journal-sandbox.jsonl`` sibling for the in-process sandbox."""
-    path = default_journal_path()
-    return path.with_name("journal-sandbox.jsonl") if client is not None and client.is_sandbox else path
 
 
 def open_journal(journal: JournalArg, client: UGCClient | None = None) -> Journal | None:

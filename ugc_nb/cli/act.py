@@ -24,9 +24,10 @@ from types import FrameType
 from typing import Any
 
 from ..api.errors import CleanupInterrupted
+from ..cleanup.journal import journal_path_for
 from ..cleanup.outcome import CleanupReport, totals_text
 from ..cleanup.plan import ACTIONS, Plan, make_plan
-from ..cleanup.run import journal_path_for, run_cleanup
+from ..cleanup.run import run_cleanup
 from ..source import default_client
 from ..tasks.units import count, when
 from .console import CONFIRM, FAILED, INTERRUPTED, OK, Exit, LineProgress, TerminalBar, say, source_line

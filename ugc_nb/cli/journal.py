@@ -17,9 +17,9 @@ __all__ = ["add_journal", "add_reconcile", "default_journals"]
 
 def default_journals() -> list[Path]:
     """The per-user journal and the sandbox's, where ``delete``/``retry`` write by default."""
-    from ..cleanup.run import journal_path_for
+    from ..cleanup.journal import default_journal_path
 
-    default = journal_path_for(None)
+    default = default_journal_path()
     return [default, default.with_name("journal-sandbox.jsonl")]
 
 
@@ -86,8 +86,8 @@ def _runs(entries: Any) -> Any:
 
 def _reconcile(args: argparse.Namespace) -> int:
     """Settle every task a run sent without an outcome, against the server of ``UGC_BASE_URL`` (or the sandbox)."""
+    from ..cleanup.journal import journal_path_for
     from ..cleanup.reconcile import reconcile
-    from ..cleanup.run import journal_path_for
     from ..source import default_client
 
     client = default_client(announce=False)

@@ -117,6 +117,9 @@ class ResultView(w.VBox):
         link = f"<a download='{html.escape(name)}' href='data:text/csv;base64,{csv}'>Download the report (CSV)</a>"
         banner = self._banner(report, sent)
         notes = "".join(f"<p style='margin:2px 0'>{html.escape(n)}</p>" for n in report.notes if not n.startswith("Stopped:"))
+        if report.journal:
+            notes += (f"<p style='margin:2px 0;opacity:0.75'>Journal: {html.escape(str(report.journal))} "
+                      f"(every row sent, with its outcome; <code>ugc-nb journal {html.escape(report.run or '')}</code>)</p>")
         self.summary.value = f"{banner}<p style='margin:4px 0'><b>{html.escape(' · '.join(summary_parts(report)))}</b> · {link}</p>{notes}"
         self._show()
         self.layout.display = ""
