@@ -71,3 +71,18 @@ def test_report_command_is_the_main_job(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert f"Report written to {out}" in proc.stdout and "embedded sandbox" in proc.stdout
     assert out.stat().st_size > 50_000 and "<img" in out.read_text()
+    assert proc.stderr == "", proc.stderr  # the kernel's own start-up warnings do not reach the user
+
+
+@pytest.mark.parametrize("env_extra, args, words", [
+    ({}, ["-o", "/proc/report.html"], "the folder /proc cannot be written"),
+    ({}, ["-o", "/"], "is a folder"),
+    ({"UGC_BASE_URL": "http://127.0.0.1:9"}, [], "UGC_BASE_URL is set"),
+])
+def test_report_command_checks_before_starting_a_kernel(tmp_path, env_extra, args, words):
+    """An output that cannot be written, or a base URL without a key: one line, exit 2, no kernel started."""
+    env = {**{k: v for k, v in os.environ.items() if k not in ("UGC_API_KEY", "UGC_BASE_URL")}, **env_extra}
+    proc = subprocess.run([sys.executable, "-m", "ugc_nb", "report", *args], capture_output=True, text=True, timeout=120, env=env,
+                          cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and words in proc.stderr, proc.stderr
+    assert "Running the report notebook" not in proc.stdout

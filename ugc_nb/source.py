@@ -25,7 +25,7 @@ from .tasks.frame import DEFAULT_GRACE, tasks_frame
 if TYPE_CHECKING:
     from .sandbox import Sandbox
 
-__all__ = ["connect", "load_tasks", "default_client", "shared_sandbox"]
+__all__ = ["connect", "load_tasks", "default_client", "shared_sandbox", "check_environment"]
 
 Source = Literal["auto", "api", "sandbox"]
 
@@ -75,16 +75,22 @@ def shared_sandbox() -> Sandbox:
         return _sandbox
 
 
+def check_environment() -> None:
+    """``UGC_BASE_URL`` set without ``UGC_API_KEY`` is a ValueError: whoever set it meant that server, not the sandbox."""
+    url = os.environ.get("UGC_BASE_URL", "").strip()
+    if url and not key_in_environment():
+        raise ValueError(f"UGC_BASE_URL is set ({url}) but UGC_API_KEY is empty or unset: set the key for that server, "
+                         "or unset UGC_BASE_URL to use the embedded sandbox")
+
+
 def default_client(*, announce: bool = True, **kwargs: Any) -> UGCClient:
     """A client for the real API if ``UGC_API_KEY`` is set, else for the shared sandbox (announced on stderr).
 
     ``UGC_BASE_URL`` set without a key is an error, not the sandbox: whoever set it meant that server."""
     if key_in_environment():
         return UGCClient(**kwargs)
-    url = os.environ.get("UGC_BASE_URL", "").strip()
-    if url and "base_url" not in kwargs:
-        raise ValueError(f"UGC_BASE_URL is set ({url}) but UGC_API_KEY is empty or unset: set the key for that server, "
-                         "or unset UGC_BASE_URL to use the embedded sandbox")
+    if "base_url" not in kwargs:
+        check_environment()
     box = shared_sandbox()
     if announce:
         print(

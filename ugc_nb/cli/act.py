@@ -17,7 +17,6 @@ import contextlib
 import json
 import signal
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from types import FrameType
@@ -28,6 +27,7 @@ from ..cleanup.journal import journal_path_for
 from ..cleanup.outcome import CleanupReport, totals_text
 from ..cleanup.plan import ACTIONS, Plan, make_plan
 from ..cleanup.run import run_cleanup
+from ..report.files import check_writable_file
 from ..source import default_client
 from ..tasks.units import count, when
 from .console import CONFIRM, FAILED, INTERRUPTED, OK, Exit, LineProgress, TerminalBar, say, source_line
@@ -191,16 +191,7 @@ def _output_path(name: str | None) -> Path | None:
         raise ValueError(f"--output {name}: the report is written as .csv or .json, by the file's extension")
     if not path.parent.is_dir():
         raise ValueError(f"--output {name}: the folder {path.parent} does not exist")
-    if path.is_dir():
-        raise ValueError(f"--output {name} is a folder; name a file in it")
-    try:  # write to the place now, not after the tasks are gone: an existing file is opened, never truncated here
-        if path.exists():
-            path.open("ab").close()
-        else:
-            tempfile.TemporaryFile(dir=path.parent).close()
-    except OSError as exc:
-        raise ValueError(f"--output {name} cannot be written ({exc.strerror or exc})") from None
-    return path
+    return check_writable_file(path, "--output")  # now, not after the tasks are gone
 
 
 def _write(path: Path | None, report: CleanupReport, source: str) -> None:

@@ -39,8 +39,14 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from ..report.files import check_writable_file
     from ..report.render import render_report
+    from ..source import check_environment
 
+    if args.output:
+        check_writable_file(args.output, "-o")  # before a kernel starts
+    if args.source == "auto":
+        check_environment()
     use_api = args.source == "api" or (args.source == "auto" and os.environ.get("UGC_API_KEY", "").strip())
     where = os.environ.get("UGC_BASE_URL") or DEFAULT_BASE_URL if use_api else "the embedded sandbox"
     print(f"Running the report notebook against {where}…", flush=True)

@@ -17,10 +17,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..api.client import key_in_environment
 from ..api.errors import ReportError
 from ..api.timeutil import iso_z, to_timedelta, to_utc, utcnow
+from ..source import check_environment
+from .files import check_writable_file
 
-__all__ = ["render_report", "report_notebook"]
+__all__ = ["render_report", "report_notebook", "KERNEL_QUIET"]
+
+#: The kernel's own start-up warnings ("running over TCP without encryption") are not the user's business.
+KERNEL_QUIET = ["--IPKernelApp.log_level=ERROR"]
 
 
 def report_notebook() -> Path:
@@ -33,8 +39,10 @@ def _parameters(
 ) -> dict[str, Any]:
     if source not in ("auto", "api", "sandbox"):
         raise ValueError(f"source must be 'auto', 'api' or 'sandbox', got {source!r}")
-    if source == "api" and not os.environ.get("UGC_API_KEY", "").strip():
+    if source == "api" and not key_in_environment():
         raise ValueError("source='api' needs UGC_API_KEY in the environment (a headless run cannot prompt for it)")
+    if source == "auto":
+        check_environment()  # before a kernel starts, not in its first cell
     if account_ids is not None:
         if isinstance(account_ids, str) or not all(isinstance(a, str) and a for a in account_ids) or not account_ids:
             raise ValueError(f"account_ids must be a non-empty list of account id strings, got {account_ids!r}")
@@ -71,6 +79,7 @@ def render_report(
 
     parameters = _parameters(source, account_ids, start, end, older_than, title)
     out = Path(output) if output is not None else Path("out") / f"ugc-report-{utcnow():%Y%m%d-%H%M%S}.html"
+    check_writable_file(out, "the report")  # before a kernel starts
     with tempfile.TemporaryDirectory(prefix="ugc-report-") as tmp:
         executed = Path(tmp) / "report.ipynb"
         try:
@@ -83,6 +92,7 @@ def render_report(
                 log_output=False,
                 execution_timeout=timeout,
                 cwd=tmp,
+                extra_arguments=KERNEL_QUIET,
             )
         except papermill.PapermillExecutionError as exc:
             raise ReportError(f"the report notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}") from None

@@ -23,6 +23,7 @@ from ..cleanup.outcome import CleanupReport, totals_text
 from ..cleanup.plan import Plan
 from ..tasks.html import html_block
 from ..tasks.units import count, when
+from .files import check_writable_dir
 
 __all__ = ["cleanup_notebook", "check_parameters", "write_cleanup", "preset_params"]
 
@@ -56,14 +57,10 @@ def check_parameters(*, preset: Any, apply: Any, days: Any, tag: Any, group: Any
             raise ValueError(f"tag must be a non-empty tag name (or set group), got {tag!r}")
         if group is not None and (not isinstance(group, str) or not group.strip()):
             raise ValueError(f"group must be a non-empty group name, got {group!r}")
-    out = Path(output_dir)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".ugc-nb-write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise ValueError(f"output_dir {output_dir} cannot be written ({exc.strerror or exc}); nothing was read or sent") from None
+        check_writable_dir(output_dir, "output_dir")
+    except ValueError as exc:
+        raise ValueError(f"{exc}; nothing was read or sent") from None
 
 
 def preset_params(preset: str, *, days: float = 7, tag: str = "test", group: str | None = None) -> dict[str, Any]:
