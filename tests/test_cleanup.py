@@ -425,3 +425,31 @@ def test_a_re_read_listing_a_task_twice_in_two_states_is_not_believed(tmp_path, 
     report = ugc_nb.cleanup.run_cleanup(action, client, df, journal=tmp_path / "j.jsonl", progress=False)
     assert len(sent) == 1 and [r.outcome for r in report.results] == ["unknown"]
     assert "twice" in report.results[0].reason
+
+
+def test_reconcile_leaves_a_task_listed_twice_unfinished_until_the_server_says_one_thing(tmp_path):
+    """A conflicting listing settles nothing: the task stays unfinished; once the server lists it once, reconcile settles it."""
+    import httpx
+
+    task = {"id": "task_1", "account_id": "acc_1", "type": "warmup_scroll", "status": "failed", "scheduled_time": "2024-12-31T12:00:00Z",
+            "duration": None, "keywords": None, "edit_profile_info": None, "created_at": "2024-12-25T10:00:00Z"}
+    state = {"sent": False, "conflict": True}
+
+    def handler(request):
+        if request.url.path == "/tasks":
+            rows = [dict(task, status="pending"), task] if state["sent"] and state["conflict"] else [task]
+            return httpx.Response(200, json={"ok": True, "code": 200, "message": "Success", "data": rows})
+        state["sent"] = True
+        raise httpx.ReadTimeout("lost", request=request)
+
+    policy = ugc_nb.RetryPolicy(max_retries=0, initial=0.01, maximum=0.01, rereads=1, deadline=1.0)
+    client = UGCClient(api_key="k" * 20, base_url="http://127.0.0.1:9", transport=httpx.MockTransport(handler), retry=policy)
+    journal = tmp_path / "j.jsonl"
+    retry_tasks(client, load_tasks(client), journal=journal, progress=False)
+    assert read_journal(journal)["outcome"].astype(str).tolist() == ["unfinished"]
+    assert [r.outcome for r in reconcile(journal, client).results] == ["unknown"]
+    assert read_journal(journal)["outcome"].astype(str).tolist() == ["unfinished"]
+    state["conflict"] = False
+    settled = reconcile(journal, client).results
+    assert [r.outcome for r in settled] == ["failed"] and "did not take effect" in settled[0].reason
+    assert read_journal(journal)["outcome"].astype(str).tolist() == ["failed"]

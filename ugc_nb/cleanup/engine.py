@@ -304,7 +304,8 @@ class Run:
                     self.choose(i, record)
                 self.rows[i] = dict(record)  # the server's row, exactly as it sent it
             sendable.append(i)
-        self.settle(settled, rows=True)
+        self.settle([s for s in settled if s[1] == "unknown"], final=False)  # unfinished in the journal, for reconcile
+        self.settle([s for s in settled if s[1] != "unknown"], rows=True)
         return sendable
 
     def _call(self, ids: list[str]) -> tuple[Any, APIError | None]:

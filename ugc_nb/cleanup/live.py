@@ -13,7 +13,11 @@ from ..api.client import UGCClient
 from ..api.errors import APIResponseValidationError
 from ..api.retry import RetryPolicy
 
-__all__ = ["live_tasks", "READ_ATTEMPTS", "FATAL_STATUS"]
+__all__ = ["live_tasks", "READ_ATTEMPTS", "FATAL_STATUS", "CONFLICTING"]
+
+#: Key added to the one record kept for a task the server listed twice in different states (no API field
+#: can have this name): the states it was listed as.
+CONFLICTING = "ugc-nb:listed-as"
 
 #: Reads of a batch the engine tries with the default policy: the first, then ``RetryPolicy.rereads`` more
 #: (each retried by the client). The policy decides; this is its default, for tests and messages.
@@ -27,9 +31,9 @@ def live_tasks(client: UGCClient, accounts: Iterable[str | None]) -> list[dict[s
 
     Every record must be an object with a string ``id``; anything else is an
     :class:`~ugc_nb.errors.APIResponseValidationError` (a task we cannot name
-    must never look "gone"). So is a task listed twice in two different states:
-    which one is true cannot be told, so the read says nothing (a copy listed twice
-    the same is kept once).
+    must never look "gone"). A task listed twice the same is kept once; listed twice in two
+    different states, it is kept once with :data:`CONFLICTING` naming the states, and
+    :func:`~ugc_nb.cleanup.verdict.judge` then neither sends it nor believes either state.
     """
     accounts = {a if isinstance(a, str) and a.strip() else None for a in accounts}  # "" is no account filter
     records = client.tasks.list() if None in accounts else client.tasks.list(account_ids=sorted(a for a in accounts if a is not None))
@@ -41,7 +45,6 @@ def live_tasks(client: UGCClient, accounts: Iterable[str | None]) -> list[dict[s
     for record in records:
         first = seen.setdefault(record["id"], record)
         if first is not record and first != record:
-            raise APIResponseValidationError(
-                f"the server listed task {record['id']} twice, as {first.get('status')} and as {record.get('status')}; "
-                "which is true cannot be told", path="/tasks")
+            states = [*first.get(CONFLICTING, [str(first.get("status"))]), str(record.get("status"))]
+            seen[record["id"]] = {**first, CONFLICTING: states}
     return list(seen.values()) if len(seen) < len(records) else records

@@ -88,7 +88,8 @@ def _reconcile(book: Journal, client: UGCClient, *, force: bool) -> CleanupRepor
             verdict, reason = "failed", f"did not take effect: a later run ({later[(e.run, e.id)]}) found it still there and sent it again"
         elif verdict == SEND:
             verdict, reason = "failed", f"still {row.get('status')}, as when it was sent: the {e.action} did not take effect — run it again"
-        by_run[(e.run, e.action)].append((e.id, verdict, f"interrupted run; {reason}"))
+        if verdict != "unknown":  # still cannot be told: it stays unfinished, for a later reconcile
+            by_run[(e.run, e.action)].append((e.id, verdict, f"interrupted run; {reason}"))
         report.results.append(TaskResult(e.id, verdict, f"interrupted run; {reason}", row.get("status"), row.get("account_id"), row.get("type")))
     for (run, action), items in by_run.items():
         book.write("outcome", run, action=action, reconciled=True, results=[{"id": i, "outcome": o, "reason": r} for i, o, r in items])

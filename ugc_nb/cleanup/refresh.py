@@ -15,7 +15,7 @@ from ..api.client import UGCClient
 from ..api.errors import APIError, UnknownValueWarning
 from ..tasks.frame import DEFAULT_GRACE, tasks_frame
 from ..tasks.units import count
-from .live import live_tasks
+from .live import CONFLICTING, live_tasks
 from .outcome import CleanupReport
 
 __all__ = ["frame_after"]
@@ -31,7 +31,7 @@ def frame_after(df: pd.DataFrame, report: CleanupReport, client: UGCClient) -> t
     hit = frame["id"].isin(moved)
     accounts = set(frame.loc[hit, "account_id"].astype(object))
     try:
-        records = [r for r in live_tasks(client, accounts) if r["id"] in moved]
+        records = [{k: v for k, v in r.items() if k != CONFLICTING} for r in live_tasks(client, accounts) if r["id"] in moved]
     except APIError as exc:
         return frame, f"Could not re-read {count(len(moved), 'changed task')} ({exc}); reload the frame to see their state."
     with warnings.catch_warnings():

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from .live import CONFLICTING
 from .plan import ActionRule
 
 __all__ = ["SEND", "judge", "same_time", "as_chosen", "CHOSEN_FIELDS"]
@@ -82,6 +83,11 @@ def judge(rule: ActionRule, chosen: Mapping[str, Any], record: Mapping[str, Any]
     not list it; ``ours_maybe`` says whether a request of ours for it may have
     reached the server.
     """
+    if record is not None and CONFLICTING in record:
+        states = " and as ".join(dict.fromkeys(record[CONFLICTING]))
+        if ours_maybe:
+            return "unknown", f"the server listed it twice, as {states}: whether our {rule.name} happened cannot be told"
+        return "changed", f"the server listed it twice, as {states}; not {rule.done}"
     if record is None:
         if ours_maybe and rule.name == "delete":
             return "deleted", "gone on re-read after our request"
