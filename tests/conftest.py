@@ -7,10 +7,12 @@ matplotlib.use("Agg")
 
 
 @pytest.fixture(autouse=True)
-def _no_real_api(monkeypatch):
-    """Tests never see a developer's real key or base URL."""
+def _no_real_api(monkeypatch, tmp_path):
+    """Tests never see a developer's real key or base URL, nor read or write their real journal (the per-user
+    data dir is a temp one; a test that sets XDG_DATA_HOME itself overrides it)."""
     monkeypatch.delenv("UGC_API_KEY", raising=False)
     monkeypatch.delenv("UGC_BASE_URL", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
 
 
 @pytest.fixture(autouse=True)

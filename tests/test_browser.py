@@ -367,3 +367,31 @@ def test_the_preset_picker_sets_the_filters_where_they_show(dashboard, page, box
     assert page.locator(".widget-text").filter(has_text="min age").locator("input").input_value() == "7"
     body = page.inner_text("body")
     assert "preset old-failures (days 7)" in body and "Why (preset)" in body and "older than 7 d" in body
+
+
+def test_the_report_opens_with_the_network_off(page, tmp_path, step):
+    """The HTML report in Chromium with every request but the file itself refused: it loads whole, its sections show."""
+    from ugc_nb import render_report
+
+    box = Sandbox(n_tasks=300, seed=3, api_key="report-offline-key-0000")
+    with box.serve() as server:
+        env = {"UGC_API_KEY": box.api_key, "UGC_BASE_URL": server.url}
+        with pytest.MonkeyPatch.context() as mp:
+            for k, v in env.items():
+                mp.setenv(k, v)
+            report = render_report(tmp_path / "report.html")
+    asked = []
+
+    def refuse(route):
+        asked.append(route.request.url)
+        return route.abort() if not route.request.url.startswith("file://") else route.continue_()
+
+    page.route("**/*", refuse)
+    with step("open-offline"):
+        page.goto(report.as_uri())
+        page.wait_for_selector("text=What was removed")
+    assert [u for u in asked if not u.startswith(("file://", "data:"))] == []
+    body = page.inner_text("body")
+    for heading in ("Overview", "What is stuck", "Failure rate per week and task type", "Accounts with the most failures", "Cleanup preview"):
+        assert heading in body
+    assert page.locator("img").first.evaluate("img => img.complete && img.naturalWidth > 0")

@@ -11,6 +11,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+#: What a person should never read: pandas' timedelta and offset reprs, microseconds, "task(s)", NaT.
+RAW_UNITS = re.compile(r"\d+ days \d\d:\d\d|\+00:00|task\(s\)|\d\d:\d\d:\d\d\.\d{6}|\bNaT\b")
 KEY_LIKE = re.compile(r"(Bearer\s+[A-Za-z0-9_\-]{16,}|UGC_API_KEY\s*=\s*['\"][^'\"]{8,}|sk-[A-Za-z0-9]{16,})")
 
 
@@ -52,7 +54,8 @@ def private_home(tmp_path, monkeypatch):
      ("dashboard.ipynb", 0, 1)],
 )
 def test_notebook_runs_clean_on_the_sandbox(name, pngs, widgets, private_home):
-    """Executed on a real kernel with no key: no error output, the figures and widgets are there, the sandbox is announced."""
+    """Executed on a real kernel with no key: no error output, the figures and widgets are there, the sandbox is announced,
+    and every table reads in human units (no '0 days 00:58:00', '+00:00', microseconds, 'task(s)')."""
     nb = execute(ROOT / "notebooks" / name, private_home)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors, errors[0].get("evalue")
@@ -60,8 +63,12 @@ def test_notebook_runs_clean_on_the_sandbox(name, pngs, widgets, private_home):
     assert len(outputs(nb, "application/vnd.jupyter.widget-view+json")) >= widgets
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     state = str(nb.metadata.get("widgets", {}))  # the dashboard says it in its badge, a widget
-    assert "SANDBOX" in text or "SANDBOX" in state
     assert "Warning" not in text, text[text.index("Warning") - 200:][:400]  # no deprecated spelling, no stray warning
+    shown = "".join(v if isinstance(v, str) else "".join(v) for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                    for v in [o.get("text", ""), *(d for k, d in o.get("data", {}).items() if k in ("text/plain", "text/html"))])
+    assert "SANDBOX" in text or "SANDBOX" in state or "from the embedded sandbox" in shown  # the report says it in its headline
+    raw = RAW_UNITS.findall(shown)
+    assert not raw, f"raw pandas units in {name}'s outputs: {sorted(set(raw))[:5]}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

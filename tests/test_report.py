@@ -28,6 +28,24 @@ def test_report_from_api_settings_has_figures_no_code_no_key(tmp_path, monkeypat
     assert "Weekly &lt;b&gt;queue&lt;/b&gt; check" in html and "<b>queue</b>" not in html and server.url in html
     assert "Cleanup preview" in html and "Preview only: this report never deletes anything." in html
     assert not box.deleted_ids and not any(r.path in ("/tasks/delete", "/tasks/retry") for r in box.requests)
+    for heading in ("What is stuck", "Failure rate per week and task type", "Accounts with the most failures", "What was removed"):
+        assert f">{heading}" in html
+    text = re.sub(r"<style.*?</style>|<[^>]+>", " ", html, flags=re.S)  # what a reader sees
+    raw = re.findall(r"\d+ days \d\d:\d\d|\+00:00|task\(s\)|\d\d:\d\d:\d\d\.\d{6}|\bNaT\b|\bnan\b", text)
+    assert not raw, raw[:5]
+    assert "<script" not in html and '<img alt="Four charts of' in html  # nothing from a CDN; the figure described
+
+
+def test_an_empty_queue_and_an_unknown_account_say_so(tmp_path, monkeypatch):
+    """No tasks: one clear line per section, no empty axes; an account the server does not know is named in a warning."""
+    box = Sandbox(n_tasks=100, seed=3, api_key=FAKE_KEY)
+    with box.serve() as server:
+        monkeypatch.setenv("UGC_API_KEY", FAKE_KEY)
+        monkeypatch.setenv("UGC_BASE_URL", server.url)
+        path = render_report(tmp_path / "r.html", account_ids=["acc_nobody"])
+    html = path.read_text()
+    assert "the server does not know account acc_nobody" in html and "No tasks match this report's filters" in html
+    assert "<img" not in html and "No tasks, so no charts." in html and "Nothing is stuck" in html
 
 
 def test_report_parameters_narrow_it(tmp_path, monkeypatch):
@@ -39,7 +57,7 @@ def test_report_parameters_narrow_it(tmp_path, monkeypatch):
         monkeypatch.setenv("UGC_API_KEY", box.api_key)
         monkeypatch.setenv("UGC_BASE_URL", server.url)
         path = render_report(tmp_path / "r.html", account_ids=[account], older_than="3D")
-    assert f"<strong>{expected}</strong> tasks on <strong>1</strong> accounts" in path.read_text()
+    assert f"<b>{expected:,}</b><span>tasks</span>" in path.read_text() and "<b>1</b><span>accounts</span>" in path.read_text()
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ __all__ = [
     "status_counts",
     "age_summary",
     "overdue",
+    "stuck",
     "failure_rates",
     "top_failing_accounts",
     "cleanup_candidates",
@@ -132,6 +133,23 @@ def overdue(df: pd.DataFrame, grace: DurationLike | None = None) -> pd.DataFrame
     mask = ((df["status"] == "scheduled") & (late > allowed)).fillna(False).to_numpy(dtype=bool)
     rows = df[mask]
     rows.insert(rows.columns.get_loc("scheduled_time") + 1, "late_by", late[mask])
+    return rows.sort_values("late_by", ascending=False, kind="stable")
+
+
+def stuck(df: pd.DataFrame, grace: DurationLike | None = None) -> pd.DataFrame:
+    """What is stuck: scheduled tasks overdue by more than ``grace`` (they never ran) *and* pending tasks whose
+    ``scheduled_time`` passed more than ``grace`` plus their ``duration`` ago (still running long after they should
+    have ended). Most late first, with ``stuck`` ("never ran" / "still running") and ``late_by`` after ``status``.
+    ``grace=None`` uses the frame's own (1 hour by default)."""
+    allowed = to_timedelta(grace if grace is not None else df.attrs.get("grace", DEFAULT_GRACE), "grace")
+    late = _now(df) - df["scheduled_time"]
+    runs_for = pd.to_timedelta(pd.to_numeric(df["duration"], errors="coerce").fillna(0), unit="s") if "duration" in df else 0
+    never = ((df["status"] == "scheduled") & (late > allowed)).fillna(False).to_numpy(dtype=bool)
+    running = ((df["status"] == "pending") & (late > allowed + runs_for)).fillna(False).to_numpy(dtype=bool)
+    rows = df[never | running].copy()
+    rows.insert(rows.columns.get_loc("status") + 1, "stuck", pd.Series(
+        ["never ran" if n else "still running" for n in never[never | running]], index=rows.index, dtype="string"))
+    rows.insert(rows.columns.get_loc("stuck") + 1, "late_by", late[never | running])
     return rows.sort_values("late_by", ascending=False, kind="stable")
 
 

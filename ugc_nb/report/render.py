@@ -22,6 +22,7 @@ from ..api.errors import ReportError
 from ..api.timeutil import iso_z, to_timedelta, to_utc, utcnow
 from ..source import check_environment
 from .files import check_writable_file
+from .sections import strip_scripts, with_alt_texts
 
 __all__ = ["render_report", "report_notebook", "KERNEL_QUIET"]
 
@@ -99,6 +100,9 @@ def render_report(
         notebook = nbformat.read(executed, as_version=4)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    body = strip_scripts(body)  # opens offline and as an attachment: nothing loaded from a CDN
+    body = with_alt_texts(body, [o.get("metadata", {}).get("image/png", {}).get("alt") for c in notebook.cells
+                                 if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})])
     key = os.environ.get("UGC_API_KEY", "").strip()
     if key and key in body:  # defence in depth: never write a report that contains the key
         raise ReportError("the rendered report contains the API key; it was not written")
