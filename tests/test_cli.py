@@ -18,7 +18,7 @@ def test_summary_on_the_sandbox_without_a_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("UGC_API_KEY", "UGC_BASE_URL")}
     proc = subprocess.run([sys.executable, "-m", "ugc_nb", "summary", "-o", str(out)], capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
-    assert "SANDBOX" in proc.stderr
+    assert proc.stdout.count("using the embedded SANDBOX") == 1 and proc.stderr == ""
     for line in ("tasks", "deletable (scheduled or failed)", "retryable (failed)", "oldest failed", "By type and status"):
         assert line in proc.stdout
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -33,7 +33,7 @@ def test_summary_against_a_server_with_a_key(tmp_path, monkeypatch, capsys):
         monkeypatch.setenv("UGC_BASE_URL", server.url)
         assert main(["summary", "-o", str(tmp_path / "o.png"), "--type", "warmup_scroll"]) == 0
     out = capsys.readouterr()
-    assert f"Source: {server.url}" in out.out
+    assert f"using {server.url} with the key in UGC_API_KEY." in out.out
     assert box.api_key not in out.out + out.err
     expected = sum(t["type"] == "warmup_scroll" for t in box.tasks)
     assert f"tasks                            {expected} tasks on" in out.out

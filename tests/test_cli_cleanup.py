@@ -50,7 +50,7 @@ def test_a_dry_run_prints_the_plan_and_changes_nothing(box, tmp_path):
     before, expected = set(box.ids()), old_failed(box)
     proc = ugc(["delete", "--preset", "old-failures", "--dry-run"], cli_env(box.url, tmp_path))
     assert proc.returncode == 0, proc.stderr
-    assert f"Source: {box.url}" in proc.stdout
+    assert f"using {box.url} with the key in UGC_API_KEY." in proc.stdout
     assert f"Plan: delete {len(expected)} tasks (permanently)." in proc.stdout
     for line in ("by status   failed", "by type", "by account", "created"):
         assert line in proc.stdout

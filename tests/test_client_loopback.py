@@ -154,11 +154,12 @@ def test_no_key_in_logs_over_http(box, server, caplog):
 
 
 def test_load_tasks_without_key_uses_the_sandbox_and_says_so(capsys, monkeypatch):
-    """No client and no UGC_API_KEY: the shared sandbox is used, announced on stderr."""
+    """No client and no UGC_API_KEY: the shared sandbox is used, announced (once, on stdout) in the one wording."""
     monkeypatch.setattr("ugc_nb.source._sandbox", Sandbox(n_tasks=50, seed=9))
     df = load_tasks()
     assert len(df) == 50
-    assert "SANDBOX" in capsys.readouterr().err
+    out = capsys.readouterr()
+    assert out.out.count("using the embedded SANDBOX — synthetic data") == 1 and out.err == ""
     assert df.attrs["source"] == "http://sandbox.invalid"
 
 

@@ -25,7 +25,7 @@ from .tasks.frame import DEFAULT_GRACE, tasks_frame
 if TYPE_CHECKING:
     from .sandbox import Sandbox
 
-__all__ = ["connect", "load_tasks", "default_client", "shared_sandbox", "check_environment"]
+__all__ = ["connect", "load_tasks", "default_client", "shared_sandbox", "check_environment", "notice"]
 
 Source = Literal["auto", "api", "sandbox"]
 
@@ -51,9 +51,16 @@ def connect(source: Source = "auto", *, prompt: Callable[[str], str] = getpass.g
         client = UGCClient(api_key=key, **kwargs)
     else:
         raise ValueError(f"source must be 'auto', 'api' or 'sandbox', got {source!r}")
-    where = "the embedded SANDBOX (synthetic data)" if client.is_sandbox else client.base_url
-    print(f"ugc_nb {__version__}: using {where}", file=sys.stdout)
+    print(notice(client), file=sys.stdout)
     return client
+
+
+def notice(client: UGCClient) -> str:
+    """The one sentence that says where the data comes from — the same in notebooks, scripts and the CLI."""
+    if client.is_sandbox:
+        return (f"ugc_nb {__version__}: using the embedded SANDBOX — synthetic data, nothing real is changed "
+                "(UGC_API_KEY is not set).")
+    return f"ugc_nb {__version__}: using {client.base_url} with the key in UGC_API_KEY."
 
 
 _lock = threading.Lock()
@@ -84,21 +91,17 @@ def check_environment() -> None:
 
 
 def default_client(*, announce: bool = True, **kwargs: Any) -> UGCClient:
-    """A client for the real API if ``UGC_API_KEY`` is set, else for the shared sandbox (announced on stderr).
+    """A client for the real API if ``UGC_API_KEY`` is set, else for the shared sandbox (announced with :func:`notice`).
 
     ``UGC_BASE_URL`` set without a key is an error, not the sandbox: whoever set it meant that server."""
     if key_in_environment():
         return UGCClient(**kwargs)
     if "base_url" not in kwargs:
         check_environment()
-    box = shared_sandbox()
+    client = shared_sandbox().client(**kwargs)
     if announce:
-        print(
-            f"ugc_nb: UGC_API_KEY is not set, so this uses the embedded SANDBOX "
-            f"({len(box.ids())} synthetic tasks), not your organisation.",
-            file=sys.stderr,
-        )
-    return box.client(**kwargs)
+        print(notice(client), file=sys.stdout)
+    return client
 
 
 def load_tasks(
@@ -114,7 +117,7 @@ def load_tasks(
     ``filters`` go to ``client.tasks.list`` (``account_ids``, ``start``,
     ``end``, ``task_type``, ``window``, ``concurrency``, ``progress``). With no
     ``client`` it uses the real API when ``UGC_API_KEY`` is set and the
-    embedded sandbox otherwise, and says so on stderr. ``df.attrs["source"]``
+    embedded sandbox otherwise, and says so (:func:`notice`). ``df.attrs["source"]``
     records where the data came from.
 
     ``accounts=True`` also lists the organisation's accounts (``POST /accounts``)

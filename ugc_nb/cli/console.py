@@ -44,11 +44,13 @@ def warn(message: str) -> None:
 
 
 def source_line(client: UGCClient) -> str:
-    """Where the data comes from, said first by every command."""
+    """Where the data comes from, said first by every command: :func:`ugc_nb.source.notice`, and for the in-process
+    sandbox that it starts afresh in each command."""
+    from ..source import notice
+
     if client.is_sandbox:
-        return ("Source: the embedded sandbox (synthetic data; UGC_API_KEY is not set, or empty). "
-                "It starts afresh in each command, so changes last for this command only.")
-    return f"Source: {client.base_url} (the key in UGC_API_KEY)"
+        return f"{notice(client)} It starts afresh in each command, so changes last for this command only."
+    return notice(client)
 
 
 class LineProgress:

@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from ..api.client import DEFAULT_BASE_URL, is_sandbox
+from ..api.client import DEFAULT_BASE_URL
 from ..api.schema import TASK_TYPES
 
 __all__ = ["add_summary", "add_report"]
@@ -18,17 +18,19 @@ def _summary(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     from ..insight import accessor as _  # noqa: F401  (df.ugc)
     from ..insight.plots import plot_overview
-    from ..source import load_tasks
+    from ..source import default_client, load_tasks
+    from .console import source_line
 
+    client = default_client(announce=False)
+    print(source_line(client))
     df = load_tasks(
+        client,
         account_ids=args.account or None,
         start=args.start,
         end=args.end,
         task_type=args.type,
         grace=args.grace,
     )
-    source = df.attrs["source"]
-    print(f"Source: {'the embedded sandbox (synthetic data)' if is_sandbox(source) else source}")
     print(df.ugc.summary())
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
