@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+import ugc_nb
 from ugc_nb import ReportError, Sandbox, render_report
 
 FAKE_KEY = "sk-report-fake-key-0123456789abcdef"
@@ -104,3 +105,22 @@ def test_report_command_checks_before_starting_a_kernel(tmp_path, env_extra, arg
                           cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and words in proc.stderr, proc.stderr
     assert "Running the report notebook" not in proc.stdout
+
+
+def test_after_a_cleanup_the_report_keeps_the_past_true_and_says_what_was_removed(tmp_path, monkeypatch):
+    """Failed tasks deleted through the engine: the report counts them in the failure history and lists the run."""
+    from ugc_nb import delete_tasks, load_tasks
+
+    box = Sandbox(n_tasks=150, seed=4, api_key=FAKE_KEY)
+    with box.serve() as server:
+        monkeypatch.setenv("UGC_API_KEY", FAKE_KEY)
+        monkeypatch.setenv("UGC_BASE_URL", server.url)
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+        client = ugc_nb.UGCClient()
+        df = load_tasks(client)
+        failed = df[df["status"] == "failed"]
+        delete_tasks(client, failed, progress=False)  # the default journal: what the report reads
+        path = render_report(tmp_path / "r.html")
+    html = path.read_text()
+    assert f"These counts include {len(failed):,} tasks that cleanups deleted" in html
+    assert f"{len(failed):,} tasks deleted from this source" in html

@@ -160,8 +160,11 @@ def make_plan(action: Action, tasks: pd.DataFrame | Iterable[str]) -> Plan:
     if "status" not in rows:
         raise ValueError("the frame has no 'status' column; pass rows of a task frame or a list of ids")
     statuses = rows["status"].astype(object).tolist()
-    eligible = [i for i, s in zip(ids, statuses) if s in rule.eligible]
-    ineligible = {i: f"{rule.reason_ineligible(s)} when chosen" for i, s in zip(ids, statuses) if s not in rule.eligible}
+    gone = rows["deleted_at"].notna().tolist() if "deleted_at" in rows else [False] * len(ids)  # load_tasks(include_deleted=True)
+    eligible = [i for i, s, g in zip(ids, statuses, gone) if s in rule.eligible and not g]
+    ineligible = {i: (f"deleted earlier (journal run {run}); it is no longer on the server" if g else f"{rule.reason_ineligible(s)} when chosen")
+                  for i, s, g, run in zip(ids, statuses, gone, rows.get("deleted_run", pd.Series([None] * len(ids))).tolist())
+                  if g or s not in rule.eligible}
     return Plan(action, ids, eligible, ineligible, [], rows)
 
 

@@ -117,7 +117,7 @@ def failure_table(df: pd.DataFrame) -> str:
     note = (f"<p>Failed ÷ finished (complete + failed) per week (Monday to Sunday, UTC) and type; scheduled and pending tasks "
             f"have not finished and are left out. A darker cell fails more. <span class='ugc-few'>Pale italics</span>: fewer than "
             f"{FEW} finished tasks, too few to read much into.</p>")
-    return f"{note}<table class='ugc-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f"{note}{_history_note(df)}<table class='ugc-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def top_accounts(df: pd.DataFrame, n: int = 10) -> str:
@@ -131,7 +131,7 @@ def top_accounts(df: pd.DataFrame, n: int = 10) -> str:
         "Tasks": rows["tasks"].to_numpy()})
     return (f"<p>Ranked by the number of failed tasks (ties: the higher failure rate first); the rate is failed ÷ finished. "
             f"Top {len(rows):,} of {count(int((analysis.failure_rates(df, by='account_id', freq=None)['failed'] > 0).sum()), 'account')} "
-            f"with a failure.</p>{table(shown, numeric=['Failed', 'Failure rate', 'Tasks'])}")
+            f"with a failure.</p>{_history_note(df)}{table(shown, numeric=['Failed', 'Failure rate', 'Tasks'])}")
 
 
 def cleanup_preview(df: pd.DataFrame, older_than: Any) -> str:
@@ -206,6 +206,15 @@ def with_alt_texts(page: str, alts: Sequence[str | None]) -> str:
         return tag.replace("<img", f'<img alt="{html.escape(alt, quote=True)}"', 1)
 
     return re.sub(r"<img\b[^>]*>", one, page)
+
+
+def _history_note(df: pd.DataFrame) -> str:
+    """Say so when the counts include tasks a cleanup deleted (``load_tasks(include_deleted=True)``)."""
+    gone = int(df["deleted_at"].notna().sum()) if "deleted_at" in df else 0
+    if not gone:
+        return ""
+    return (f"<p>These counts include {count(gone, 'task')} that cleanups deleted (kept in the journal), so a cleanup does "
+            "not make the past look better than it was.</p>")
 
 
 def _accounts(rows: pd.DataFrame) -> list[str]:

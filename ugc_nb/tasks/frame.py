@@ -65,7 +65,7 @@ from ..api.errors import InvalidRecordError, UnknownValueWarning
 from ..api.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_FIELDS, TASK_TYPES
 from ..api.timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, utcnow
 
-__all__ = ["tasks_frame", "to_records", "DERIVED_COLUMNS", "COLUMNS", "DEFAULT_GRACE"]
+__all__ = ["with_deleted", "tasks_frame", "to_records", "DERIVED_COLUMNS", "COLUMNS", "DEFAULT_GRACE"]
 
 DERIVED_COLUMNS = ("age", "deletable", "retryable", "overdue")
 COLUMNS = TASK_FIELDS + DERIVED_COLUMNS
@@ -370,3 +370,24 @@ def _iso_z_texts(column: pd.Series) -> list[str]:
     texts = np.where(has_ms, np.datetime_as_string(values, unit="ms"), texts)
     texts = np.where(has_us, np.datetime_as_string(values, unit="us"), texts)
     return [f"{text}Z" for text in texts.tolist()]
+
+
+def with_deleted(live: pd.DataFrame, gone: pd.DataFrame, deleted_at: Any, runs: Any) -> pd.DataFrame:
+    """``live`` with the rows of ``gone`` — tasks the server no longer lists because a cleanup deleted them, as the
+    journal kept them — appended and marked: ``deleted_at`` (UTC) and ``deleted_run`` set, ``deletable``,
+    ``retryable`` and ``overdue`` False (nothing can be done to a task that is gone). Live rows get NaT/None there.
+    Counts over the past (failure rates, timelines) stay true after a cleanup; a deleted failed task counts as failed."""
+    fresh = ~gone["id"].isin(live["id"]).to_numpy(dtype=bool)  # listed again by the server: the live row wins
+    gone, deleted_at, runs = gone[fresh].copy(), list(pd.Series(list(deleted_at))[fresh]), list(pd.Series(list(runs))[fresh])
+    for column in ("deletable", "retryable", "overdue"):
+        gone[column] = False
+    marked = pd.concat([live.assign(deleted_at=pd.NaT, deleted_run=None), gone.assign(
+        deleted_at=pd.to_datetime(pd.Series(list(deleted_at), index=gone.index), utc=True),
+        deleted_run=pd.Series(list(runs), index=gone.index, dtype=object))], ignore_index=True)
+    for name in ("status", "type"):
+        if isinstance(live[name].dtype, pd.CategoricalDtype):
+            categories = list(dict.fromkeys([*live[name].cat.categories, *gone[name].astype(object).dropna()]))
+            marked[name] = pd.Categorical(marked[name].astype(object), categories=categories)
+    marked["deleted_at"] = marked["deleted_at"].astype("datetime64[us, UTC]")
+    marked.attrs = dict(live.attrs)
+    return marked
