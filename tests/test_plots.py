@@ -244,3 +244,35 @@ def test_tasks_without_creation_time_are_counted_in_a_footnote(df):
     assert "2 tasks without created_at not shown" in texts(plot_age(frame))
     assert "2 tasks without created_at not shown" in texts(plot_timeline(frame))
     assert not texts(plot_age(df))
+
+
+def test_date_ticks_always_name_the_month():
+    """No lone day number on a date axis: every tick label of the timeline has a month name (or is a year)."""
+    rows = [rec(i, "complete", created=f"2025-01-{1 + i % 28:02d}T08:00:00Z") for i in range(60)]
+    rows += [rec(100 + i, "failed", created=f"2025-02-{1 + i % 20:02d}T08:00:00Z") for i in range(30)]
+    ax = plot_timeline(tasks_frame(rows, now=pd.Timestamp("2025-03-01T00:00:00Z")))
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels and all(any(c.isalpha() for c in label) or label.isdigit() and len(label) == 4 for label in labels), labels
+
+
+def test_the_current_partial_period_is_shaded_and_says_so():
+    """The period that contains `now` is shaded with "so far" on the timeline and the weekly failure rate; a past one is not."""
+    rows = [rec(i, "failed" if i % 3 else "complete", created=f"2025-01-0{1 + i % 9}T08:00:00Z", scheduled=f"2025-01-0{1 + i % 9}T09:00:00Z")
+            for i in range(30)]
+    during = tasks_frame(rows, now=pd.Timestamp("2025-01-09T12:00:00Z"))
+    for ax in (plot_timeline(during), plot_failure_rate(during, freq="W")):
+        assert "so far" in [t.get_text() for t in ax.texts]
+        plt.close(ax.figure)
+    after = tasks_frame(rows, now=pd.Timestamp("2025-02-20T00:00:00Z"))
+    assert "so far" not in [t.get_text() for t in plot_timeline(after).texts]
+
+
+def test_age_goes_to_a_log_scale_when_one_status_dwarfs_another():
+    """400 complete next to 5 failed: log counts (the small group stays readable); similar sizes stay linear; log=False wins."""
+    big = [rec(i, "complete") for i in range(400)] + [rec(1000 + i, "failed") for i in range(5)]
+    frame = tasks_frame(big, now=NOW)
+    assert plot_age(frame).get_yscale() == "log"
+    assert plot_age(frame, log=False).get_yscale() == "linear"
+    even = tasks_frame([rec(i, "complete") for i in range(10)] + [rec(100 + i, "failed") for i in range(8)], now=NOW)
+    assert plot_age(even).get_yscale() == "linear"

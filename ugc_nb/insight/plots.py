@@ -159,11 +159,13 @@ def plot_status(df: pd.DataFrame, *, ax: Axes | None = None, stacked_by: str | N
     return ax
 
 
-def plot_age(df: pd.DataFrame, *, ax: Axes | None = None, by: str = "status", log: bool = False, bins: int = 30) -> Axes:
+def plot_age(df: pd.DataFrame, *, ax: Axes | None = None, by: str = "status", log: bool | None = None, bins: int = 30) -> Axes:
     """Histogram of task age (``now - created_at``) per ``by`` group, in hours or days chosen from the data.
 
     One outline per group present, labelled with its count; ``log=True`` puts the
-    counts on a log scale. Tasks without a creation time are counted in a footnote.
+    counts on a log scale, ``log=None`` (the default) does so when one group dwarfs
+    another (20 times more tasks), so the small ones stay readable. The legend goes where
+    it covers least. Tasks without a creation time are counted in a footnote.
     """
     ax = _axes(ax)
     ages = df["age"]
@@ -176,14 +178,17 @@ def plot_age(df: pd.DataFrame, *, ax: Axes | None = None, by: str = "status", lo
     edges = np.histogram_bin_edges(values, bins=bins)
     key = group_labels(valid[by]).to_numpy()
     groups = status_order(valid) if by == "status" else group_order(valid[by])
+    sizes = []
     for i, name in enumerate(groups):
         part = values[key == name]
         if len(part):
             color = PALETTE[name] if by == "status" else PALETTE.group(i)
-            ax.hist(part, bins=list(edges), histtype="step", linewidth=1.8, label=f"{name} ({len(part)})", color=color)
-    if log:
+            ax.hist(part, bins=list(edges), histtype="step", linewidth=1.8, label=f"{name} ({len(part):,})", color=color)
+            sizes.append(len(part))
+    if log or (log is None and len(sizes) > 1 and max(sizes) >= 20 * min(sizes)):
         ax.set_yscale("log")
-    ax.legend(title=by, fontsize="small")
+        ax.set_ylabel("tasks (log scale)")
+    ax.legend(title=by, fontsize="small", loc="best", framealpha=0.85)
     _not_shown(ax, len(df) - len(valid), "created_at")
     return ax
 
@@ -207,11 +212,10 @@ def plot_timeline(df: pd.DataFrame, *, ax: Axes | None = None, freq: str = "D") 
         values = table[status].to_numpy()
         ax.bar(left, values, width=width, bottom=bottom, align="edge", color=PALETTE[status], label=status)
         bottom += values
-    locator = mdates.AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    _dates(ax)
     _headroom(ax, bottom.max())
-    ax.legend(title="status", fontsize="small")
+    _partial(ax, table.index[-1], freq, df)
+    ax.legend(title="status", fontsize="small", loc="best", framealpha=0.85)
     _not_shown(ax, int(df["created_at"].isna().sum()), "created_at")
     return ax
 
@@ -252,12 +256,35 @@ def plot_failure_rate(df: pd.DataFrame, *, by: str | None = "type", freq: str | 
         when = part.index.tz_convert("UTC").tz_localize(None)
         label = f"{name} ({part['failed'].sum()}/{part['finished'].sum()})"
         ax.plot(when, part["failure_rate"].to_numpy() * 100, marker="o", markersize=3, label=label, color=PALETTE.group(i))
-    locator = mdates.AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    _dates(ax)
     ax.set_ylim(bottom=0)
+    _partial(ax, rates.index.get_level_values(0).max(), freq, df)
     ax.legend(title=f"{group} (failed/finished)", fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
     return ax
+
+
+def _dates(ax: Axes) -> None:
+    """Concise UTC date ticks that always name the month ("Oct 22", "Nov", "Nov 08"): never a lone "22"."""
+    locator = mdates.AutoDateLocator(maxticks=8)
+    formatter = mdates.ConciseDateFormatter(locator, formats=["%Y", "%b", "%b %d", "%H:%M", "%H:%M", "%S.%f"],
+                                            zero_formats=["", "%Y", "%b", "%b %d", "%H:%M", "%H:%M"])
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(formatter)
+
+
+def _partial(ax: Axes, last: pd.Timestamp, freq: str, df: pd.DataFrame) -> None:
+    """Shade the last period when it has not ended yet (``df.attrs["now"]`` is inside it) and say so."""
+    now = df.attrs.get("now")
+    if now is None or pd.isna(last):
+        return
+    start = pd.Timestamp(last).tz_convert("UTC")
+    end = start + to_offset(freq)
+    if not start <= now < end:
+        return
+    left, right = mdates.date2num(start.tz_localize(None)), mdates.date2num(end.tz_localize(None))
+    ax.axvspan(left, right, color=_GREY, alpha=0.12, linewidth=0, label="_partial")
+    ax.text((left + right) / 2, 0.98, "so far", transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize="x-small",
+            color=_GREY)
 
 
 def _overview_title(df: pd.DataFrame) -> str:
