@@ -120,3 +120,31 @@ def test_deleting_all_a_preset_matches_deletes_exactly_its_rows(panel, box):
     panel.confirm_button.click()
     panel.wait()
     assert set(box.deleted_ids) == expected
+
+
+def test_everything_the_panel_shows_reads_in_human_units(panel, box):
+    """Counts, filters line, table cells, the confirmation and the result: no '0 days', '+00:00', microseconds or 'task(s)'."""
+    import re
+
+    import ipywidgets as w
+
+    raw = re.compile(r"\d+ days \d\d:\d\d|\+00:00|task\(s\)|\d\d:\d\d:\d\d\.\d{6}|\bNaT\b")
+    panel.choose_preset("old-failures")
+    panel.scope = "filtered"
+    panel.delete_button.click()
+    shown = [panel.table.df.to_string()]
+
+    def texts(widget):
+        if isinstance(widget, w.HTML | w.Label):
+            yield widget.value
+        for child in getattr(widget, "children", ()):
+            yield from texts(child)
+
+    shown += list(texts(panel))
+    if panel.confirm_text.layout.display == "":
+        panel.confirm_text.value = str(panel.plan.to_send)
+    panel.confirm_button.click()
+    panel.wait()
+    shown += list(texts(panel))
+    found = [m.group(0) for text in shown for m in [raw.search(str(text))] if m]
+    assert not found, found[:5]
