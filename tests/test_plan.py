@@ -74,3 +74,34 @@ def test_bad_selections(bad):
     """A bare string, non-string ids or a frame without ids is a ValueError."""
     with pytest.raises(ValueError):
         plan_delete(bad)
+
+
+def test_a_task_listed_twice_with_different_fields_is_never_planned_for_sending(tmp_path):
+    """The server lists task_a as failed and as complete: one row per copy stays in the frame (with a warning), the
+    plan calls it ineligible, and even verify=False sends nothing for it; an exact copy is simply kept once."""
+    import httpx
+
+    import ugc_nb
+    from ugc_nb.api.errors import DuplicateTaskWarning
+
+    base = {"account_id": "acc_1", "type": "warmup_scroll", "scheduled_time": "2024-12-31T12:00:00Z", "duration": None,
+            "keywords": None, "edit_profile_info": None, "created_at": "2024-12-25T10:00:00Z"}
+    listed = [{**base, "id": "task_a", "status": "failed"}, {**base, "id": "task_a", "status": "complete"},
+              {**base, "id": "task_b", "status": "failed"}, {**base, "id": "task_b", "status": "failed"}]
+    sent = []
+
+    def handler(request):
+        if request.url.path == "/tasks":
+            return httpx.Response(200, json={"ok": True, "code": 200, "message": "Success", "data": listed})
+        body = __import__("json").loads(request.content)
+        sent.extend(body["taskIds"])
+        return httpx.Response(200, json={"ok": True, "code": 200, "message": "ok", "data": {"deleted": len(body["taskIds"]), "ids": body["taskIds"]}})
+
+    client = ugc_nb.UGCClient(api_key="k" * 20, base_url="http://127.0.0.1:9", transport=httpx.MockTransport(handler))
+    with pytest.warns(DuplicateTaskWarning, match="task_a"):
+        df = ugc_nb.load_tasks(client)
+    assert df["id"].tolist().count("task_b") == 1 and df["id"].tolist().count("task_a") == 2
+    plan = plan_delete(df)
+    assert plan.eligible == ["task_b"] and "listed it twice" in plan.ineligible["task_a"]
+    report = ugc_nb.delete_tasks(client, df, verify=False, journal=tmp_path / "j.jsonl", progress=False)
+    assert sent == ["task_b"] and report.to_frame().set_index("id").loc["task_a", "outcome"] == "ineligible"

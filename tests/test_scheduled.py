@@ -78,7 +78,8 @@ def test_a_run_with_failed_tasks_exits_non_zero_and_still_writes_its_record(tmp_
 
 
 @pytest.mark.parametrize("params", [("-p", "apply", "false"), ("-r", "apply", "True"), ("-p", "apply", "yes"),
-                                    ("-p", "days", "0"), ("-p", "preset", "test", "-p", "tag", "None")])
+                                    ("-p", "days", "0"), ("-y", "days: .inf"), ("-p", "preset", "test", "-p", "tag", "None"),
+                                    ("-p", "preset", "test", "-p", "tag", " test ")])
 def test_a_parameter_that_is_not_exactly_what_the_cell_documents_deletes_nothing(box, tmp_path, params):
     """`-p apply false` is the string 'false' (truthy in Python): refused before anything is read; so are days 0 and tag None."""
     before = set(box.ids())

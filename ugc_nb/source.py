@@ -21,6 +21,7 @@ from .api.client import UGCClient, key_in_environment
 from .api.timeutil import DurationLike, TimeLike
 from .insight.accounts import join_accounts
 from .tasks.frame import DEFAULT_GRACE, tasks_frame, with_deleted
+from .tasks.rows import one_row_per_task
 
 if TYPE_CHECKING:
     from .sandbox import Sandbox
@@ -142,7 +143,7 @@ def load_tasks(
     finally:
         if owned:
             client.close()
-    frame = tasks_frame(records, now=now, grace=grace)
+    frame = one_row_per_task(tasks_frame(records, now=now, grace=grace))
     if include_deleted:
         frame = _with_journalled(frame, client, journal, filters)
     if account_records is not None:

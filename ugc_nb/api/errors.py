@@ -49,7 +49,7 @@ __all__ = [
     "InvalidRecordError",
     "CleanupError",
     "JournalError",
-    "UnknownValueWarning",
+    "UnknownValueWarning", "DuplicateTaskWarning",
     "status_error_class",
 ]
 
@@ -191,6 +191,11 @@ class ReportError(UGCError):
 
 class JournalWarning(UserWarning):
     """A journal line or field could not be read; it was skipped (the rest of the journal is intact)."""
+
+
+class DuplicateTaskWarning(UserWarning):
+    """The server listed one task more than once with different fields: both rows are kept, and neither is deleted or
+    retried (which one is true cannot be told). A copy listed twice the same is kept once, silently."""
 
 
 class UnknownValueWarning(UserWarning):

@@ -19,6 +19,7 @@ import pandas as pd
 from ..api.client import check_ids
 from ..api.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES
 from ..tasks.html import html_block, short_repr
+from ..tasks.rows import conflicting_ids
 from ..tasks.units import count, when
 
 __all__ = ["Action", "ACTIONS", "ActionRule", "Plan", "plan_delete", "plan_retry", "make_plan", "chosen"]
@@ -154,6 +155,7 @@ def make_plan(action: Action, tasks: pd.DataFrame | Iterable[str]) -> Plan:
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}; expected 'delete' or 'retry'")
     rule = ACTIONS[action]
+    clash = conflicting_ids(tasks) if isinstance(tasks, pd.DataFrame) and "id" in tasks.columns else set()
     ids, rows = chosen(tasks)
     if rows is None:
         return Plan(action, ids, [], {}, ids, None)
@@ -161,11 +163,19 @@ def make_plan(action: Action, tasks: pd.DataFrame | Iterable[str]) -> Plan:
         raise ValueError("the frame has no 'status' column; pass rows of a task frame or a list of ids")
     statuses = rows["status"].astype(object).tolist()
     gone = rows["deleted_at"].notna().tolist() if "deleted_at" in rows else [False] * len(ids)  # load_tasks(include_deleted=True)
-    eligible = [i for i, s, g in zip(ids, statuses, gone) if s in rule.eligible and not g]
-    ineligible = {i: (f"deleted earlier (journal run {run}); it is no longer on the server" if g else f"{rule.reason_ineligible(s)} when chosen")
-                  for i, s, g, run in zip(ids, statuses, gone, rows.get("deleted_run", pd.Series([None] * len(ids))).tolist())
-                  if g or s not in rule.eligible}
+    eligible = [i for i, s, g in zip(ids, statuses, gone) if s in rule.eligible and not g and i not in clash]
+    runs = rows["deleted_run"].tolist() if "deleted_run" in rows else [None] * len(ids)
+    ineligible = {i: _why_not(rule, s, g, run, i in clash) for i, s, g, run in zip(ids, statuses, gone, runs)
+                  if g or s not in rule.eligible or i in clash}
     return Plan(action, ids, eligible, ineligible, [], rows)
+
+
+def _why_not(rule: ActionRule, status: object, gone: bool, run: object, clash: bool) -> str:
+    if clash:
+        return "the server listed it twice with different fields; which is true cannot be told, so it is not sent"
+    if gone:
+        return f"deleted earlier (journal run {run}); it is no longer on the server"
+    return f"{rule.reason_ineligible(status)} when chosen"
 
 
 def plan_delete(tasks: pd.DataFrame | Iterable[str]) -> Plan:

@@ -50,13 +50,13 @@ def check_parameters(*, preset: Any, apply: Any, days: Any, tag: Any, group: Any
                          f"({type(apply).__name__}); nothing was read or sent")
     if preset not in names():
         raise ValueError(f"preset must be one of {', '.join(names())}, got {preset!r}")
-    if preset == "old-failures" and (isinstance(days, bool) or not isinstance(days, (int, float)) or not days > 0):
-        raise ValueError(f"days must be a number of days > 0, got {days!r}")
+    if preset == "old-failures" and (isinstance(days, bool) or not isinstance(days, (int, float)) or not 0 < days <= 100_000):
+        raise ValueError(f"days must be a number of days above 0 and at most 100,000, got {days!r}")
     if preset == "test":
-        if group is None and (not isinstance(tag, str) or not tag.strip()):
-            raise ValueError(f"tag must be a non-empty tag name (or set group), got {tag!r}")
-        if group is not None and (not isinstance(group, str) or not group.strip()):
-            raise ValueError(f"group must be a non-empty group name, got {group!r}")
+        if group is None and (not isinstance(tag, str) or not tag.strip() or tag != tag.strip()):
+            raise ValueError(f"tag must be a tag name without spaces around it (or set group), got {tag!r}")
+        if group is not None and (not isinstance(group, str) or not group.strip() or group != group.strip()):
+            raise ValueError(f"group must be a group name without spaces around it, got {group!r}")
     try:
         check_writable_dir(output_dir, "output_dir")
     except ValueError as exc:
