@@ -103,12 +103,12 @@ def wanted_from(args: argparse.Namespace) -> Wanted:
         raise ValueError("--grace goes with --preset stale (it sets how late a scheduled task may be)")
     if args.account is not None:
         check_ids(args.account, "--account")
-    params: dict[str, Any] = {}
     tags = tuple(args.tag or ())
-    if args.preset == "old-failures" and age is not None:
-        params["days"], age = age / pd.Timedelta(days=1), None  # the preset's own age, said in its reasons
+    days = age / pd.Timedelta(days=1) if args.preset == "old-failures" and age is not None else None
+    params = presets.parameters(args.preset, days=days, tag=tags[0] if tags else None, group=args.group)
+    if days is not None:
+        age = None  # the preset's own age, said in its reasons
     if args.preset == "test":
-        params.update({"group": args.group} if args.group is not None else {"tag": tags[0] if tags else "test"})
         tags = ()
     chosen = TaskFilter(statuses=args.status or (), types=args.type or (), accounts=args.account or (), tags=tags,
                         min_age_days=age / pd.Timedelta(days=1) if age is not None else 0.0,

@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from ..api.client import DEFAULT_BASE_URL
+from ..api.client import DEFAULT_BASE_URL, key_in_environment
 from ..api.schema import TASK_TYPES
 
 __all__ = ["add_summary", "add_report"]
@@ -49,7 +49,7 @@ def _report(args: argparse.Namespace) -> int:
         check_writable_file(args.output, "-o")  # before a kernel starts
     if args.source == "auto":
         check_environment()
-    use_api = args.source == "api" or (args.source == "auto" and os.environ.get("UGC_API_KEY", "").strip())
+    use_api = args.source == "api" or (args.source == "auto" and key_in_environment())
     where = os.environ.get("UGC_BASE_URL") or DEFAULT_BASE_URL if use_api else "the embedded sandbox"
     print(f"Running the report notebook against {where}…", flush=True)
     path = render_report(

@@ -68,7 +68,7 @@ class TaskFilter:
         """Boolean mask of the rows that pass every filter (the preset's too)."""
         keep = self._plain_mask(df)
         if self.preset is not None:
-            keep &= df["id"].isin(self.apply(df)["id"]).to_numpy(dtype=bool)
+            keep &= df["id"].isin(pick(self.preset, df[keep], **self.preset_params)["id"]).to_numpy(dtype=bool)
         return keep
 
     def apply(self, df: pd.DataFrame) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import pandas as pd
 from ..api.schema import DELETABLE_STATUSES
 from ..tasks import units
 
-__all__ = ["Preset", "PRESETS", "pick", "names"]
+__all__ = ["Preset", "PRESETS", "pick", "names", "parameters"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,16 @@ PRESETS: dict[str, Preset] = {
     "stale": Preset("stale", "scheduled tasks that never ran: due more than the grace period ago", stale),
     "test": Preset("test", "cleanup after testing: tasks of accounts with a given tag (default 'test') or group", testing),
 }
+
+
+def parameters(name: str | None, *, days: float | None = None, tag: str | None = None, group: str | None = None) -> dict[str, Any]:
+    """What ``days`` (old-failures), ``tag``/``group`` (test) mean for preset ``name``, as :func:`pick` takes them; a value
+    left None keeps the preset's default (the account list, which orphaned and test need, is the caller's to add)."""
+    if name == "old-failures":
+        return {"days": float(days)} if days is not None else {}
+    if name == "test":
+        return {"group": group} if group is not None else {"tag": tag if tag is not None else "test"}
+    return {}
 
 
 def names() -> list[str]:

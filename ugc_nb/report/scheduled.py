@@ -25,7 +25,7 @@ from ..tasks.html import html_block
 from ..tasks.units import count, when
 from .files import check_writable_dir
 
-__all__ = ["cleanup_notebook", "check_parameters", "write_cleanup", "preset_params"]
+__all__ = ["cleanup_notebook", "check_parameters", "write_cleanup"]
 
 STYLE = ("body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
          "color:#1f2328}table{border-collapse:collapse;font-size:0.9em}td,th{border-bottom:1px solid #d0d7de;padding:3px 8px;"
@@ -61,15 +61,6 @@ def check_parameters(*, preset: Any, apply: Any, days: Any, tag: Any, group: Any
         check_writable_dir(output_dir, "output_dir")
     except ValueError as exc:
         raise ValueError(f"{exc}; nothing was read or sent") from None
-
-
-def preset_params(preset: str, *, days: float = 7, tag: str = "test", group: str | None = None) -> dict[str, Any]:
-    """The parameters the notebook's ``days``/``tag``/``group`` give ``preset`` (the account list is added by the caller)."""
-    if preset == "old-failures":
-        return {"days": float(days)}
-    if preset == "test":
-        return {"group": group} if group is not None else {"tag": tag}
-    return {}
 
 
 def write_cleanup(output_dir: str | os.PathLike[str], plan: Plan, report: CleanupReport, *, source: str,

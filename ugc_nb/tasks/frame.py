@@ -378,12 +378,10 @@ def with_deleted(live: pd.DataFrame, gone: pd.DataFrame, deleted_at: Any, runs: 
     ``retryable`` and ``overdue`` False (nothing can be done to a task that is gone). Live rows get NaT/None there.
     Counts over the past (failure rates, timelines) stay true after a cleanup; a deleted failed task counts as failed."""
     fresh = ~gone["id"].isin(live["id"]).to_numpy(dtype=bool)  # listed again by the server: the live row wins
-    gone, deleted_at, runs = gone[fresh].copy(), list(pd.Series(list(deleted_at))[fresh]), list(pd.Series(list(runs))[fresh])
-    for column in ("deletable", "retryable", "overdue"):
-        gone[column] = False
-    marked = pd.concat([live.assign(deleted_at=pd.NaT, deleted_run=None), gone.assign(
-        deleted_at=pd.to_datetime(pd.Series(list(deleted_at), index=gone.index), utc=True),
-        deleted_run=pd.Series(list(runs), index=gone.index, dtype=object))], ignore_index=True)
+    when = pd.to_datetime(pd.Series(list(deleted_at), dtype=object), utc=True).to_numpy()[fresh]
+    gone = gone[fresh].assign(deletable=False, retryable=False, overdue=False, deleted_at=when,
+                              deleted_run=np.asarray(list(runs), dtype=object)[fresh])
+    marked = pd.concat([live.assign(deleted_at=pd.NaT, deleted_run=None), gone], ignore_index=True)
     for name in ("status", "type"):
         if isinstance(live[name].dtype, pd.CategoricalDtype):
             categories = list(dict.fromkeys([*live[name].cat.categories, *gone[name].astype(object).dropna()]))
