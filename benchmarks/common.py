@@ -94,6 +94,102 @@ def generate(n_tasks: int) -> list[dict[str, Any]]:
     return generate_tasks(generate_accounts(N_ACCOUNTS, seed=SEED), n_tasks, seed=SEED, now=NOW)
 
 
+#: The two data sets every frame figure is measured on: the sandbox's own mix, and a second one
+#: from code that shares nothing with the sandbox (other id shapes, more profile edits, longer
+#: search phrases, millisecond timestamps), so no figure holds only on the data it was tuned on.
+MIXES = {
+    "sandbox": "the sandbox generator: `task_` + 12 hex, ~8% `edit_profile`, short keywords, times in whole seconds",
+    "other": "a second generator: `task_` + 16 base-62 characters, 30% `edit_profile` with bios, nicknames and avatar URLs, "
+    "search phrases of 3–6 words, times with milliseconds, 300 accounts",
+}
+
+
+def generate_mix(mix: str, n_tasks: int) -> list[dict[str, Any]]:
+    """``n_tasks`` tasks of one of :data:`MIXES`."""
+    return generate(n_tasks) if mix == "sandbox" else generate_other(n_tasks)
+
+
+_BASE62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_WORDS = ("morning", "routine", "easy", "recipes", "budget", "travel", "tips", "for", "beginners", "best", "cheap", "eats",
+          "home", "workout", "no", "equipment", "skincare", "glass", "skin", "how", "to", "style", "vintage", "outfits",
+          "small", "apartment", "ideas", "meal", "prep", "week", "study", "with", "me", "productivity", "hacks", "2026")
+_BIO_PARTS = ("Sharing what works for me", "DM for collabs", "new videos every week", "coffee first", "based in Lisbon",
+              "dog mom", "former chef", "tips that save you time", "link below", "all opinions my own", "plant person",
+              "learning in public")
+
+
+def generate_other(n_tasks: int, *, seed: int = SEED + 1, n_accounts: int = 300) -> list[dict[str, Any]]:
+    """A task list written independently of ``ugc_nb.sandbox``: another realistic organisation.
+
+    300 accounts (``acc_`` + 10 digits); task ids ``task_`` + 16 base-62 characters; types 30% ``edit_profile``,
+    30% scroll, 20% search term, 10% search profile, 10% post updates; each account has a few planned profile
+    versions (nickname, bio of 40–120 characters, a CDN avatar URL) that its ``edit_profile`` tasks apply, in
+    full or in part; each account searches its own dozen phrases of 3–6 words; ~3% of tasks have no
+    ``scheduled_time``; times carry milliseconds; ~9% of finished tasks failed.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    now_ms = int(NOW.timestamp() * 1000)
+    accounts = [f"acc_{n:010d}" for n in rng.integers(10**9, 10**10, n_accounts)]
+    profiles = []
+    for a in range(n_accounts):
+        versions = []
+        for v in range(int(rng.integers(2, 6))):
+            nick = f"{_WORDS[int(rng.integers(len(_WORDS)))].title()} {_WORDS[int(rng.integers(len(_WORDS)))].title()}"
+            bio = " · ".join(_BIO_PARTS[int(i)] for i in rng.choice(len(_BIO_PARTS), int(rng.integers(2, 5)), replace=False))
+            avatar = f"https://media.examplecdn.net/u/{accounts[a][4:]}/avatar-{v}-{int(rng.integers(16**8)):08x}.jpg"
+            versions.append({"nickName": nick, "bio": bio, "avatarUrl": avatar})
+        profiles.append(versions)
+    phrases = [[" ".join(_WORDS[int(i)] for i in rng.choice(len(_WORDS), int(rng.integers(3, 7)), replace=False))
+                for _ in range(12)] for _ in range(n_accounts)]
+    types = ("warmup_scroll", "warmup_search_term", "warmup_search_profile", "edit_profile", "update_posts")
+    kind = rng.choice(5, n_tasks, p=(0.30, 0.20, 0.10, 0.30, 0.10))
+    owner = rng.integers(0, n_accounts, n_tasks)
+    scheduled = now_ms + rng.integers(-45 * 86_400_000, 4 * 86_400_000, n_tasks)
+    created = scheduled - rng.integers(60_000, 2 * 86_400_000, n_tasks)
+    created = np.minimum(created, now_ms - 1_000)
+    no_time = rng.random(n_tasks) < 0.03
+    fate = rng.random(n_tasks)
+    past = scheduled < now_ms
+    status = np.where(past, np.where(fate < 0.09, 3, np.where(fate < 0.10, 0, 2)), np.where(fate < 0.01, 1, 0))
+    duration = rng.integers(2, 40, n_tasks) * 30
+    pick = rng.integers(0, 12, n_tasks)
+    version = rng.integers(0, 5, n_tasks)
+    part = rng.random(n_tasks)
+    alphabet = np.frombuffer(_BASE62.encode(), dtype=np.uint8)
+    suffixes = alphabet[rng.integers(0, 62, (n_tasks, 16))].view("S16").ravel()
+    ids = [f"task_{s.decode()}" for s in suffixes.tolist()]
+    statuses = ("scheduled", "pending", "complete", "failed")
+
+    def iso(ms: Any) -> list[str]:
+        return [f"{t}Z" for t in np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms").tolist()]
+
+    scheduled_iso, created_iso = iso(scheduled), iso(created)
+
+    def profile(account: int, v: int, share: float) -> dict[str, str]:
+        chosen = profiles[account][v % len(profiles[account])]
+        if share < 0.7:
+            return dict(chosen)
+        return {"bio": chosen["bio"]} if share < 0.85 else {"avatarUrl": chosen["avatarUrl"]}
+
+    tasks = []
+    for i in range(n_tasks):
+        k, a = int(kind[i]), int(owner[i])
+        tasks.append({
+            "id": ids[i],
+            "account_id": accounts[a],
+            "type": types[k],
+            "status": statuses[int(status[i])],
+            "scheduled_time": None if no_time[i] else scheduled_iso[i],
+            "duration": int(duration[i]) if k < 3 else None,
+            "keywords": phrases[a][int(pick[i])] if k == 1 else (f"@{accounts[(a + int(pick[i])) % n_accounts][4:]}" if k == 2 else None),
+            "edit_profile_info": profile(a, int(version[i]), float(part[i])) if k == 3 else None,
+            "created_at": created_iso[i],
+        })
+    return tasks
+
+
 def response_bytes(tasks: list[dict[str, Any]]) -> bytes:
     """The exact body the sandbox sends for ``POST /tasks`` with these tasks."""
     from ugc_nb.sandbox.protocol import success

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ugc_nb import UnknownValueWarning, tasks_frame
 from ugc_nb.api import InvalidRecordError
 from ugc_nb.api.schema import STATUSES, TASK_TYPES
-from ugc_nb.tasks import COLUMNS
+from ugc_nb.tasks import COLUMNS, profile_edits
 
 # The two Task examples of shared/ugc-api.md §2.1, verbatim.
 DOC_EXAMPLE_1 = {
@@ -55,7 +55,8 @@ def assert_typed(df):
     for col in ("scheduled_time", "created_at"):
         assert isinstance(df[col].dtype, pd.DatetimeTZDtype) and str(df[col].dt.tz) == "UTC"
     assert df["duration"].dtype == pd.Int64Dtype()
-    assert df["keywords"].dtype == pd.StringDtype()
+    assert isinstance(df["keywords"].dtype, pd.CategoricalDtype) and df["keywords"].cat.categories.dtype == pd.StringDtype()
+    assert str(df["edit_profile_info"].dtype).startswith("struct<avatarUrl: dictionary<values=string")
     assert df["age"].dtype.kind == "m"
     for col in ("deletable", "retryable", "overdue"):
         assert df[col].dtype == bool
@@ -70,9 +71,10 @@ def test_doc_examples_load_exactly():
     assert a["scheduled_time"] == UTC("2024-12-31T12:00:00Z")
     assert a["created_at"] == UTC("2024-12-25T10:00:00Z")
     assert pd.isna(a["duration"]) and pd.isna(a["keywords"])
-    assert a["edit_profile_info"] == {"nickName": "New Display Name", "bio": "Updated bio text"}
+    assert a["edit_profile_info"] == {"avatarUrl": None, "nickName": "New Display Name", "bio": "Updated bio text"}
+    assert profile_edits(df["edit_profile_info"]).tolist() == [{"nickName": "New Display Name", "bio": "Updated bio text"}, None]
     assert (b["id"], b["type"], b["status"], b["duration"]) == ("task_def456", "warmup_scroll", "complete", 300)
-    assert b["edit_profile_info"] is None
+    assert pd.isna(b["edit_profile_info"])
     assert b["scheduled_time"] == UTC("2024-12-26T15:00:00Z")
 
 

@@ -1,21 +1,27 @@
-"""tasks_frame's fast (msgspec) and general (orjson) paths agree; lazy envelope parsing; the client's undecoded path."""
+"""tasks_frame's three decoding paths (arrow, structs, general) give the same frame; lazy envelope parsing; the client's undecoded path."""
 
 from __future__ import annotations
 
 import gc
+import json
+import string
 import warnings
 
 import httpx
 import orjson
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ugc_nb import Sandbox, UGCClient, UnknownValueWarning, load_tasks, tasks_frame
 from ugc_nb.api import envelope
 from ugc_nb.api.errors import APIResponseValidationError, InvalidRecordError, NotFoundError, ServerError
 from ugc_nb.api.retry import NO_WAIT
+from ugc_nb.api.schema import STATUSES, TASK_FIELDS, TASK_TYPES
 from ugc_nb.sandbox import generate_accounts, generate_tasks
 from ugc_nb.tasks import frame as frame_module
+from ugc_nb.tasks.decode import PATHS, columns
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 RECORDS = generate_tasks(generate_accounts(12, seed=5), 1500, seed=5, now=NOW.to_pydatetime())
@@ -25,79 +31,169 @@ def response(data, **envelope_fields):
     return orjson.dumps({"ok": True, "code": 200, "message": "Success", **envelope_fields, "data": data})
 
 
+def via(path, records, **kwargs):
+    """The frame of ``records`` decoded by ``path`` (and the paths after it, should it refuse them)."""
+    return frame_module.assemble(columns(records, paths=PATHS[PATHS.index(path):]), **kwargs)
+
+
 def general(records, **kwargs):
-    """tasks_frame with the fast path switched off."""
-    original = frame_module._fast_records
-    frame_module._fast_records = lambda _records: None
-    try:
-        return tasks_frame(records, **kwargs)
-    finally:
-        frame_module._fast_records = original
+    """tasks_frame by the general path alone."""
+    return via("general", records, **kwargs)
 
 
-def test_fast_path_struct_has_the_documented_fields_in_order():
-    """The msgspec Task the fast path decodes into is the documented schema, field for field."""
-    assert frame_module._Task.__struct_fields__ == frame_module.TASK_FIELDS
-
-
-@pytest.mark.parametrize("form", ["envelope bytes", "data array bytes", "memoryview", "list of dicts"])
-def test_fast_path_gives_the_same_frame_as_the_general_path(form):
-    """Generated tasks in every input form give exactly the frame the general path gives."""
+@pytest.mark.parametrize(
+    "form, path",
+    [("envelope bytes", "arrow"), ("data array bytes", "arrow"), ("memoryview", "arrow"), ("list of dicts", "structs")],
+)
+def test_every_path_gives_the_same_frame_as_the_general_path(form, path):
+    """Generated tasks in every input form take the fastest path that accepts them and give exactly the general path's frame."""
     records = {
         "envelope bytes": response(RECORDS),
         "data array bytes": orjson.dumps(RECORDS),
         "memoryview": memoryview(orjson.dumps(RECORDS)),
         "list of dicts": RECORDS,
     }[form]
-    assert frame_module._fast_records(records) is not None, "these records should take the fast path"
-    pd.testing.assert_frame_equal(tasks_frame(records, now=NOW), general(RECORDS, now=NOW))
+    assert columns(records).path == path
+    expected = general(RECORDS, now=NOW)
+    pd.testing.assert_frame_equal(tasks_frame(records, now=NOW), expected)
+    if path == "arrow":  # the structs path, which takes what the arrow path refuses, agrees too
+        assert columns(records, paths=("structs", "general")).path == "structs"
+        pd.testing.assert_frame_equal(via("structs", records, now=NOW), expected)
 
 
 @pytest.mark.parametrize(
-    "change, fast",
+    "change, path",
     [
-        ({"extra": "kept"}, False),
-        ({"duration": 299.6}, True),  # a float duration is rounded by the shared builder
-        ({"duration": True}, False),
-        ({"keywords": ["a"]}, False),
-        ({"edit_profile_info": ["not", "a", "dict"]}, False),
-        ({"id": ""}, False),
-        ({"status": 3}, False),
+        ({"extra": "kept"}, "general"),
+        ({"duration": 299.6}, "structs"),  # a float duration is rounded by the shared builder
+        ({"duration": 1e30}, "structs"),  # beyond 64 bits: refused by the builder, naming the record
+        ({"duration": True}, "general"),
+        ({"keywords": ["a"]}, "general"),
+        ({"edit_profile_info": ["not", "a", "dict"]}, "general"),
+        ({"edit_profile_info": {"bio": "x", "links": ["a"]}}, "general"),  # a key beyond the documented three: dicts kept
+        ({"edit_profile_info": {"bio": 5}}, "general"),
+        ({"edit_profile_info": {"bio": None, "nickName": "n"}}, "arrow"),  # a null key reads as absent on every path
+        ({"keywords": 'a},{"id":"b'}, "arrow"),  # the arrow path's cut pattern inside a string
+        ({"id": ""}, "general"),
+        ({"status": 3}, "general"),
+        ({"created_at": "yesterday"}, "structs"),  # the reader refuses it; the shared builder names it
     ],
 )
-def test_records_off_the_documented_shape_give_what_the_general_path_gives(change, fast):
-    """Anything msgspec's Task does not accept falls back to the general path, which keeps or names it."""
+def test_records_off_the_documented_shape_give_what_the_general_path_gives(change, path):
+    """Whatever a fast path refuses goes down the next path; every path keeps, or names, exactly what the general path does."""
     records = [dict(r) for r in RECORDS[:50]]
     records[7].update(change)
-    assert (frame_module._fast_records(records) is not None) is fast
-    for form in (records, response(records)):
+    for form in (orjson.dumps(records), response(records), records):
         try:
+            taken = columns(form).path
+            assert taken == path or (taken == "structs" and path == "arrow" and isinstance(form, list))
             got = tasks_frame(form, now=NOW)
         except InvalidRecordError as exc:
-            with pytest.raises(InvalidRecordError, match="record 7"):
+            with pytest.raises(InvalidRecordError) as expected:
                 general(records, now=NOW)
-            assert "record 7" in str(exc)
+            assert str(exc) == str(expected.value) and "record 7" in str(exc)
         else:
             pd.testing.assert_frame_equal(got, general(records, now=NOW))
 
 
-def test_unknown_values_warn_on_the_fast_path():
-    """An unknown status on otherwise documented records is kept and warned about, as on the general path."""
+@pytest.mark.parametrize(
+    "text",
+    [
+        json.dumps(RECORDS[:40], indent=2),  # spread over lines
+        json.dumps(RECORDS[:40]),  # ", " between tasks: no cut, one piece
+        orjson.dumps(RECORDS[:40]).decode().replace("},{", "},\n{"),  # one task a line
+    ],
+)
+def test_other_json_layouts_give_the_same_frame(text):
+    """A server that writes its JSON with other blank space gets the same frame, by whichever path takes it."""
+    body = text.encode()
+    pd.testing.assert_frame_equal(tasks_frame(body, now=NOW), general(RECORDS[:40], now=NOW))
+
+
+@pytest.mark.parametrize("first", [b"null", b"1", b'"x"', b"[]", b"{}"])
+def test_an_array_whose_values_are_not_tasks_is_named_not_crashed_on(first):
+    """A value that is not a task anywhere in the array (a bare null crashes pyarrow's reader) is refused, naming it."""
+    body = b"[" + first + b"," + orjson.dumps(RECORDS[:3])[1:]
+    with pytest.raises(InvalidRecordError, match="record 0"):
+        tasks_frame(body, now=NOW)
+    body = orjson.dumps(RECORDS[:3])[:-1] + b"," + first + b"]"
+    with pytest.raises(InvalidRecordError, match="record 3"):
+        tasks_frame(body, now=NOW)
+    body = orjson.dumps(RECORDS[:2])[:-1] + b"," + first + b"," + orjson.dumps(RECORDS[2:4])[1:]
+    with pytest.raises(InvalidRecordError, match="record 2"):
+        tasks_frame(body, now=NOW)
+
+
+def test_a_large_array_is_read_in_pieces_that_agree():
+    """An array larger than one piece is cut between tasks, read piece by piece, and gives the general path's frame."""
+    records = RECORDS * 20  # ~6 MB: more than one piece
+    body = orjson.dumps(records)
+    assert len(body) > 4 << 20
+    assert columns(body).path == "arrow"
+    pd.testing.assert_frame_equal(tasks_frame(body, now=NOW), general(records, now=NOW))
+
+
+text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+iso = st.datetimes(min_value=pd.Timestamp("2020-01-01").to_pydatetime(), max_value=pd.Timestamp("2030-01-01").to_pydatetime()).flatmap(
+    lambda d: st.sampled_from([d.strftime("%Y-%m-%dT%H:%M:%SZ"), d.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+                               d.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")])
+)
+documented = st.fixed_dictionaries(
+    {"id": st.text(string.ascii_letters + string.digits + "_-", min_size=1, max_size=24)},
+    optional={
+        "account_id": st.one_of(st.none(), st.sampled_from(["acc_1", "acc_2", "acc_3"])),
+        "type": st.one_of(st.none(), st.sampled_from([*TASK_TYPES, "browse"])),
+        "status": st.one_of(st.none(), st.sampled_from([*STATUSES, "retrying"])),
+        "scheduled_time": st.one_of(st.none(), iso),
+        "duration": st.one_of(st.none(), st.integers(-(2**40), 2**40)),
+        "keywords": st.one_of(st.none(), text),
+        "edit_profile_info": st.one_of(
+            st.none(), st.fixed_dictionaries({}, optional={k: st.one_of(st.none(), text) for k in ("avatarUrl", "nickName", "bio")})
+        ),
+        "created_at": st.one_of(st.none(), iso),
+    },
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(documented, max_size=30))
+def test_property_every_path_gives_the_same_frame(records):
+    """For any documented records (any precision, unknown values, unicode, nulls, missing fields) the three paths agree."""
+    body = orjson.dumps(records)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnknownValueWarning)
+        expected = general(records, now=NOW)
+        for path in PATHS:
+            pd.testing.assert_frame_equal(via(path, body, now=NOW), expected)
+        pd.testing.assert_frame_equal(via("structs", records, now=NOW), expected)
+    def documented_form(name, value):  # what to_records gives back: a profile's null keys read as absent
+        return {k: v for k, v in value.items() if v is not None} if name == "edit_profile_info" and value is not None else value
+
+    times = ("scheduled_time", "created_at")
+    back = [{k: v for k, v in r.items() if k not in times} for r in frame_module.to_records(expected)]
+    assert back == [{name: documented_form(name, r.get(name)) for name in TASK_FIELDS if name not in times} for r in records]
+
+
+def test_unknown_values_warn_once_on_every_path():
+    """An unknown status on otherwise documented records is kept and warned about once, whichever path decodes it."""
     records = [dict(r) for r in RECORDS[:20]]
     records[3]["status"] = "retrying"
-    assert frame_module._fast_records(records) is not None
-    with pytest.warns(UnknownValueWarning, match="retrying"):
-        df = tasks_frame(orjson.dumps(records), now=NOW)
-    assert df.loc[3, "status"] == "retrying"
-    assert list(df["status"].cat.categories) == ["scheduled", "pending", "complete", "failed", "retrying"]
+    for form in (orjson.dumps(records), records):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            df = tasks_frame(form, now=NOW)
+        assert [str(w.message) for w in caught if w.category is UnknownValueWarning] == ["unknown task status value(s) kept as they are: 'retrying'"]
+        assert df.loc[3, "status"] == "retrying"
+        assert list(df["status"].cat.categories) == ["scheduled", "pending", "complete", "failed", "retrying"]
 
 
 def test_bad_timestamp_on_the_fast_path_names_the_record():
-    """A string that is not a time passes msgspec but is still named in the error."""
+    """A string that is not a time passes the fast paths' type checks but is still named in the error."""
     records = [dict(r) for r in RECORDS[:20]]
     records[4]["created_at"] = "yesterday"
-    with pytest.raises(InvalidRecordError, match=rf"record 4 \(id '{records[4]['id']}'\): created_at"):
-        tasks_frame(orjson.dumps(records), now=NOW)
+    for form in (orjson.dumps(records), records):
+        with pytest.raises(InvalidRecordError, match=rf"record 4 \(id '{records[4]['id']}'\): created_at"):
+            tasks_frame(form, now=NOW)
 
 
 def test_error_envelope_bytes_raise_the_typed_error():
@@ -108,6 +204,18 @@ def test_error_envelope_bytes_raise_the_typed_error():
         tasks_frame(response({"not": "a list"}))
 
 
+def test_an_array_that_is_not_json_is_named_by_the_general_path():
+    """Bytes that look like an array but are not JSON never reach a fast path: the general path says what is wrong."""
+    with pytest.raises(InvalidRecordError, match="cannot be decoded"):
+        tasks_frame(b'[{"id":"a"}{"id":"b"}]')
+
+
+def test_paths_must_be_known():
+    """columns() refuses a path it does not have, naming the ones it has."""
+    with pytest.raises(ValueError, match="arrow, structs, general"):
+        columns([], paths=("fast",))
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_garbage_collector_state_is_restored(enabled):
     """tasks_frame pauses the cyclic GC while decoding and leaves it as it found it."""
@@ -115,6 +223,7 @@ def test_garbage_collector_state_is_restored(enabled):
     (gc.enable if enabled else gc.disable)()
     try:
         tasks_frame(response(RECORDS[:10]), now=NOW)
+        tasks_frame(RECORDS[:10], now=NOW)
         general(response([{**RECORDS[0], "extra": 1}]), now=NOW)
         assert gc.isenabled() is enabled
     finally:
@@ -220,11 +329,13 @@ def test_tasks_json_with_a_non_list_data_is_refused():
 
 
 def test_fast_and_general_paths_agree_with_nulls_everywhere():
-    """Records whose optional fields are all null or missing give the same frame on both paths."""
+    """Records whose optional fields are all null or missing give the same frame on every path."""
     records = [{"id": "a"}, {"id": "b", "status": None, "type": None, "account_id": None, "created_at": None}]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fast = tasks_frame(records, now=NOW)
+        for path in PATHS:
+            pd.testing.assert_frame_equal(via(path, orjson.dumps(records), now=NOW), fast)
     pd.testing.assert_frame_equal(fast, general(records, now=NOW))
     assert fast["status"].isna().all() and fast["account_id"].isna().all()
 
@@ -245,8 +356,10 @@ def reference_records(frame):
                 record[name] = iso_z(value)
             elif name == "duration":
                 record[name] = int(value)
+            elif isinstance(value, dict):  # a profile change: the keys the server set
+                record[name] = {k: v for k, v in value.items() if v is not None} if name == "edit_profile_info" else value
             else:
-                record[name] = value if isinstance(value, dict) else str(value)
+                record[name] = str(value)
         out.append(record)
     return out
 
@@ -275,3 +388,22 @@ def test_to_records_keeps_milliseconds_and_odd_values():
     assert got[0]["created_at"] == "2024-01-01T00:00:00.250Z" and got[2]["created_at"] is None
     assert got[0]["scheduled_time"] == "2024-01-01T00:00:00.000001Z" and got[2]["scheduled_time"] == "2024-01-01T10:00:00.500Z"
     assert got[1]["edit_profile_info"] == "['a']" and got[1]["duration"] is None and got[1]["status"] is None
+
+
+def test_frame_to_records_and_back_is_the_same_frame():
+    """frame → records (the journal's rows) → frame gives the frame again, profile changes and categories included."""
+    frame = tasks_frame(orjson.dumps(RECORDS), now=NOW)
+    again = tasks_frame(frame_module.to_records(frame), now=NOW)
+    pd.testing.assert_frame_equal(again, frame)
+
+
+def test_with_deleted_keeps_the_categorical_columns_categorical():
+    """Appending journalled rows keeps account_id, type, status and keywords categorical over the values of both."""
+    live = tasks_frame(RECORDS[:100], now=NOW)
+    gone = tasks_frame([{**r, "account_id": "acc_gone", "keywords": "only here"} for r in RECORDS[100:110]], now=NOW)
+    marked = frame_module.with_deleted(live, gone, [NOW] * len(gone), ["run1"] * len(gone))
+    for name in ("account_id", "type", "status", "keywords"):
+        assert isinstance(marked[name].dtype, pd.CategoricalDtype), name
+    assert "acc_gone" in marked["account_id"].cat.categories and "only here" in marked["keywords"].cat.categories
+    assert list(marked["status"].cat.categories[:4]) == ["scheduled", "pending", "complete", "failed"]
+    assert marked["keywords"].astype(object).tolist() == [*live["keywords"].astype(object), *gone["keywords"].astype(object)]

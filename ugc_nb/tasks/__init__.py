@@ -5,8 +5,8 @@ Imports only :mod:`ugc_nb.api` (its schema, time helpers and errors). The derive
 """
 
 from ..api.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_FIELDS, TASK_TYPES
-from .frame import COLUMNS, DEFAULT_GRACE, DERIVED_COLUMNS, tasks_frame, to_records
+from .frame import COLUMNS, DEFAULT_GRACE, DERIVED_COLUMNS, profile_edits, tasks_frame, to_records
 from .units import readable
 
-__all__ = ["tasks_frame", "to_records", "readable", "COLUMNS", "DERIVED_COLUMNS", "DEFAULT_GRACE", "STATUSES", "TASK_TYPES",
+__all__ = ["tasks_frame", "to_records", "profile_edits", "readable", "COLUMNS", "DERIVED_COLUMNS", "DEFAULT_GRACE", "STATUSES", "TASK_TYPES",
            "TASK_FIELDS", "DELETABLE_STATUSES", "RETRYABLE_STATUSES"]

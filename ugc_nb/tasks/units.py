@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from .frame import profile_edits
+
 __all__ = ["count", "duration", "days", "when", "share", "readable"]
 
 #: What a missing value reads as.
@@ -87,6 +89,8 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
             out[name] = column.map(lambda v: f"{v:,}").astype(object)
         elif kind == "f":
             out[name] = column.map(_float).astype(object)
+        elif name == "edit_profile_info":  # the profile change as the server set it, whatever the column holds
+            out[name] = profile_edits(column).where(column.notna(), MISSING)
         elif kind == "O" or isinstance(column.dtype, (pd.CategoricalDtype, pd.StringDtype)):
             out[name] = column.astype(object).where(column.notna(), MISSING)
     return out
