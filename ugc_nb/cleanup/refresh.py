@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pandas as pd
 
 from ..api.client import UGCClient
@@ -39,11 +40,17 @@ def frame_after(df: pd.DataFrame, report: CleanupReport, client: UGCClient) -> t
         fresh = tasks_frame(records, now=frame.attrs.get("now"), grace=frame.attrs.get("grace", DEFAULT_GRACE)).set_index("id")
     keep = frame[~hit | frame["id"].isin(fresh.index)].copy()
     rows = keep["id"].isin(fresh.index).to_numpy()
+    # Each row that moved takes its column values from the re-read: the old column and the new values are put end to
+    # end and taken back in the frame's order (setting rows in place is not possible for every dtype: Arrow structs).
+    source = np.arange(len(keep))
+    source[rows] = len(keep) + np.arange(int(rows.sum()))
     for column in [c for c in fresh.columns if c in keep.columns]:
-        values = fresh[column].reindex(keep.loc[rows, "id"]).to_numpy()
-        if isinstance(keep[column].dtype, pd.CategoricalDtype):
-            new = {v for v in set(pd.unique(values)) - set(keep[column].cat.categories) if isinstance(v, str)}
-            if new:
-                keep[column] = keep[column].cat.add_categories(sorted(new))
-        keep.loc[rows, column] = values
+        old = keep[column].reset_index(drop=True)
+        new = fresh[column].reindex(keep.loc[rows, "id"]).reset_index(drop=True)
+        if isinstance(old.dtype, pd.CategoricalDtype):  # keep it categorical: the new values' categories are added
+            values = pd.unique(new.astype(object).dropna())
+            added = sorted({v for v in values if isinstance(v, str)} - set(old.cat.categories))
+            old = old.cat.add_categories(added) if added else old
+            new = pd.Series(pd.Categorical(new.astype(object), dtype=old.dtype))
+        keep[column] = pd.concat([old, new], ignore_index=True).take(source).set_axis(keep.index)
     return keep, ""
