@@ -67,3 +67,14 @@ def test_a_filter_on_a_missing_column_is_an_error_not_a_no_op(df):
     """A tag filter on a frame without accounts joined raises instead of silently keeping every row."""
     with pytest.raises(ValueError, match="no 'tag' column"):
         TaskFilter(tags=("test",)).apply(df)
+
+
+def test_a_choice_on_a_categorical_column_keeps_exactly_what_isin_keeps(df):
+    """On a categorical column (decided per category, read off the codes) a choice keeps the rows isin keeps: unknown values
+    match nothing, a missing value only when asked for, an unused category nothing."""
+    df = df.copy()
+    df["tag"] = pd.Categorical(["test", None, "prod", "test"], categories=["prod", "test", "unused"])
+    for wanted in (["test"], ["prod", "test"], ["unused"], ["nope"], [None], ["prod", None]):
+        expected = sorted(df.loc[df["tag"].isin(wanted), "id"])
+        assert ids(TaskFilter(tags=wanted), df) == expected
+    assert ids(TaskFilter(statuses=("failed", "nope")), df) == ["task_1", "task_2"]

@@ -56,3 +56,17 @@ def test_no_tag_or_username_is_an_empty_cell_and_a_bare_id_without_a_username():
     view = table_view(df, 500)
     row = view[view["id"] == df["id"].iloc[0]].iloc[0]
     assert (view["tag"] == "").all() and row["account"] == df["account_id"].iloc[0]
+
+
+def test_the_table_sends_the_same_json_as_for_the_view_as_typed():
+    """display_frame hands itables plain Python strings (faster to format); the DataTables arguments it produces are exactly
+    those of the view with its own string dtypes."""
+    from ugc_nb.panel.table import HEADERS, FullTable
+
+    view = table_view(frame(), 50)
+    typed = view[[c for c in HEADERS if c in view.columns]].copy()
+    typed.insert(0, "select", "")
+    typed = typed.rename(columns=HEADERS)
+    shown = display_frame(view)
+    assert list(shown.columns) == list(typed.columns) and shown.astype(str).equals(typed.astype(str))
+    assert FullTable(shown, **table_options(view))._dt_args == FullTable(typed, **table_options(view))._dt_args

@@ -84,7 +84,7 @@ class TaskFilter:
             if wanted:
                 if column not in df:
                     raise ValueError(f"cannot filter on {column}: the frame has no {column!r} column (load_tasks(accounts=True) adds tag)")
-                keep &= df[column].isin(list(wanted)).to_numpy()
+                keep &= _isin(df[column], list(wanted))
         if self.min_age_days:
             keep &= (df["age"] >= pd.Timedelta(days=self.min_age_days)).to_numpy(dtype=bool, na_value=False)
         created = df["created_at"]
@@ -107,3 +107,12 @@ class TaskFilter:
                 hit |= df["username"].astype(str).str.contains(text, case=False, regex=False).to_numpy(dtype=bool)
             keep &= hit
         return keep
+
+
+def _isin(column: pd.Series, wanted: list[Any]) -> np.ndarray:
+    """``column.isin(wanted)`` as a numpy mask; on a categorical, decided once per category and read off the codes
+    (a missing value matches when ``wanted`` holds one, as with ``isin``)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        per_code = np.append(column.cat.categories.isin(wanted), any(pd.isna(w) for w in wanted))  # code -1 is the last
+        return per_code[column.cat.codes.to_numpy()]
+    return column.isin(wanted).to_numpy(dtype=bool)

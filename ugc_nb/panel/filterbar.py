@@ -176,8 +176,13 @@ def counted_options(df: pd.DataFrame, column: str) -> list[tuple[str, str]]:
     """(label, value) options of ``column`` with task counts: "failed · 51", "nate (acc_3) · 25"."""
     if column not in df or df.empty:
         return []
-    values = df[column].astype(object)
-    counts = values[values.notna()].astype(str).value_counts()
+    if isinstance(df[column].dtype, pd.CategoricalDtype):  # count the codes, then name them: no million-string pass
+        per_category = df[column].value_counts(sort=False, dropna=True)
+        per_category = per_category[per_category > 0]
+        counts = per_category.groupby(per_category.index.astype(object).map(str)).sum()
+    else:
+        values = df[column].astype(object)
+        counts = values[values.notna()].astype(str).value_counts()
     names: dict[str, str] = {}
     if column == "account_id" and "username" in df:
         pairs = df[["account_id", "username"]].dropna().astype(str).drop_duplicates("account_id")

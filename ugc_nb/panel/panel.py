@@ -4,8 +4,11 @@ The panel only gathers a choice from a person and calls :func:`ugc_nb.run_cleanu
 every rule lives in the engine. Rows are shown with itables' ``ITable`` widget,
 which syncs the selection back as positions in the frame it was given: those are
 turned into task ids at once and never used later. At most ``max_rows`` rows go to
-the browser (the panel says how many are not shown); ``select(ids)``, "select all N
-matching" and the "all matching the filters" scope reach every row, shown or not.
+the browser (the panel says how many are not shown), and exactly those: the table never
+downsamples (:class:`~ugc_nb.panel.table.FullTable`; ``table_payload()`` shows what is sent);
+``select(ids)``, "select all N matching" and the "all matching the filters" scope reach every
+row, shown or not. A filter change costs a mask over the frame and the shown rows, not a copy
+of the matching ones (:mod:`ugc_nb.panel.matching`).
 An action runs on a thread of its own (``background=True``), so the Stop button
 stays live; :meth:`CleanupPanel.wait` waits for it.
 """
@@ -22,7 +25,6 @@ from typing import Any, Unpack
 
 import ipywidgets as w
 import pandas as pd
-from itables.widget import ITable
 
 from ..api.client import UGCClient
 from ..api.errors import CleanupInterrupted
@@ -34,9 +36,10 @@ from ..insight.filters import TaskFilter
 from ..tasks.units import count
 from .confirm import ConfirmBox
 from .filterbar import FilterBar
+from .matching import Chosen, FrameIndex, Matching
 from .runview import ResultView, RunProgress
 from .selection import MatchingBanner, link_button
-from .table import display_frame, table_options, table_view
+from .table import FullTable, TablePayload, display_frame, table_options, table_view, view_rows
 
 __all__ = ["CleanupPanel"]
 
@@ -86,7 +89,8 @@ class CleanupPanel(w.VBox):
         self.engine_options: CleanupOptions = options
         self.report: CleanupReport | None = None
         self.running: threading.Thread | None = None
-        self._selected: list[str] = []
+        self._selected_ids: list[str] = []
+        self._chosen: Chosen | None = None  # the selection's rows in the frame, worked out once per selection and frame
         self._syncing = False
 
         self.error = w.HTML()
@@ -100,11 +104,11 @@ class CleanupPanel(w.VBox):
         self.df = df  # the setter checks the frame and fills the filters' options
         self.scope_toggle = w.ToggleButtons(options=[("selected rows", "selected"), ("all matching the filters", "filtered")], value="selected")
         self.counts = w.HTML()
-        first = table_view(self.df, max_rows)
-        self.table = ITable(display_frame(first), **table_options(first, page_length=page_length))
+        first = table_view(self.df.iloc[:0], max_rows)  # the columns only: _refresh() below fills it
+        self.table = FullTable(display_frame(first), **table_options(first, page_length=page_length))
         self.show_hidden_button = link_button("show", "reset the filters so every selected row is shown")
         self.clear_hidden_button = link_button("clear", "unselect the rows the filters hide")
-        self.banner = MatchingBanner(select_all=lambda: self.select(self._filtered["id"].astype(str)), clear=lambda: self.select([]))
+        self.banner = MatchingBanner(select_all=lambda: self.select(self.filtered["id"].astype(str)), clear=lambda: self.select([]))
         self.matching_banner, self.select_matching_button, self.clear_selection_button = (
             self.banner.text, self.banner.select_button, self.banner.clear_button)
         self.delete_button = w.Button(description="Delete…", button_style="danger", icon="trash")
@@ -175,7 +179,22 @@ class CleanupPanel(w.VBox):
     @property
     def filtered(self) -> pd.DataFrame:
         """All rows matching the filters (shown in the table or not)."""
-        return self._filtered
+        return self._matching.rows
+
+    @property
+    def matching_count(self) -> int:
+        """How many rows match the filters (what the counts line says), without building :attr:`filtered`."""
+        return self._matching.count
+
+    @property
+    def view(self) -> pd.DataFrame:
+        """The table's bounded view, as the panel built it: the ``min(max_rows, matching)`` oldest matching rows, oldest first,
+        one row per table row (a copy: changing it changes nothing)."""
+        return self._view.copy()
+
+    def table_payload(self) -> TablePayload:
+        """What the table sends to the browser now: the data rows really in it (never downsampled) and its size in bytes."""
+        return self.table.payload()
 
     @property
     def selected_ids(self) -> list[str]:
@@ -196,10 +215,12 @@ class CleanupPanel(w.VBox):
     def select(self, ids: Iterable[str]) -> None:
         """Select tasks by id — any ids of the frame, including rows the table does not show."""
         ids = list(dict.fromkeys([ids] if isinstance(ids, str) else ids))
-        unknown = sorted(set(ids) - set(self._ids))
+        chosen = Chosen(self._index, ids)
+        unknown = sorted(chosen.missing)
         if unknown:
             raise ValueError(f"{len(unknown)} id(s) are not in this panel's frame: {unknown[:5]}")
         self._selected = ids
+        self._chosen = chosen
         self._withdraw()
         self._sync_table_selection()
         self._update_counts()
@@ -207,16 +228,13 @@ class CleanupPanel(w.VBox):
     @property
     def hidden_ids(self) -> list[str]:
         """Selected ids that the current filters hide (the table does not show them)."""
-        if not self._selected:
-            return []
-        matching = set(self._filtered["id"].astype(str))
-        return [i for i in self._selected if i not in matching]
+        return self._matching.hidden(self._chosen_rows())
 
     @property
     def chosen(self) -> pd.DataFrame:
         """The rows in scope: the selected ones, or all matching the filters."""
         if self.scope == "filtered":
-            return self._filtered
+            return self.filtered
         if self._ids.is_unique:  # the usual case: one hash lookup per selected id
             positions = self._ids.get_indexer(self._selected)
             return self.df.iloc[positions[positions >= 0]].reset_index(drop=True)  # -1 would be the last row
@@ -234,12 +252,14 @@ class CleanupPanel(w.VBox):
         if missing:
             raise ValueError(f"CleanupPanel needs a task frame (ugc_nb.load_tasks); missing columns: {', '.join(missing)}")
         self._df = frame.reset_index(drop=True)
-        self._ids = pd.Index(self._df["id"].astype(str))  # id → position, hashed once per frame, not per update
-        if hasattr(self, "filters"):
+        self._index = FrameIndex(self._df)
+        self._ids = self._index.ids  # id → position, hashed once per frame, not per update
+        self._chosen = None
+        if hasattr(self, "_view"):  # a new frame on a live panel: new options and counts, drop vanished ids, take back any confirmation
             self.filters.set_frame(self._df)
-        if hasattr(self, "_view"):  # a new frame on a live panel: drop vanished ids, take back any confirmation
-            present = set(self._ids)
-            self._selected = [i for i in self._selected if i in present]
+            _, vanished = self._index.positions(self._selected)
+            gone = set(vanished)
+            self._selected = [i for i in self._selected if i not in gone]
             self._withdraw()
             self._refresh()
 
@@ -358,6 +378,21 @@ class CleanupPanel(w.VBox):
         self.result.value = "<p>Cancelled; nothing was sent.</p>"
 
     # -- internals ------------------------------------------------------------
+    @property
+    def _selected(self) -> list[str]:
+        return self._selected_ids
+
+    @_selected.setter
+    def _selected(self, ids: list[str]) -> None:
+        self._selected_ids = ids
+        self._chosen = None
+
+    def _chosen_rows(self) -> Chosen:
+        """The selected ids with the positions of their rows in the frame (cached until the selection or the frame changes)."""
+        if self._chosen is None or self._chosen.index is not self._index or self._chosen.ids is not self._selected_ids:
+            self._chosen = Chosen(self._index, self._selected_ids)
+        return self._chosen
+
     def _withdraw(self) -> None:
         """A pending confirmation no longer matches what is chosen: take it back."""
         if self.confirm_box.plan is not None:
@@ -371,8 +406,8 @@ class CleanupPanel(w.VBox):
             self._update_counts()
 
     def _refresh(self) -> None:
-        self._filtered = self.filter.apply(self.df)
-        self._view = table_view(self._filtered, self.max_rows)
+        self._matching = Matching(self._index, self.filter)
+        self._view = view_rows(self._matching.oldest(self.max_rows))  # only the shown rows are turned into strings
         self._syncing = True
         try:
             self.table.update(display_frame(self._view), selected_rows=self._positions(),
@@ -394,11 +429,12 @@ class CleanupPanel(w.VBox):
 
     def _update_counts(self) -> None:
         self.filters.describe()
-        matching, shown = len(self._filtered), len(self._view)
+        matching, shown = self._matching.count, len(self._view)
         hidden = ""
         if shown < matching:
             hidden = f" — the table holds the oldest {shown:,}; {matching - shown:,} not shown (narrow the filters, or act on all matching)"
-        outside = len(self.hidden_ids)
+        chosen = self._chosen_rows()
+        outside = len(self._matching.hidden(chosen))
         note = f" · <b>{outside:,}</b> selected are hidden by the filters" if outside else ""
         for button in (self.show_hidden_button, self.clear_hidden_button):
             button.layout.display = "" if outside else "none"
@@ -408,7 +444,10 @@ class CleanupPanel(w.VBox):
         self.counts.value = f"<b>{len(self._selected):,}</b> selected{note} · <b>{matching:,}</b> of {len(self.df):,} tasks match the filters{hidden}"
         selected = set(self._selected)
         self.banner.update(in_view=len(selected & set(self._view["id"])), matching=matching, shown=shown, page_length=self.page_length,
-                           everything=matching > 0 and selected >= set(self._filtered["id"].astype(str)))
-        chosen = self.chosen
-        self.retry_button.disabled = not bool((chosen["status"] == "failed").any()) if len(chosen) else True
-        self.delete_button.disabled = len(chosen) == 0
+                           everything=self._matching.all_chosen(chosen))
+        if self.scope == "filtered":  # what self.chosen would hold, counted without copying its rows
+            in_scope, failed = matching, self._matching.any_failed()
+        else:
+            in_scope, failed = len(chosen.rows), bool(self._index.failed[chosen.rows].any())
+        self.retry_button.disabled = not failed if in_scope else True
+        self.delete_button.disabled = in_scope == 0

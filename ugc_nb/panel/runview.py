@@ -17,10 +17,10 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
-from itables.widget import ITable
 
 from ..cleanup.outcome import CleanupReport
 from ..tasks.units import duration
+from .table import FullTable
 
 __all__ = ["RunProgress", "ResultView", "summary_parts"]
 
@@ -91,7 +91,7 @@ class ResultView(w.VBox):
     def __init__(self) -> None:
         self.summary = w.HTML()
         self.outcome_filter = w.ToggleButtons(options=[("all", "all")], value="all", style={"button_width": "auto"})
-        self.table = ITable(pd.DataFrame({"Task": []}), **self.options())
+        self.table = FullTable(pd.DataFrame({"Task": []}), **self.options())
         self.frame = pd.DataFrame()
         self.outcome_filter.observe(lambda _: self._show(), names="value")
         super().__init__([self.summary, self.outcome_filter, self.table], layout=w.Layout(display="none"))
