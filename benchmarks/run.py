@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run the benchmarks B1–B5 and write ``benchmarks/RESULTS.md``.
+"""Run the benchmarks B1–B6 and write ``benchmarks/RESULTS.md``.
 
     python3 dev.py bench                       # installs into .venv, then runs this
     .venv/bin/python benchmarks/run.py        # the same, in an installed environment
@@ -7,8 +7,8 @@
 
 Each area runs in its own interpreter, one after the other (``bench_frame.py``:
 B1 and B5 on the same data; ``bench_load.py``: B2; ``bench_cleanup.py``: B3;
-``bench_panel.py``: B4), so one area's heap does not slow the next. Every figure
-is a median of ``--repeat`` timed runs after a warm-up, measured side by side with
+``bench_panel.py``: B4; ``bench_import.py``: B6), so one area's heap does not
+slow the next. Every figure is a median of ``--repeat`` timed runs after a warm-up, measured side by side with
 what it is compared with, and reported as a ratio. ``--quick`` results are not
 results: they go to ``out/RESULTS-quick.md`` unless ``--output`` says otherwise.
 """
@@ -36,8 +36,9 @@ AREAS = {
     "bench_load.py": ("B2",),
     "bench_cleanup.py": ("B3",),
     "bench_panel.py": ("B4",),
+    "bench_import.py": ("B6",),
 }
-ORDER = ("B1", "B2", "B3", "B4", "B5")
+ORDER = ("B1", "B2", "B3", "B4", "B5", "B6")
 
 
 def parse_args() -> argparse.Namespace:

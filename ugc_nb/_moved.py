@@ -8,12 +8,14 @@ ugc_nb.insight.analysis"; the old name is the new module itself (no copy). Insta
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
 import warnings
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from importlib.abc import Loader
 
 __all__ = ["MOVED_MODULES", "install"]
 
@@ -29,7 +31,7 @@ MOVED_MODULES = {
 }
 
 
-class _Alias(importlib.abc.Loader):
+class _Alias:  # an importlib.abc.Loader (not subclassed: importlib.abc is not worth importing for `import ugc_nb`)
     def __init__(self, new: str) -> None:
         self.new = new
 
@@ -41,12 +43,12 @@ class _Alias(importlib.abc.Loader):
         pass  # the new module is already executed
 
 
-class _Finder(importlib.abc.MetaPathFinder):
+class _Finder:  # an importlib.abc.MetaPathFinder
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
         package, _, name = fullname.rpartition(".")
         if package != "ugc_nb" or name not in MOVED_MODULES:
             return None
-        return importlib.machinery.ModuleSpec(fullname, _Alias(f"ugc_nb.{MOVED_MODULES[name]}"))
+        return importlib.machinery.ModuleSpec(fullname, cast("Loader", _Alias(f"ugc_nb.{MOVED_MODULES[name]}")))
 
 
 def install() -> None:

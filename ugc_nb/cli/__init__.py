@@ -11,14 +11,12 @@ import contextlib
 import signal
 import sys
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from .._version import __version__
 from ..api.errors import AuthenticationError, CleanupError, UGCError
-from .act import act, add_action_args
 from .console import EXIT_CODES, FAILED, INTERRUPTED, USAGE, Exit
 from .journal import add_journal, add_reconcile
-from .select import add_selection_args
+from .options import add_action_args, add_selection_args
 from .views import add_report, add_summary
 
 __all__ = ["main", "build_parser"]
@@ -39,9 +37,24 @@ class Parser(argparse.ArgumentParser):
         self.exit(USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+class Version(argparse.Action):
+    """``--version``, as argparse's own, with the version read when asked (importlib.metadata is not free)."""
+
+    def __init__(self, option_strings: list[str], dest: str) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0, help="show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: str | None = None) -> None:
+        from .._version import __version__
+
+        print(f"ugc-nb {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The whole command line. Builds from argparse and the API's vocabulary alone: no pandas, httpx or matplotlib,
+    so ``--help`` and usage errors are quick; each command imports what it needs when it runs (see :func:`_act`)."""
     parser = Parser(prog="ugc-nb", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"ugc-nb {__version__}")
+    parser.add_argument("--version", action=Version)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_summary(sub)
     add_report(sub)
@@ -51,10 +64,17 @@ def build_parser() -> argparse.ArgumentParser:
                                  epilog=f"{EXAMPLES[action]}\n\n{EPILOG}", formatter_class=argparse.RawDescriptionHelpFormatter)
         add_selection_args(command)
         add_action_args(command)
-        command.set_defaults(handler=act)
+        command.set_defaults(handler=_act)
     add_journal(sub)
     add_reconcile(sub)
     return parser
+
+
+def _act(args: argparse.Namespace) -> int:
+    """``delete`` and ``retry``: :func:`.act.act`, imported now (it needs pandas, httpx and the cleanup engine)."""
+    from .act import act
+
+    return act(args)
 
 
 def main(argv: list[str] | None = None) -> int:

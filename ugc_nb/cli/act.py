@@ -33,21 +33,10 @@ from ..tasks.units import count, when
 from .console import CONFIRM, FAILED, INTERRUPTED, OK, Exit, LineProgress, TerminalBar, say, source_line
 from .select import Selection, Wanted, select, wanted_from
 
-__all__ = ["act", "add_action_args", "STOP_SIGNALS"]
+__all__ = ["act", "STOP_SIGNALS"]
 
 #: Signals that stop a run cleanly: Ctrl-C, a scheduler's SIGTERM, a closed terminal or ssh session.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-def add_action_args(parser: argparse.ArgumentParser) -> None:
-    """What to do with the plan: ``--dry-run``, ``--yes``, ``--journal``, ``--output``, ``--batch-size``."""
-    group = parser.add_argument_group("what to do")
-    add = group.add_argument
-    add("--dry-run", action="store_true", help="print the plan and check it against the server; send nothing")
-    add("--yes", action="store_true", help="do it without asking (cron, CI); with no filter or preset also needs --all")
-    add("--journal", metavar="PATH", help="journal to write (default: the per-user journal; the sandbox has its own)")
-    add("--output", metavar="FILE", help="write the per-task report: FILE.csv or FILE.json")
-    add("--batch-size", type=int, default=100, metavar="N", help="tasks per request (default: %(default)s)")
 
 
 def act(args: argparse.Namespace) -> int:

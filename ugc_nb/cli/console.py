@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..api.client import UGCClient
+if TYPE_CHECKING:
+    from ..api.client import UGCClient
 
 __all__ = ["OK", "FAILED", "USAGE", "CONFIRM", "INTERRUPTED", "EXIT_CODES", "Exit", "say", "warn", "source_line",
            "LineProgress", "TerminalBar"]

@@ -1,4 +1,7 @@
-"""``ugc-nb journal`` (the runs the journal holds, one run's tasks) and ``ugc-nb reconcile`` (settle unfinished runs)."""
+"""``ugc-nb journal`` (the runs the journal holds, one run's tasks) and ``ugc-nb reconcile`` (settle unfinished runs).
+
+The handlers import what they need when they run (pandas, httpx, the cleanup engine): building the parser must not.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..api.client import is_sandbox
-from ..cleanup.outcome import totals_text
-from ..tasks.units import count, when
 from .console import say, source_line
 
 __all__ = ["add_journal", "add_reconcile", "default_journals"]
@@ -68,6 +68,9 @@ def _runs(entries: Any) -> Any:
     """One line per run: when, action, where, tasks, counts by outcome, unfinished."""
     import pandas as pd
 
+    from ..api.client import is_sandbox
+    from ..tasks.units import when
+
     rows = []
     for run, part in entries.groupby("run", sort=False):
         counts = part["outcome"].astype(str).value_counts()
@@ -87,8 +90,10 @@ def _runs(entries: Any) -> Any:
 def _reconcile(args: argparse.Namespace) -> int:
     """Settle every task a run sent without an outcome, against the server of ``UGC_BASE_URL`` (or the sandbox)."""
     from ..cleanup.journal import journal_path_for
+    from ..cleanup.outcome import totals_text
     from ..cleanup.reconcile import reconcile
     from ..source import default_client
+    from ..tasks.units import count
 
     client = default_client(announce=False)
     try:
@@ -118,6 +123,7 @@ def _still_unfinished(path: Path) -> int:
     import warnings
 
     from ..cleanup.journal import UNFINISHED, read_journal
+    from ..tasks.units import count
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torn lines were reported when the journal was read for reconciling

@@ -1,4 +1,5 @@
-"""Which tasks a ``delete``/``retry`` command means: its filters and preset, checked before anything is read.
+"""Which tasks a ``delete``/``retry`` command means: its filters and preset (the options are declared in
+:mod:`.options`), checked before anything is read.
 
 Every option is validated first (a bad age, time, id file or output name is a one-line error and
 nothing is read or sent); then the tasks are loaded, the accounts listed (for usernames, tags and
@@ -18,8 +19,7 @@ import pandas as pd
 
 from ..api.client import UGCClient, check_ids
 from ..api.errors import APIError
-from ..api.schema import STATUSES, TASK_TYPES
-from ..api.timeutil import AGE_FORMS, parse_age, to_utc
+from ..api.timeutil import parse_age, to_utc
 from ..insight import presets
 from ..insight.accounts import join_accounts
 from ..insight.filters import TaskFilter
@@ -27,37 +27,7 @@ from ..tasks.frame import tasks_frame
 from ..tasks.units import count
 from .console import warn
 
-__all__ = ["add_selection_args", "Selection", "Wanted", "wanted_from", "select"]
-
-
-def add_selection_args(parser: argparse.ArgumentParser) -> None:
-    """The filters and the preset, shared by ``delete`` and ``retry``."""
-    group = parser.add_argument_group("which tasks (filters combine with AND; a repeated filter is OR)")
-    add = group.add_argument
-    add("--status", action="append", choices=STATUSES, metavar="S", help=f"only this status (repeatable): {', '.join(STATUSES)}")
-    add("--type", action="append", choices=TASK_TYPES, metavar="T", help=f"only this type (repeatable): {', '.join(TASK_TYPES)}")
-    add("--account", action="append", metavar="ID", help="only this account id (repeatable)")
-    add("--tag", action="append", metavar="TAG", help="only accounts with this tag (repeatable; with --preset test: the one tag "
-                                                       "it picks, default test)")
-    add("--older-than", action=Once, metavar="AGE", help=f"only tasks created more than AGE ago; AGE is {AGE_FORMS} "
-                                            "(with --preset old-failures: its age, default 7d)")
-    add("--created-after", action=Once, metavar="ISO", help="only tasks created after this time (ISO 8601; a date means its 00:00 UTC)")
-    add("--created-before", action=Once, metavar="ISO", help="only tasks created before this time (ISO 8601)")
-    add("--ids-file", action=Once, metavar="FILE", help="only these task ids: one a line, '-' for stdin, '#' starts a comment")
-    add("--preset", action=Once, choices=presets.names(), metavar="NAME",
-        help="one of the API docs' cleanups: " + "; ".join(f"{p.name}: {p.summary}" for p in presets.PRESETS.values()))
-    add("--group", action=Once, metavar="GROUP", help="with --preset test: the org or user group it picks instead of a tag")
-    add("--grace", action=Once, metavar="AGE", help="with --preset stale: how late a scheduled task may be before it is overdue (default: 1h)")
-    add("--all", action="store_true", help="with --yes and no filter or preset: really every task the action can take")
-
-
-class Once(argparse.Action):
-    """An option that takes one value: given twice is a usage error, not "the last one wins"."""
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: str | None = None) -> None:
-        if getattr(namespace, self.dest, None) is not None:
-            parser.error(f"{option} is given twice; it takes one value (filters that repeat are --status, --type, --account, --tag)")
-        setattr(namespace, self.dest, values)
+__all__ = ["Selection", "Wanted", "wanted_from", "select"]
 
 
 #: The start of an ISO 8601 date or time (not "now", "today" or other words pandas would take).

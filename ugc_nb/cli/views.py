@@ -1,4 +1,7 @@
-"""``ugc-nb summary`` (the main job: the summary and the overview figure) and ``ugc-nb report`` (the HTML report)."""
+"""``ugc-nb summary`` (the main job: the summary and the overview figure) and ``ugc-nb report`` (the HTML report).
+
+The handlers import what they need when they run (pandas, httpx, matplotlib, papermill): building the parser must not.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import argparse
 import os
 from pathlib import Path
 
-from ..api.client import DEFAULT_BASE_URL, key_in_environment
 from ..api.schema import TASK_TYPES
 
 __all__ = ["add_summary", "add_report"]
@@ -41,6 +43,7 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from ..api.client import DEFAULT_BASE_URL, key_in_environment
     from ..report.files import check_writable_file
     from ..report.render import render_report
     from ..source import check_environment
