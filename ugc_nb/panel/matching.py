@@ -20,7 +20,7 @@ import pandas as pd
 from ..insight.filters import TaskFilter
 from .table import VIEW_COLUMNS, oldest
 
-__all__ = ["FrameIndex", "Matching", "Chosen"]
+__all__ = ["FrameIndex", "Matching", "Chosen", "Selection"]
 
 
 class FrameIndex:
@@ -70,6 +70,30 @@ class Chosen:
     def __init__(self, index: FrameIndex, ids: list[str]) -> None:
         self.index, self.ids = index, ids
         self.rows, self.missing = index.positions(ids)
+
+
+class Selection:
+    """The selected task ids, in the order they were chosen, and their rows in the panel's frame (worked out once per
+    selection and frame: :meth:`rows`)."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self._chosen: Chosen | None = None
+
+    def set(self, ids: list[str], chosen: Chosen | None = None) -> None:
+        """Select ``ids`` (``chosen``: their rows, when the caller has worked them out already)."""
+        self.ids, self._chosen = ids, chosen
+
+    def rows(self, index: FrameIndex) -> Chosen:
+        """The selected ids with the positions of their rows in ``index``'s frame."""
+        if self._chosen is None or self._chosen.index is not index or self._chosen.ids is not self.ids:
+            self._chosen = Chosen(index, self.ids)
+        return self._chosen
+
+    def positions_in(self, shown_ids: pd.Series) -> list[int]:
+        """Where the selected ids stand among ``shown_ids`` (the table's rows), in selection order."""
+        where = {task_id: k for k, task_id in enumerate(shown_ids)}
+        return [where[i] for i in self.ids if i in where]
 
 
 class Matching:

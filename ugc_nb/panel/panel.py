@@ -4,11 +4,9 @@ The panel only gathers a choice from a person and calls :func:`ugc_nb.run_cleanu
 every rule lives in the engine. Rows are shown with itables' ``ITable`` widget,
 which syncs the selection back as positions in the frame it was given: those are
 turned into task ids at once and never used later. At most ``max_rows`` rows go to
-the browser (the panel says how many are not shown), and exactly those: the table never
-downsamples (:class:`~ugc_nb.panel.table.FullTable`; ``table_payload()`` shows what is sent);
+the browser, and exactly those (the panel says how many are not shown; the table never downsamples);
 ``select(ids)``, "select all N matching" and the "all matching the filters" scope reach every
-row, shown or not. A filter change costs a mask over the frame and the shown rows, not a copy
-of the matching ones (:mod:`ugc_nb.panel.matching`).
+row, shown or not. A filter change costs a mask over the frame (:mod:`ugc_nb.panel.matching`).
 An action runs on a thread of its own (``background=True``), so the Stop button
 stays live; :meth:`CleanupPanel.wait` waits for it.
 """
@@ -36,9 +34,9 @@ from ..insight.filters import TaskFilter
 from ..tasks.units import count
 from .confirm import ConfirmBox
 from .filterbar import FilterBar
-from .matching import Chosen, FrameIndex, Matching
+from .matching import Chosen, FrameIndex, Matching, Selection
 from .runview import ResultView, RunProgress
-from .selection import MatchingBanner, link_button
+from .selection import MatchingBanner, counts_line, link_button
 from .table import FullTable, TablePayload, display_frame, table_options, table_view, view_rows
 
 __all__ = ["CleanupPanel"]
@@ -89,8 +87,7 @@ class CleanupPanel(w.VBox):
         self.engine_options: CleanupOptions = options
         self.report: CleanupReport | None = None
         self.running: threading.Thread | None = None
-        self._selected_ids: list[str] = []
-        self._chosen: Chosen | None = None  # the selection's rows in the frame, worked out once per selection and frame
+        self.selection = Selection()
         self._syncing = False
 
         self.error = w.HTML()
@@ -109,8 +106,7 @@ class CleanupPanel(w.VBox):
         self.show_hidden_button = link_button("show", "reset the filters so every selected row is shown")
         self.clear_hidden_button = link_button("clear", "unselect the rows the filters hide")
         self.banner = MatchingBanner(select_all=lambda: self.select(self.filtered["id"].astype(str)), clear=lambda: self.select([]))
-        self.matching_banner, self.select_matching_button, self.clear_selection_button = (
-            self.banner.text, self.banner.select_button, self.banner.clear_button)
+        self.matching_banner, self.select_matching_button, self.clear_selection_button = self.banner.text, self.banner.select_button, self.banner.clear_button
         self.delete_button = w.Button(description="Delete…", button_style="danger", icon="trash")
         self.retry_button = w.Button(description="Retry…", button_style="warning", icon="redo")
         self.confirm_box = ConfirmBox(on_confirm=self._confirm)
@@ -188,8 +184,7 @@ class CleanupPanel(w.VBox):
 
     @property
     def view(self) -> pd.DataFrame:
-        """The table's bounded view, as the panel built it: the ``min(max_rows, matching)`` oldest matching rows, oldest first,
-        one row per table row (a copy: changing it changes nothing)."""
+        """The table's rows: the ``min(max_rows, matching)`` oldest matching rows, oldest first (a copy)."""
         return self._view.copy()
 
     def table_payload(self) -> TablePayload:
@@ -199,7 +194,7 @@ class CleanupPanel(w.VBox):
     @property
     def selected_ids(self) -> list[str]:
         """Ids of the selected rows, in selection order."""
-        return list(self._selected)
+        return list(self.selection.ids)
 
     @property
     def scope(self) -> str:
@@ -219,8 +214,7 @@ class CleanupPanel(w.VBox):
         unknown = sorted(chosen.missing)
         if unknown:
             raise ValueError(f"{len(unknown)} id(s) are not in this panel's frame: {unknown[:5]}")
-        self._selected = ids
-        self._chosen = chosen
+        self.selection.set(ids, chosen)
         self._withdraw()
         self._sync_table_selection()
         self._update_counts()
@@ -228,7 +222,7 @@ class CleanupPanel(w.VBox):
     @property
     def hidden_ids(self) -> list[str]:
         """Selected ids that the current filters hide (the table does not show them)."""
-        return self._matching.hidden(self._chosen_rows())
+        return self._matching.hidden(self.selection.rows(self._index))
 
     @property
     def chosen(self) -> pd.DataFrame:
@@ -236,9 +230,9 @@ class CleanupPanel(w.VBox):
         if self.scope == "filtered":
             return self.filtered
         if self._ids.is_unique:  # the usual case: one hash lookup per selected id
-            positions = self._ids.get_indexer(self._selected)
+            positions = self._ids.get_indexer(self.selection.ids)
             return self.df.iloc[positions[positions >= 0]].reset_index(drop=True)  # -1 would be the last row
-        present = [i for i in self._selected if i in set(self._ids)]
+        present = [i for i in self.selection.ids if i in set(self._ids)]
         return self.df.set_index(self._ids, drop=False).loc[present].reset_index(drop=True)
 
     @property
@@ -254,12 +248,10 @@ class CleanupPanel(w.VBox):
         self._df = frame.reset_index(drop=True)
         self._index = FrameIndex(self._df)
         self._ids = self._index.ids  # id → position, hashed once per frame, not per update
-        self._chosen = None
         if hasattr(self, "_view"):  # a new frame on a live panel: new options and counts, drop vanished ids, take back any confirmation
             self.filters.set_frame(self._df)
-            _, vanished = self._index.positions(self._selected)
-            gone = set(vanished)
-            self._selected = [i for i in self._selected if i not in gone]
+            gone = set(self._index.positions(self.selection.ids)[1])
+            self.selection.set([i for i in self.selection.ids if i not in gone])
             self._withdraw()
             self._refresh()
 
@@ -293,8 +285,7 @@ class CleanupPanel(w.VBox):
         positions = [p for p in change["new"] if 0 <= p < len(self._view)]
         shown = self._view["id"].iloc[positions].tolist()  # positions → ids, at once
         shown_ids = set(self._view["id"])
-        outside = [i for i in self._selected if i not in shown_ids]
-        self._selected = outside + shown
+        self.selection.set([i for i in self.selection.ids if i not in shown_ids] + shown)
         self._withdraw()
         self._update_counts()
 
@@ -348,7 +339,7 @@ class CleanupPanel(w.VBox):
             except CleanupInterrupted as stop:  # Ctrl-C / interrupt kernel: show what did happen
                 report = stop.report
             self.report = report
-            self._selected = []  # what was acted on is not offered again (a retried task is now deletable)
+            self.selection.set([])  # what was acted on is not offered again (a retried task is now deletable)
             frame, note = frame_after(self.df, report, self.client)
             self.df = frame  # the setter drops vanished ids from the selection and refreshes the view
             status_now = self.df.set_index("id")["status"].astype(object) if len(self.df) else pd.Series(dtype=object)
@@ -367,7 +358,7 @@ class CleanupPanel(w.VBox):
     def _clear_hidden(self) -> None:
         """Unselect the rows the filters hide."""
         hidden = set(self.hidden_ids)
-        self._selected = [i for i in self._selected if i not in hidden]
+        self.selection.set([i for i in self.selection.ids if i not in hidden])
         self._withdraw()
         self._sync_table_selection()
         self._update_counts()
@@ -378,21 +369,6 @@ class CleanupPanel(w.VBox):
         self.result.value = "<p>Cancelled; nothing was sent.</p>"
 
     # -- internals ------------------------------------------------------------
-    @property
-    def _selected(self) -> list[str]:
-        return self._selected_ids
-
-    @_selected.setter
-    def _selected(self, ids: list[str]) -> None:
-        self._selected_ids = ids
-        self._chosen = None
-
-    def _chosen_rows(self) -> Chosen:
-        """The selected ids with the positions of their rows in the frame (cached until the selection or the frame changes)."""
-        if self._chosen is None or self._chosen.index is not self._index or self._chosen.ids is not self._selected_ids:
-            self._chosen = Chosen(self._index, self._selected_ids)
-        return self._chosen
-
     def _withdraw(self) -> None:
         """A pending confirmation no longer matches what is chosen: take it back."""
         if self.confirm_box.plan is not None:
@@ -410,39 +386,30 @@ class CleanupPanel(w.VBox):
         self._view = view_rows(self._matching.oldest(self.max_rows))  # only the shown rows are turned into strings
         self._syncing = True
         try:
-            self.table.update(display_frame(self._view), selected_rows=self._positions(),
+            self.table.update(display_frame(self._view), selected_rows=self.selection.positions_in(self._view["id"]),
                               **table_options(self._view, page_length=self.page_length))
         finally:
             self._syncing = False
         self._update_counts()
 
-    def _positions(self) -> list[int]:
-        where = {task_id: k for k, task_id in enumerate(self._view["id"])}
-        return [where[i] for i in self._selected if i in where]
-
     def _sync_table_selection(self) -> None:
         self._syncing = True
         try:
-            self.table.selected_rows = self._positions()
+            self.table.selected_rows = self.selection.positions_in(self._view["id"])
         finally:
             self._syncing = False
 
     def _update_counts(self) -> None:
         self.filters.describe()
         matching, shown = self._matching.count, len(self._view)
-        hidden = ""
-        if shown < matching:
-            hidden = f" — the table holds the oldest {shown:,}; {matching - shown:,} not shown (narrow the filters, or act on all matching)"
-        chosen = self._chosen_rows()
+        chosen = self.selection.rows(self._index)
         outside = len(self._matching.hidden(chosen))
-        note = f" · <b>{outside:,}</b> selected are hidden by the filters" if outside else ""
         for button in (self.show_hidden_button, self.clear_hidden_button):
             button.layout.display = "" if outside else "none"
         start, end = self.created_from.value, self.created_to.value
-        if start and end and start > end:
-            hidden += " — the created-date range is inverted (from is after to), so nothing can match"
-        self.counts.value = f"<b>{len(self._selected):,}</b> selected{note} · <b>{matching:,}</b> of {len(self.df):,} tasks match the filters{hidden}"
-        selected = set(self._selected)
+        self.counts.value = counts_line(selected=len(self.selection.ids), hidden=outside, matching=matching, total=len(self.df),
+                                        shown=shown, inverted=bool(start and end and start > end))
+        selected = set(self.selection.ids)
         self.banner.update(in_view=len(selected & set(self._view["id"])), matching=matching, shown=shown, page_length=self.page_length,
                            everything=self._matching.all_chosen(chosen))
         if self.scope == "filtered":  # what self.chosen would hold, counted without copying its rows

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-__all__ = ["MatchingBanner", "link_button"]
+__all__ = ["MatchingBanner", "link_button", "counts_line"]
 
 
 def link_button(text: str, tooltip: str) -> w.Button:
@@ -44,3 +44,14 @@ class MatchingBanner(w.HBox):
         self.select_button.description = f"Select all {matching:,} matching"
         self.select_button.layout.display = "" if offer else "none"
         self.clear_button.layout.display = "" if (offer or everything) else "none"
+
+
+def counts_line(*, selected: int, hidden: int, matching: int, total: int, shown: int, inverted: bool) -> str:
+    """The panel's counts line: '<b>3</b> selected · <b>41</b> of 1,443 tasks match the filters', and what is not shown."""
+    note = f" · <b>{hidden:,}</b> selected are hidden by the filters" if hidden else ""
+    tail = ""
+    if shown < matching:
+        tail = f" — the table holds the oldest {shown:,}; {matching - shown:,} not shown (narrow the filters, or act on all matching)"
+    if inverted:
+        tail += " — the created-date range is inverted (from is after to), so nothing can match"
+    return f"<b>{selected:,}</b> selected{note} · <b>{matching:,}</b> of {total:,} tasks match the filters{tail}"
