@@ -283,6 +283,7 @@ def test_tasks_json_is_undecoded_and_equals_get_tasks(box):
         raw = client.tasks.list_raw(task_type="warmup_scroll")
         assert isinstance(raw, memoryview)
         assert orjson.loads(raw) == client.tasks.list(task_type="warmup_scroll")
+        assert columns(raw).path == "arrow"  # checked by msgspec with its envelope, read by Arrow
 
 
 def test_tasks_json_with_a_window_returns_records(box):

@@ -159,6 +159,8 @@ def _data_array(records: bytes | bytearray | memoryview) -> Any:
     """The checked JSON text of the task array (a whole response's envelope read and checked first, as
     :func:`ugc_nb.api.envelope.parse_lazy` checks the ``data`` it returns), or None when it is not an array."""
     if _JSON_ARRAY.match(records):
+        if isinstance(records, memoryview) and isinstance(records.obj, msgspec.Raw):
+            return records  # the client's undecoded ``data`` (envelope.parse_lazy): msgspec checked it already
         try:
             _CHECK_JSON(records)  # the paths below trust the text to be JSON: msgspec checks it without building anything
         except msgspec.DecodeError:
