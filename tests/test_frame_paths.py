@@ -357,8 +357,10 @@ def reference_records(frame):
                 record[name] = iso_z(value)
             elif name == "duration":
                 record[name] = int(value)
-            elif isinstance(value, dict):  # a profile change: the keys the server set
-                record[name] = {k: v for k, v in value.items() if v is not None} if name == "edit_profile_info" else value
+            elif name == "edit_profile_info":  # a profile change: the keys the server set, or the value as sent
+                record[name] = {k: v for k, v in value.items() if v is not None} if isinstance(value, dict) else value
+            elif isinstance(value, dict):
+                record[name] = value
             else:
                 record[name] = str(value)
         out.append(record)
@@ -373,7 +375,7 @@ def test_to_records_matches_the_row_by_row_conversion():
 
 
 def test_to_records_keeps_milliseconds_and_odd_values():
-    """Sub-second times keep their milliseconds and microseconds; naive times are UTC; lists become text; NaT and NA become None."""
+    """Sub-second times keep their milliseconds and microseconds; naive times are UTC; an odd profile change stays as sent; NaT and NA become None."""
     frame = pd.DataFrame(
         {
             "id": ["a", "b", "c"],
@@ -388,7 +390,7 @@ def test_to_records_keeps_milliseconds_and_odd_values():
     assert got == reference_records(frame)
     assert got[0]["created_at"] == "2024-01-01T00:00:00.250Z" and got[2]["created_at"] is None
     assert got[0]["scheduled_time"] == "2024-01-01T00:00:00.000001Z" and got[2]["scheduled_time"] == "2024-01-01T10:00:00.500Z"
-    assert got[1]["edit_profile_info"] == "['a']" and got[1]["duration"] is None and got[1]["status"] is None
+    assert got[1]["edit_profile_info"] == ["a"] and got[1]["duration"] is None and got[1]["status"] is None
 
 
 def test_frame_to_records_and_back_is_the_same_frame():
@@ -408,3 +410,69 @@ def test_with_deleted_keeps_the_categorical_columns_categorical():
     assert "acc_gone" in marked["account_id"].cat.categories and "only here" in marked["keywords"].cat.categories
     assert list(marked["status"].cat.categories[:4]) == ["scheduled", "pending", "complete", "failed"]
     assert marked["keywords"].astype(object).tolist() == [*live["keywords"].astype(object), *gone["keywords"].astype(object)]
+
+
+# -- found by a README-only adversary ---------------------------------------------------------
+def doc_task(**fields):
+    return {"id": "a", "account_id": "acc_1", "type": "warmup_scroll", "status": "failed", "scheduled_time": None,
+            "duration": None, "keywords": None, "edit_profile_info": None, "created_at": "2024-12-25T11:00:00Z", **fields}
+
+
+@pytest.mark.parametrize("field", ["id", "status", "account_id", "keywords"])
+@pytest.mark.parametrize("n", [1, 2, 20_000])
+def test_text_that_is_not_utf8_is_refused_on_every_path(field, n):
+    """A byte that is not UTF-8 in a task's text is an InvalidRecordError naming the problem, never a frame with an
+    unreadable id (Arrow's reader does not check UTF-8 itself)."""
+    tasks = [doc_task(id=f"t{i}") for i in range(n)]
+    tasks[n // 2][field] = "PLACEHOLDER"
+    body = orjson.dumps(tasks).replace(b"PLACEHOLDER", b"a\xff")
+    with pytest.raises(InvalidRecordError, match="UTF-8|utf-8"):
+        tasks_frame(body, now=NOW)
+
+
+@pytest.mark.parametrize("word", ["now", "today", " Now "])
+def test_clock_words_are_not_times(word):
+    """'now' and 'today' (which pandas reads as the wall clock) are not ISO 8601 times: refused, naming the record."""
+    for form in ([doc_task(created_at=word)], orjson.dumps([doc_task(scheduled_time=word)])):
+        with pytest.raises(InvalidRecordError, match=r"record 0 \(id 'a'\): (created_at|scheduled_time) is not a valid ISO 8601 time"):
+            tasks_frame(form, now=NOW)
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"])
+def test_times_outside_years_1_to_9999_in_utc_are_refused(when):
+    """A time that lands outside years 1–9999 once in UTC is refused (pandas could not show it, nor ISO 8601 write it back)."""
+    for form in ([doc_task(created_at=when)], orjson.dumps([doc_task(created_at=when)])):
+        with pytest.raises(InvalidRecordError, match="outside years 1 to 9999"):
+            tasks_frame(form, now=NOW)
+
+
+def test_deep_nesting_is_read_or_named_not_a_recursion_error():
+    """An extra field nested a thousand deep gives the frame (as orjson reads it); deeper than any decoder goes, a typed error."""
+    body = b'[{"id":"a","status":"failed","created_at":"2024-12-25T11:00:00Z","x":' + b"[" * 1000 + b"]" * 1000 + b"}]"
+    assert tasks_frame(body, now=NOW)["status"].tolist() == ["failed"]
+    deeper = b'[{"id":"a","x":' + b"[" * 5000 + b"]" * 5000 + b"}]"
+    with pytest.raises(InvalidRecordError, match="cannot be decoded"):
+        tasks_frame(deeper, now=NOW)
+
+
+@pytest.mark.parametrize("value", [True, "300", "60.5"])
+def test_a_duration_that_is_not_a_number_is_refused_whatever_the_other_rows(value):
+    """true or a string is not a number of seconds, alone or beside other rows (a bool was read as 1 when alone)."""
+    for tasks in ([doc_task(duration=value)], [doc_task(id="b", duration=60), doc_task(duration=value)]):
+        with pytest.raises(InvalidRecordError, match="duration is not a number of seconds"):
+            tasks_frame(tasks, now=NOW)
+
+
+@pytest.mark.parametrize("value", [[], 5, True, [{"bio": "x"}]])
+def test_to_records_writes_an_odd_profile_change_as_the_server_sent_it(value):
+    """An edit_profile_info that is not an object goes back to records as the JSON value it was, not a Python repr."""
+    frame = tasks_frame([doc_task(edit_profile_info=value)], now=NOW)
+    assert frame_module.to_records(frame)[0]["edit_profile_info"] == value
+
+
+@pytest.mark.parametrize("field", ["id", "status", "keywords", "edit_profile_info"])
+def test_a_lone_surrogate_in_a_list_is_named(field):
+    """Text with a lone surrogate (possible in a list of dicts, not in JSON bytes) is an InvalidRecordError naming the record."""
+    task = doc_task(**{field: {"bio": "\ud800"} if field == "edit_profile_info" else "x\ud800"})
+    with pytest.raises(InvalidRecordError, match=rf"record 0 .*{field} is not valid text"):
+        tasks_frame([task], now=NOW)

@@ -89,7 +89,7 @@ def parse_lazy(
     if status_code < 400 and content:
         try:
             body = _DECODE_LAZY(content)
-        except msgspec.DecodeError:  # not a JSON object (or not JSON): parse() words the error
+        except (msgspec.DecodeError, RecursionError):  # not a JSON object, not JSON, or nested too deep: parse() words the error
             body = None
         if body is not None and len(body.data) and _failed_status(status_code, body.ok, body.code) is None:
             return memoryview(body.data)

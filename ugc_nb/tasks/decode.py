@@ -46,7 +46,7 @@ from ..api import envelope
 from ..api.errors import InvalidRecordError
 from ..api.schema import TASK_FIELDS
 
-__all__ = ["Columns", "columns", "PATHS", "PROFILE_FIELDS", "PROFILE_TYPE", "TIME_TYPE", "DERIVED_COLUMNS"]
+__all__ = ["Columns", "columns", "first_unencodable", "PATHS", "PROFILE_FIELDS", "PROFILE_TYPE", "TIME_TYPE", "DERIVED_COLUMNS"]
 
 #: The columns :mod:`ugc_nb.tasks.frame` computes; a server field of the same name is renamed.
 DERIVED_COLUMNS = ("age", "deletable", "retryable", "overdue")
@@ -163,7 +163,7 @@ def _data_array(records: bytes | bytearray | memoryview) -> Any:
             return records  # the client's undecoded ``data`` (envelope.parse_lazy): msgspec checked it already
         try:
             _CHECK_JSON(records)  # the paths below trust the text to be JSON: msgspec checks it without building anything
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):  # not JSON, or nested deeper than msgspec goes
             return None  # the general path words the error
         return records
     data = envelope.parse_lazy(200, bytes(records), path="/tasks")
@@ -221,6 +221,7 @@ def _read_piece(piece: memoryview) -> list[pa.Array]:
     options = pa_json.ReadOptions(use_threads=False, block_size=len(wrapped) + 1)  # one object: one block
     table = pa_json.read_json(io.BytesIO(wrapped), read_options=options, parse_options=_ARROW_PARSE)
     tasks = table.column("tasks").combine_chunks().flatten()  # the list's values: one struct per task
+    tasks.validate(full=True)  # the reader does not check that text is UTF-8: this does (ArrowInvalid if not)
     return tasks.flatten()  # its fields, a null task (``null`` in the array) null in each
 
 
@@ -231,9 +232,12 @@ def _structs(records: Any) -> Columns | None:
             tasks = _DECODE_TASKS(records) if isinstance(records, (bytes, bytearray, memoryview)) else msgspec.convert(records, list[_Task])
             profiles = [task.edit_profile_info for task in tasks]
             fields = {name: list(map(attrgetter(name), tasks)) for name in TASK_FIELDS if name != "edit_profile_info"}
-    except msgspec.DecodeError:  # also msgspec.ValidationError: not exactly the documented shape
+    except (msgspec.DecodeError, RecursionError):  # also msgspec.ValidationError: not exactly the documented shape
         return None
-    fields["edit_profile_info"] = pa.array(msgspec.to_builtins(profiles), PROFILE_TYPE)
+    try:
+        fields["edit_profile_info"] = pa.array(msgspec.to_builtins(profiles), PROFILE_TYPE)
+    except UnicodeEncodeError:  # a lone surrogate: the general path names it
+        return None
     ids = fields["id"]
     return Columns({name: fields[name] for name in TASK_FIELDS}, "structs", lambda i: f"record {i} (id {ids[i]!r})")
 
@@ -264,7 +268,11 @@ def _general(records: Any) -> Columns:
             raise InvalidRecordError(f"{describe(bad)}: {name} must be a string, got {values[bad]!r}")
     profiles = fields["edit_profile_info"]
     if _documented_profiles(profiles):
-        fields["edit_profile_info"] = pa.array(profiles, PROFILE_TYPE)
+        try:
+            fields["edit_profile_info"] = pa.array(profiles, PROFILE_TYPE)
+        except UnicodeEncodeError:
+            bad = next(i for i, p in enumerate(profiles) if p is not None and first_unencodable(list(p.values())) is not None)
+            raise InvalidRecordError(f"{describe(bad)}: edit_profile_info is not valid text (a lone surrogate): {profiles[bad]!r}") from None
     extras, renamed = _extras(rows)
     return Columns(fields, "general", describe, extras, renamed)
 
@@ -313,6 +321,17 @@ def _extras(rows: list[dict[str, Any]]) -> tuple[dict[str, list[Any]], dict[str,
         if column != name:
             renamed[column] = name
     return extras, renamed
+
+
+def first_unencodable(values: list[Any]) -> int | None:
+    """The position of the first string in ``values`` that is not valid text (a lone surrogate), or None."""
+    for i, value in enumerate(values):
+        if isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                return i
+    return None
 
 
 def _describe_by_id(ids: pa.ChunkedArray) -> Callable[[int], str]:

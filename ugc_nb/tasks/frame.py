@@ -52,7 +52,7 @@ import pyarrow as pa
 from ..api.errors import InvalidRecordError, UnknownValueWarning
 from ..api.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_FIELDS, TASK_TYPES
 from ..api.timeutil import DurationLike, TimeLike, iso_z, to_timedelta, to_utc, utcnow
-from .decode import DERIVED_COLUMNS, PROFILE_FIELDS, TIME_TYPE, Columns, columns
+from .decode import DERIVED_COLUMNS, PROFILE_FIELDS, TIME_TYPE, Columns, columns, first_unencodable
 
 __all__ = ["with_deleted", "tasks_frame", "assemble", "to_records", "profile_edits", "DERIVED_COLUMNS", "COLUMNS", "DEFAULT_GRACE"]
 
@@ -103,20 +103,35 @@ def _times(values: Values, field: str, describe: Callable[[int], str]) -> pd.Ser
     # Fast path: Arrow parses ISO 8601 with a zone ("Z", "+02:00", fractions) in C (the arrow path's reader did already).
     try:
         texts_or_times = pa.array(values, pa.string()) if isinstance(values, list) else values
-        return _arrow(texts_or_times, TIME_TYPE).to_pandas().astype(_TIME_UNIT)
+        return _in_years(_arrow(texts_or_times, TIME_TYPE).to_pandas().astype(_TIME_UNIT), field, describe)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
         pass  # naive times, odd formats or non-strings: pandas parses or pinpoints the bad record
     if not isinstance(values, list):
         values = values.to_pylist()
     parsed = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601", errors="coerce")
-    bad = parsed.isna().to_numpy() & pd.notna(np.asarray(values, dtype=object))
+    clock = np.array([isinstance(v, str) and v.strip().lower() in ("now", "today") for v in values], dtype=bool)  # pandas reads the clock
+    bad = (parsed.isna().to_numpy() & pd.notna(np.asarray(values, dtype=object))) | clock
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InvalidRecordError(
             f"{describe(i)}: {field} is not a valid ISO 8601 time: {values[i]!r}"
             + (f" (and {int(bad.sum()) - 1} more)" if bad.sum() > 1 else "")
         )
-    return parsed.astype(_TIME_UNIT)
+    return _in_years(parsed.astype(_TIME_UNIT), field, describe)
+
+
+#: Years 1 to 9999 in UTC, in microseconds since 1970: what pandas can show and ISO 8601 can write back.
+_YEARS = (-62_135_596_800_000_000, 253_402_300_800_000_000)
+
+
+def _in_years(times: pd.Series, field: str, describe: Callable[[int], str]) -> pd.Series:
+    """``times``, if every one falls in years 1 to 9999 once in UTC (``9999-12-31T23:59:59-01:00`` does not)."""
+    micros = times.to_numpy(dtype="datetime64[us]").view("i8")
+    outside = ~times.isna().to_numpy() & ((micros < _YEARS[0]) | (micros >= _YEARS[1]))
+    if outside.any():
+        i = int(np.flatnonzero(outside)[0])
+        raise InvalidRecordError(f"{describe(i)}: {field} is outside years 1 to 9999 in UTC: {np.datetime64(int(micros[i]), 'us')}Z")
+    return times
 
 
 def _durations(values: Values, describe: Callable[[int], str]) -> pd.api.extensions.ExtensionArray:
@@ -129,6 +144,9 @@ def _durations(values: Values, describe: Callable[[int], str]) -> pd.api.extensi
         pass
     if not isinstance(values, list):
         values = values.to_pylist()
+    words = [i for i, v in enumerate(values) if isinstance(v, (bool, str))]  # JSON true or "300": not a number
+    if words:
+        raise InvalidRecordError(f"{describe(words[0])}: duration is not a number of seconds: {values[words[0]]!r}")
     try:
         with np.errstate(invalid="ignore"):  # an out-of-range float is refused below, not warned about
             return pd.array(values, dtype="Int64")
@@ -164,6 +182,17 @@ def assemble(cols: Columns, *, now: TimeLike | None = None, grace: DurationLike 
     """The typed frame of decoded columns (see :func:`tasks_frame`, which decodes and calls this)."""
     now_ts = to_utc(now, "now") if now is not None else utcnow()
     grace_td = to_timedelta(grace, "grace")
+    try:
+        return _assemble(cols, now_ts, grace_td)
+    except UnicodeEncodeError:  # a lone surrogate in a list's text (bytes are checked as they are read)
+        for name, values in cols.fields.items():
+            culprit = first_unencodable(values) if isinstance(values, list) else None
+            if culprit is not None:
+                raise InvalidRecordError(f"{cols.describe(culprit)}: {name} is not valid text (a lone surrogate): {values[culprit]!r}") from None
+        raise
+
+
+def _assemble(cols: Columns, now_ts: pd.Timestamp, grace_td: pd.Timedelta) -> pd.DataFrame:
     fields, describe = cols.fields, cols.describe
     unknown: dict[str, list[str]] = {}
     typed: dict[str, Any] = {"id": _strings(fields["id"])}
@@ -246,6 +275,8 @@ def _api_value(value: Any, name: str) -> Any:
         return iso_z(value)
     if name == "duration":
         return int(value)
+    if name == "edit_profile_info":  # a profile change off the documented shape: as the server sent it
+        return value
     if name in TASK_FIELDS:
         return value if isinstance(value, dict) else str(value)
     return value.item() if isinstance(value, np.generic) else value  # an extra field: as the server sent it
