@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import orjson
 import pandas as pd
 import pytest
 
@@ -371,10 +370,10 @@ def test_the_table_never_downsamples_and_has_no_search_box_of_its_own(box, clien
     for change in (lambda: setattr(panel.min_age, "value", 1), lambda: setattr(panel.status_filter, "value", ()),
                    lambda: setattr(panel.min_age, "value", 0)):
         change()
-        args = panel.table._dt_args
-        assert not args.get("downsampling_warning") and not args.get("filtered_row_count"), args.get("downsampling_warning")
-        assert args.get("layout", {}).get("topEnd", "search") is None
-        assert len(orjson.loads(args["data_json"])) == len(panel._view)
+        payload = panel.table_payload()
+        assert not payload.downsampled and len(payload.rows) == len(panel.view), payload.downsampling_warning
+        args = panel.table._dt_args  # itables' own arguments: the layout, for the search box
+        assert not args.get("filtered_row_count") and args.get("layout", {}).get("topEnd", "search") is None
 
 
 def test_new_frame_drops_vanished_selection(panel, box, client):
