@@ -47,6 +47,8 @@ class TaskStore:
                 raise ValueError(f"duplicate task id {task['id']!r}")
             self._tasks[task["id"]] = task
         self._order: list[str] | None = None  # may hold deleted ids; readers skip them
+        self._by_account: dict[Any, list[str]] = {}  # _order split by account (built with it)
+        self._rank: dict[str, int] = {}  # id -> its place in _order
         self.deleted: list[str] = []
         self.retried: list[str] = []
 
@@ -54,13 +56,26 @@ class TaskStore:
         """The stored dict for ``task_id`` (do not mutate it)."""
         return self._tasks.get(task_id)
 
-    def ordered(self) -> list[dict[str, Any]]:
-        """All tasks sorted by ``scheduled_time`` (nulls last), then ``id``."""
+    def _ordered_ids(self) -> list[str]:
+        """The API order (may hold deleted ids), with its per-account index; call with the lock held."""
+        if self._order is None:  # "~" sorts after any digit: null times go last
+            tasks = self._tasks
+            self._order = sorted(tasks, key=lambda i: (tasks[i]["scheduled_time"] or "~", i))
+            self._rank = {task_id: n for n, task_id in enumerate(self._order)}
+            self._by_account = {}
+            for task_id in self._order:
+                self._by_account.setdefault(tasks[task_id]["account_id"], []).append(task_id)
+        return self._order
+
+    def ordered(self, account_ids: Collection[str] | None = None) -> list[dict[str, Any]]:
+        """All tasks (or those of ``account_ids``) sorted by ``scheduled_time`` (nulls last), then ``id``."""
         with self.lock:
             tasks = self._tasks
-            if self._order is None:  # "~" sorts after any digit: null times go last
-                self._order = sorted(tasks, key=lambda i: (tasks[i]["scheduled_time"] or "~", i))
-            return [tasks[i] for i in self._order if i in tasks]
+            order = self._ordered_ids()
+            if account_ids is not None:  # the per-account index: a narrowed read does not scan every task
+                lists = [self._by_account.get(a, []) for a in set(account_ids)]
+                order = lists[0] if len(lists) == 1 else sorted((i for ids in lists for i in ids), key=self._rank.__getitem__)
+            return [tasks[i] for i in order if i in tasks]
 
     def query(
         self,
@@ -76,17 +91,15 @@ class TaskStore:
         ``start``/``end`` are inclusive bounds in the stored timestamp format; when
         either is given, tasks whose ``date_field`` is null are left out.
         """
-        tasks = self.ordered()
-        if all(f is None for f in (account_ids, task_type, start, end, exclude_status)):
+        tasks = self.ordered(account_ids)
+        if all(f is None for f in (task_type, start, end, exclude_status)):
             return tasks
-        accounts = None if account_ids is None else set(account_ids)
         bounded = start is not None or end is not None
         low, high = start or "", end or "~"
         return [
             task
             for task in tasks
-            if (accounts is None or task["account_id"] in accounts)
-            and (task_type is None or task["type"] == task_type)
+            if (task_type is None or task["type"] == task_type)
             and (exclude_status is None or task["status"] != exclude_status)
             and (not bounded or (task[date_field] is not None and low <= task[date_field] <= high))
         ]
