@@ -254,3 +254,16 @@ def test_mapping_records_are_accepted_on_every_path():
     plain = tasks_frame([OrderedDict(DOC_EXAMPLE_2)], now=NOW)
     extra = tasks_frame([OrderedDict(DOC_EXAMPLE_2, note="x")], now=NOW)
     pd.testing.assert_frame_equal(plain, extra.drop(columns="note"))
+
+
+def test_free_text_categories_are_sorted_as_python_sorts_them():
+    """account_id/keywords categories are the distinct values in Python's (code point) order, non-ASCII included,
+    and each row keeps its own value."""
+    words = ["zebra", "Zebra", "é clair", "e clair", "ａ wide", "😀 smile", "ß", "", "a\u0301", "á", "leg day"]
+    records = [record(id=f"task_{k}", account_id=f"acc_{w}", keywords=w) for k, w in enumerate(words + words[::3])] + [record(id="task_none", keywords=None)]
+    for source in (records, orjson.dumps(records)):
+        df = tasks_frame(source, now=NOW)
+        assert list(df["keywords"].cat.categories) == sorted(set(words))
+        assert list(df["account_id"].cat.categories) == sorted({f"acc_{w}" for w in words} | {DOC_EXAMPLE_2["account_id"]})
+        assert df["keywords"].iloc[:-1].astype(str).tolist() == words + words[::3]
+        assert pd.isna(df["keywords"].iloc[-1])

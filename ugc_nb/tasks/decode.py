@@ -59,6 +59,7 @@ PROFILE_TYPE = pa.struct([(name, pa.string()) for name in PROFILE_FIELDS])
 TIME_TYPE = pa.timestamp("us", tz="UTC")
 _STRING_FIELDS = ("account_id", "type", "status", "keywords")
 _JSON_ARRAY = re.compile(rb"\s*\[")
+_BETWEEN_TASKS = re.compile(rb"\},\{")
 _ARROW_TASK = pa.struct(
     [
         ("id", pa.large_string()),
@@ -179,20 +180,21 @@ def _arrow(array: bytes | bytearray | memoryview) -> Columns | None:
     against the documented schema. A cut that was not between two tasks (inside a string, or between objects
     nested in a task) leaves a piece that is not JSON, and any error sends the records down the structs path.
     """
-    text = bytes(array)
-    opening = _JSON_ARRAY.match(text)
+    view = memoryview(array)  # the text is not copied: the pieces are views of it
+    if view.format != "B" or view.ndim != 1 or not view.c_contiguous:
+        view = memoryview(view.tobytes())
+    opening = _JSON_ARRAY.match(view)
     begin = opening.end() if opening else 0
-    end = _before_blank(text, len(text), begin) - 1  # the closing bracket (the text is a checked JSON array)
-    end = _before_blank(text, end, begin)
-    if text[begin : begin + 1] != b"{" or text[end - 1 : end] != b"}":  # empty, or a first or last value that is no task
+    end = _before_blank(view, len(view), begin) - 1  # the closing bracket (the text is a checked JSON array)
+    end = _before_blank(view, end, begin)
+    if view[begin : begin + 1] != b"{" or view[end - 1 : end] != b"}":  # empty, or a first or last value that is no task
         return None
     bounds = []
     while begin < end:
-        cut = text.find(b"},{", begin + _PIECE, end)
-        stop = end if cut < 0 else cut + 1
+        cut = _BETWEEN_TASKS.search(view, begin + _PIECE, end)
+        stop = end if cut is None else cut.start() + 1
         bounds.append((begin, stop))
         begin = stop + 1
-    view = memoryview(text)
     try:
         if len(bounds) == 1:
             pieces = [_read_piece(view[bounds[0][0] : bounds[0][1]])]  # one piece: no thread to start
@@ -208,7 +210,7 @@ def _arrow(array: bytes | bytearray | memoryview) -> Columns | None:
     return Columns(fields, "arrow", _describe_by_id(ids))
 
 
-def _before_blank(text: bytes, end: int, begin: int) -> int:
+def _before_blank(text: memoryview, end: int, begin: int) -> int:
     """``end`` moved back over blank space (not before ``begin``)."""
     while end > begin and text[end - 1] in b" \t\n\r":
         end -= 1

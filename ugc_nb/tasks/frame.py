@@ -48,6 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..api.errors import InvalidRecordError, UnknownValueWarning
 from ..api.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_FIELDS, TASK_TYPES
@@ -85,18 +86,23 @@ def _categorical(values: Values, known: tuple[str, ...] | None = None) -> tuple[
     seen; without, they are the values seen, sorted.
     """
     encoded = _arrow(values, pa.string()).dictionary_encode()
-    seen = encoded.dictionary.to_pylist()
+    seen = encoded.dictionary  # distinct values, in order of first appearance
+    # Arrow's codes index ``seen``; ``translate`` maps them to positions in the categories (a null → -1).
+    translate = np.full(len(seen) + 1, -1, dtype=np.int32)
     unknown: list[str] = []
-    if known is None:
-        categories: list[str] | pd.Index = pd.Index(sorted(seen), dtype=pd.StringDtype())
+    if known is None:  # sorted by Arrow (UTF-8 byte order is code point order, as Python sorts), no Python string per value
+        order = pc.array_sort_indices(seen).to_numpy()
+        translate[order] = np.arange(len(order), dtype=np.int32)
+        categories: list[str] | pd.Index = pd.Index(pd.array(seen.take(order), dtype=pd.StringDtype()))
     else:
-        unknown = sorted(set(seen).difference(known))
+        values_seen = seen.to_pylist()
+        unknown = sorted(set(values_seen).difference(known))
         categories = [*known, *unknown]
-    position = {value: code for code, value in enumerate(categories)}
-    # Arrow's codes index ``seen``; translate them to positions in ``categories`` (a null → -1).
-    translate = np.array([position[value] for value in seen] + [-1], dtype=np.int32)
+        position = {value: code for code, value in enumerate(categories)}
+        translate[:-1] = [position[value] for value in values_seen]
     codes = translate[encoded.indices.fill_null(len(seen)).to_numpy()]
-    return pd.Categorical.from_codes(codes, categories=categories), unknown
+    # The categories are distinct and every code indexes them: nothing for pandas to check again.
+    return pd.Categorical.from_codes(codes, categories=categories, validate=False), unknown
 
 
 def _times(values: Values, field: str, describe: Callable[[int], str]) -> pd.Series:
