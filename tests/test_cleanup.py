@@ -8,6 +8,7 @@ nothing reported deleted still exists; the journal holds the full row of every d
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
 import time
@@ -149,6 +150,23 @@ def test_id_limit_below_batch_size_is_bisected(env):
     assert report.totals == {"deleted": len(chosen)}
     accepted = [r for r in delete_requests(box) if r.status == 200]
     assert accepted and all(len(r.body["taskIds"]) <= 7 for r in accepted)
+
+
+def test_batches_are_whole_accounts_then_the_rest_cut_across_accounts(env):
+    """ceil(N / batch_size) delete requests: first each account's full batches of its own tasks, then what is left of
+    every account cut every batch_size across accounts, so only the last request goes out part-filled."""
+    box, client, df, journal = env
+    chosen, size = df.ugc.deletable(), 7
+    report = delete_tasks(client, chosen, journal=journal, batch_size=size, concurrency=1, progress=False)
+    check(box, report, chosen, journal)
+    assert report.totals == {"deleted": len(chosen)}
+    requests = [r.body["taskIds"] for r in delete_requests(box)]
+    assert len(requests) == math.ceil(len(chosen) / size)
+    assert all(len(ids) == size for ids in requests[:-1])
+    account = chosen.set_index("id")["account_id"].astype(str)
+    whole = int((chosen["account_id"].astype(str).value_counts() // size).sum())
+    assert whole > 0 and all(len({account[i] for i in ids}) == 1 for ids in requests[:whole])
+    assert all(len({account[i] for i in ids}) > 1 for ids in requests[whole:-1])  # no account's rest fills a batch
 
 
 @pytest.mark.parametrize("kind", ["500", "500_empty", "drop", "429"])

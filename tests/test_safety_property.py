@@ -57,7 +57,7 @@ def test_every_journal_io_fault_at_every_step_keeps_the_invariants(mode, tmp_pat
     the N-th journal I/O call of a run fails: the run stops with JournalError (and its report) or completes, and
     all four invariants hold; unfinished tasks are settled by reconcile afterwards."""
     total = journal_calls(tmp_path, mode)
-    assert total >= 15
+    assert total >= 12  # run record, intents, outcomes over several batches: every one of them is swept
     checked = 0
     for kind in FaultyOS.KINDS:
         for n in range(1, total + 1):

@@ -6,7 +6,9 @@ and in :mod:`ugc_nb.verdict`:
 
 1. Rows the frame shows as ineligible (pending or complete for a delete;
    anything but failed for a retry) are never sent: outcome ``ineligible``.
-2. Tasks are batched by account. Just before a batch is sent its tasks are read
+2. Tasks are batched by account: each account's full batches of its own tasks,
+   then what is left of every account cut every ``batch_size`` across accounts
+   (``ceil(N / batch_size)`` requests). Just before a batch is sent its tasks are read
    again from the server (narrowed to the batch's accounts; the read for a
    worker's next batch overlaps its current request). Only a task the server
    still shows as it was chosen — an eligible status, the same ``scheduled_time``
@@ -108,24 +110,23 @@ def open_journal(journal: JournalArg, client: UGCClient | None = None) -> Journa
 
 
 def _batches(run: Run, ids: list[str], size: int) -> list[list[str]]:
-    """``ids`` in batches of at most ``size`` that keep accounts together: an account's tasks are split
-    only when they exceed a batch, and small accounts share one. Each batch's re-read stays small, an
-    account's batches stay next to each other (so the workers that take them together share one read
-    of it), and few batches share an account with their neighbours (whose requests a read must wait for)."""
+    """``ids`` in ``ceil(len(ids) / size)`` batches that keep accounts together: first each account's full
+    batches of its own tasks, next to each other (the workers that take them together share one read of
+    the account), then what is left of every account, in account order, cut every ``size`` (a batch of a
+    few accounts, read narrowed to them). Only the last batch is part-filled: a request costs a round trip
+    whatever it carries, and an account's remainder sent on its own would cost one more."""
     by_account: dict[str, list[str]] = {}
     for i in ids:
         by_account.setdefault(str(run.chosen.get(i, {}).get("account_id")), []).append(i)
     batches: list[list[str]] = []
-    small: list[str] = []
+    rests: list[list[str]] = []
     for tasks in by_account.values():
-        if len(tasks) >= size:
-            batches += [tasks[k : k + size] for k in range(0, len(tasks), size)]
-            continue
-        if len(small) + len(tasks) > size:
-            batches.append(small)
-            small = []
-        small = small + tasks
-    return batches + ([small] if small else [])
+        whole = len(tasks) - len(tasks) % size
+        batches += [tasks[k : k + size] for k in range(0, whole, size)]
+        if whole < len(tasks):
+            rests.append(tasks[whole:])
+    rest = [i for tasks in rests for i in tasks]
+    return batches + [rest[k : k + size] for k in range(0, len(rest), size)]
 
 
 def run_cleanup(action: Action, client: UGCClient, tasks: pd.DataFrame | Iterable[str], **options: Unpack[CleanupOptions]) -> CleanupReport:
