@@ -955,3 +955,25 @@ def test_the_engines_waits_end_at_the_policys_deadline(mode, tmp_path):
     [result] = report.results
     assert took < 3 and result.outcome == "failed" and "retry deadline (0.3 s) passed" in result.reason, (took, result)
     assert tasks[0]["id"] in fake.tasks
+
+
+@pytest.mark.parametrize(("fault", "status"), [("500_before", 500), ("500_before", 503), ("429", 429)])
+def test_the_servers_message_is_kept_when_a_task_is_given_up(mode, tmp_path, fault, status):
+    """A 5xx or a 429 on every send: the tasks end `failed` ("gave up …") with the server's own message in the reason."""
+    fake, journal = setup(mode, tmp_path, n=10)
+    fake.faults = lambda path, ids: fault if path == "/tasks/delete" else None  # nothing is applied
+
+    def rewrite(path, code, body):
+        if path == "/tasks/delete" and code >= 429:
+            return status, {**body, "code": status, "message": "DISK ON FIRE 42"}
+        return code, body
+
+    fake.rewrite = rewrite
+    fake.retry_after = "0"
+    with client_on(fake, mode) as client:
+        chosen = deletable(load_tasks(client, now=NOW))
+        report = delete_tasks(client, chosen, journal=journal, batch_size=4, max_attempts=2, progress=False)
+    check_invariants(fake, report, chosen["id"].tolist(), journal)
+    frame = report.to_frame()
+    assert set(frame["outcome"]) == {"failed"} and len(frame) == len(chosen)
+    assert all("DISK ON FIRE 42" in reason and "gave up after 2 attempts" in reason for reason in frame["reason"]), frame["reason"].tolist()

@@ -386,8 +386,10 @@ class Run:
         """No usable answer: wait as the server asks, then re-read before deciding anything."""
         if exc.may_have_applied:
             self.maybe_applied.update(ids)
-            what = exc.message if isinstance(exc, APIResponseValidationError) else f"answer lost ({type(exc).__name__})"
-            self.context.update((i, what) for i in ids)
+            what = exc.message if isinstance(exc, APIResponseValidationError) else f"answer lost ({type(exc).__name__}: {exc.message})"
+        else:  # a 429, or a request that never reached the server: not done, and the server's words kept
+            what = f"not done ({exc.message})"
+        self.context.update((i, what) for i in ids)
         self.on_wire.difference_update(ids)
         attempt = max(self.attempts.get(i, 1) for i in ids) - 1
         wait = self.policy.delay(attempt, getattr(exc, "retry_after", None))

@@ -100,6 +100,8 @@ def judge(rule: ActionRule, chosen: Mapping[str, Any], record: Mapping[str, Any]
     if ours_maybe and rule.name == "retry" and chosen.get("status") in rule.eligible:
         return "retried", f"status now {status} after our retry"
     was = chosen.get("status")
+    if "account_id" in chosen and str(record.get("account_id")) != str(chosen.get("account_id")):
+        return "changed", f"moved to account {record.get('account_id')} (was {chosen.get('account_id')} when chosen); not {rule.done}"
     if status == was:
         return "changed", (
             f"rescheduled since it was chosen (scheduled_time {record.get('scheduled_time')}, "
