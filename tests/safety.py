@@ -208,3 +208,17 @@ def crashed_run(path: Path, client: UGCClient, action: str, rows: list[dict], *,
     run = book.new_run(action, chosen=len(rows), source=client.base_url, dry_run=False, run_id=run_id, key_hash=client.key_fingerprint(run_id))
     book.write("intent", run, send=1, action=action, tasks=rows)
     book.close()
+
+
+def documented_batches(ids: list[str], accounts: list[str], size: int, turn: int = 1) -> list[list[str]]:
+    """The batches the README describes for a selection (ids and their accounts, in selection order): each
+    account's full batches, the accounts (in order of first appearance) taking turns ``turn`` (the concurrency)
+    batches at a time, then the remainders of every account cut every ``size``. An oracle written from the
+    README, to hold the engine to it."""
+    by_account: dict[str, list[str]] = {}
+    for task_id, account in zip(ids, accounts):
+        by_account.setdefault(account, []).append(task_id)
+    full = [[tasks[k : k + size] for k in range(0, len(tasks) - len(tasks) % size, size)] for tasks in by_account.values()]
+    turns = [batch for start in range(0, max(map(len, full), default=0), turn) for own in full for batch in own[start : start + turn]]
+    rest = [i for tasks in by_account.values() for i in tasks[len(tasks) - len(tasks) % size :]]
+    return turns + [rest[k : k + size] for k in range(0, len(rest), size)]

@@ -15,6 +15,7 @@ import time
 
 import pandas as pd
 import pytest
+from safety import documented_batches
 
 import ugc_nb
 from ugc_nb import Faults, Sandbox, UGCClient, cleanup, delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
@@ -153,8 +154,8 @@ def test_id_limit_below_batch_size_is_bisected(env):
 
 
 def test_batches_are_whole_accounts_then_the_rest_cut_across_accounts(env):
-    """ceil(N / batch_size) delete requests: first each account's full batches of its own tasks, then what is left of
-    every account cut every batch_size across accounts, so only the last request goes out part-filled."""
+    """ceil(N / batch_size) delete requests: first each account's full batches of its own tasks, the accounts taking
+    turns, then what is left of every account cut every batch_size across accounts: only the last is part-filled."""
     box, client, df, journal = env
     chosen, size = df.ugc.deletable(), 7
     report = delete_tasks(client, chosen, journal=journal, batch_size=size, concurrency=1, progress=False)
@@ -167,6 +168,12 @@ def test_batches_are_whole_accounts_then_the_rest_cut_across_accounts(env):
     whole = int((chosen["account_id"].astype(str).value_counts() // size).sum())
     assert whole > 0 and all(len({account[i] for i in ids}) == 1 for ids in requests[:whole])
     assert all(len({account[i] for i in ids}) > 1 for ids in requests[whole:-1])  # no account's rest fills a batch
+    # One worker: the accounts take turns one full batch at a time, so an account's second batch comes after
+    # every account's first (the read for the next batch need not wait for this one's request).
+    firsts = (chosen["account_id"].astype(str).value_counts() >= size).sum()
+    order = [account[ids[0]] for ids in requests[:whole]]
+    assert len(set(order[:firsts])) == firsts and set(order) == set(order[:firsts])
+    assert requests == documented_batches(chosen["id"].tolist(), chosen["account_id"].astype(str).tolist(), size)
 
 
 @pytest.mark.parametrize("kind", ["500", "500_empty", "drop", "429"])

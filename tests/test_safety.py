@@ -18,7 +18,7 @@ import orjson
 import pandas as pd
 import pytest
 from fakeapi import FakeAPI, FaultSchedule, make_tasks
-from safety import FAST, KEY, FaultyOS, check_invariants, client_on, crashed_run, failed_tasks, fake_with, watch_journal
+from safety import FAST, KEY, FaultyOS, check_invariants, client_on, crashed_run, documented_batches, failed_tasks, fake_with, watch_journal
 
 import ugc_nb
 from ugc_nb import delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
@@ -150,9 +150,11 @@ def test_task_changed_after_the_run_began_is_changed_in_whichever_batch(mode, tm
     fake, journal = setup(mode, tmp_path, n=40)
     with client_on(fake, mode) as client:
         chosen = deletable(load_tasks(client, now=NOW))
-        order = chosen.sort_values(["account_id"], kind="stable")["id"].tolist()
-        failed_late = [i for i in order[8:] if fake.tasks[i]["status"] == "failed"][-1]
-        started_late = order[-2] if order[-2] != failed_late else order[-3]
+        # Batches from the third on are read after the first request arrives (one worker reads one batch ahead).
+        batches = documented_batches(chosen["id"].tolist(), chosen["account_id"].astype(str).tolist(), 4)
+        later = [i for batch in batches[2:] for i in batch]
+        failed_late = [i for i in later if fake.tasks[i]["status"] == "failed"][-1]
+        started_late = later[-1] if later[-1] != failed_late else later[-2]
         seen = []
 
         def colleague(api, path, ids):

@@ -6,8 +6,9 @@ and in :mod:`ugc_nb.verdict`:
 
 1. Rows the frame shows as ineligible (pending or complete for a delete;
    anything but failed for a retry) are never sent: outcome ``ineligible``.
-2. Tasks are batched by account: each account's full batches of its own tasks,
-   then what is left of every account cut every ``batch_size`` across accounts
+2. Tasks are batched by account: each account's full batches of its own tasks
+   (the accounts taking turns, ``concurrency`` batches at a time), then what is
+   left of every account cut every ``batch_size`` across accounts
    (``ceil(N / batch_size)`` requests). Just before a batch is sent its tasks are read
    again from the server (narrowed to the batch's accounts; the read for a
    worker's next batch overlaps its current request). Only a task the server
@@ -109,22 +110,28 @@ def open_journal(journal: JournalArg, client: UGCClient | None = None) -> Journa
     return Journal(journal)  # type: ignore[arg-type]
 
 
-def _batches(run: Run, ids: list[str], size: int) -> list[list[str]]:
+def _batches(run: Run, ids: list[str], size: int, turn: int) -> list[list[str]]:
     """``ids`` in ``ceil(len(ids) / size)`` batches that keep accounts together: first each account's full
-    batches of its own tasks, next to each other (the workers that take them together share one read of
-    the account), then what is left of every account, in account order, cut every ``size`` (a batch of a
-    few accounts, read narrowed to them). Only the last batch is part-filled: a request costs a round trip
-    whatever it carries, and an account's remainder sent on its own would cost one more."""
+    batches of its own tasks, the accounts taking turns ``turn`` batches at a time (``turn`` is the number
+    of workers: the batches sent together are of one account and verified by one shared read, and the read
+    for the next turn is of another account, so it need not wait for those requests to be answered); then
+    what is left of every account, in account order, cut every ``size`` (a batch of a few accounts, read
+    narrowed to them). Only the last batch is part-filled: a request costs a round trip whatever it
+    carries, and an account's remainder sent on its own would cost one more."""
     by_account: dict[str, list[str]] = {}
     for i in ids:
         by_account.setdefault(str(run.chosen.get(i, {}).get("account_id")), []).append(i)
-    batches: list[list[str]] = []
+    full: list[list[list[str]]] = []
     rests: list[list[str]] = []
     for tasks in by_account.values():
         whole = len(tasks) - len(tasks) % size
-        batches += [tasks[k : k + size] for k in range(0, whole, size)]
+        full.append([tasks[k : k + size] for k in range(0, whole, size)])
         if whole < len(tasks):
             rests.append(tasks[whole:])
+    batches: list[list[str]] = []
+    for start in range(0, max(map(len, full), default=0), turn):
+        for account in full:
+            batches += account[start : start + turn]
     rest = [i for tasks in rests for i in tasks]
     return batches + [rest[k : k + size] for k in range(0, len(rest), size)]
 
@@ -191,7 +198,7 @@ def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, 
     candidates = [i for i in plan.eligible + plan.unchecked if i not in run.results]
     try:
         if candidates and not run.stopped:
-            batches = _batches(run, candidates, batch_size)
+            batches = _batches(run, candidates, batch_size, max(1, concurrency))
             prefetch = run.read_ahead if verify else None
             first = None if verify else {i: run.rows[i] for i in candidates}
             run.done = 0  # progress counts the tasks sent for
