@@ -122,17 +122,15 @@ def _batches(run: Run, ids: list[str], size: int, turn: int) -> list[list[str]]:
     for i in ids:
         by_account.setdefault(str(run.chosen.get(i, {}).get("account_id")), []).append(i)
     full: list[list[list[str]]] = []
-    rests: list[list[str]] = []
+    rest: list[str] = []
     for tasks in by_account.values():
         whole = len(tasks) - len(tasks) % size
         full.append([tasks[k : k + size] for k in range(0, whole, size)])
-        if whole < len(tasks):
-            rests.append(tasks[whole:])
+        rest += tasks[whole:]
     batches: list[list[str]] = []
     for start in range(0, max(map(len, full), default=0), turn):
         for account in full:
             batches += account[start : start + turn]
-    rest = [i for tasks in rests for i in tasks]
     return batches + [rest[k : k + size] for k in range(0, len(rest), size)]
 
 

@@ -67,9 +67,14 @@ def same_time(a: Any, b: Any) -> bool:
     return ta == tb
 
 
+def _moved_account(chosen: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
+    """The live ``record`` is of another account than the task was chosen in (if that was known)."""
+    return "account_id" in chosen and str(record.get("account_id")) != str(chosen.get("account_id"))
+
+
 def as_chosen(chosen: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
     """The live ``record`` has the status, ``scheduled_time`` and account the task had when it was chosen."""
-    if "account_id" in chosen and str(record.get("account_id")) != str(chosen.get("account_id")):
+    if _moved_account(chosen, record):
         return False
     return record.get("status") == chosen.get("status") and same_time(record.get("scheduled_time"), chosen.get("scheduled_time"))
 
@@ -100,7 +105,7 @@ def judge(rule: ActionRule, chosen: Mapping[str, Any], record: Mapping[str, Any]
     if ours_maybe and rule.name == "retry" and chosen.get("status") in rule.eligible:
         return "retried", f"status now {status} after our retry"
     was = chosen.get("status")
-    if "account_id" in chosen and str(record.get("account_id")) != str(chosen.get("account_id")):
+    if _moved_account(chosen, record):
         return "changed", f"moved to account {record.get('account_id')} (was {chosen.get('account_id')} when chosen); not {rule.done}"
     if status == was:
         return "changed", (
