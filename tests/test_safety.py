@@ -21,7 +21,7 @@ from fakeapi import FakeAPI, FaultSchedule, make_tasks
 from safety import FAST, KEY, FaultyOS, check_invariants, client_on, crashed_run, documented_batches, failed_tasks, fake_with, watch_journal
 
 import ugc_nb
-from ugc_nb import delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
+from ugc_nb import UGCClient, delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
 from ugc_nb.api.errors import APIStatusError, APITimeoutError, CleanupError, JournalError
 from ugc_nb.cleanup import journal as journal_module
 
@@ -979,3 +979,75 @@ def test_the_servers_message_is_kept_when_a_task_is_given_up(mode, tmp_path, fau
     frame = report.to_frame()
     assert set(frame["outcome"]) == {"failed"} and len(frame) == len(chosen)
     assert all("DISK ON FIRE 42" in reason and "gave up after 2 attempts" in reason for reason in frame["reason"]), frame["reason"].tolist()
+
+
+# -- a task with no account is read with no account filter: that read is a read of every account --------------------
+def _blank_and_acc_a(tmp_path, blank, *, blank_first=True):
+    """4 tasks with a blank account and 8 of acc_a, all failed; the blank ones listed (and batched) first or last."""
+    tasks = failed_tasks(12, accounts=1, seed=7)
+    for n, task in enumerate(tasks):
+        task["account_id"] = blank if (n < 4 if blank_first else n >= 8) else "acc_a"
+    return fake_with(tasks, tmp_path)
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+@pytest.mark.parametrize("action", ["delete", "retry"])
+def test_what_an_unfiltered_read_shows_of_other_accounts_counts(tmp_path, blank, action):
+    """The read made for tasks with a blank account_id lists every account; a task of another account it shows
+    moved on (pending) is never sent, though that account's own read shows it as chosen again."""
+    fake, journal = _blank_and_acc_a(tmp_path, blank)
+    target = next(i for i, t in fake.tasks.items() if t["account_id"] == "acc_a")
+
+    def show_pending_once(path, status, body):
+        listed = body.get("data") if path == "/tasks" and isinstance(body, dict) else None
+        if isinstance(listed, list) and {t.get("account_id") for t in listed} == {blank, "acc_a"} and not shown:
+            shown.append(target)
+            body = {**body, "data": [{**t, "status": "pending"} if t["id"] == target else t for t in listed]}
+        return status, body
+
+    shown: list[str] = []
+    with client_on(fake, "mock") as client:
+        chosen = load_tasks(client, now=NOW)
+        fake.rewrite = show_pending_once
+        run = delete_tasks if action == "delete" else retry_tasks
+        report = run(client, chosen, journal=journal, batch_size=4, concurrency=1, progress=False)
+    assert shown == [target]
+    sent = {i for r in fake.requests if r.path != "/tasks" for i in r.ids}
+    assert target not in sent
+    assert report.to_frame().set_index("id").loc[target, "outcome"] == "changed"
+    assert len(sent) == 11
+
+
+class _Timed(httpx.BaseTransport):
+    """Delegates to a transport, holding each request 30 ms on the wire, and notes when each one was out."""
+
+    def __init__(self, inner):
+        self.inner, self.spans, self.lock = inner, [], threading.Lock()
+
+    def handle_request(self, request):
+        import time
+
+        start = time.monotonic()
+        body = orjson.loads(request.content or b"{}")
+        time.sleep(0.03)
+        response = self.inner.handle_request(request)
+        response.read()
+        with self.lock:
+            self.spans.append((request.url.path, body.get("accountIds"), body.get("taskIds") or [], start, time.monotonic()))
+        return response
+
+
+@pytest.mark.parametrize("concurrency", [1, 2, 4])
+def test_a_read_with_no_account_filter_waits_for_every_request(tmp_path, concurrency):
+    """No read of every account (made for tasks with a blank account_id) is on the wire while a request is."""
+    fake, journal = _blank_and_acc_a(tmp_path, "", blank_first=False)  # read ahead while acc_a's requests are out
+    timed = _Timed(fake.transport())
+    with UGCClient(api_key=fake.api_key, base_url="http://fake.test", transport=timed, retry=FAST) as client:
+        chosen = load_tasks(client, now=NOW)
+        timed.spans.clear()
+        report = delete_tasks(client, chosen, journal=journal, batch_size=4, concurrency=concurrency, progress=False)
+    assert report.totals == {"deleted": 12}
+    everything = [(a, b) for path, accounts, _, a, b in timed.spans if path == "/tasks" and accounts is None]
+    sends = [(a, b) for path, _, ids, a, b in timed.spans if path == "/tasks/delete"]
+    assert everything and sends
+    assert not [(r, s) for r in everything for s in sends if r[0] < s[1] and s[0] < r[1]]

@@ -28,7 +28,7 @@ from ..api.errors import (
 )
 from .answer import Answer, read_answer
 from .journal import Journal
-from .live import FATAL_STATUS, live_tasks
+from .live import FATAL_STATUS, account_key, accounts_of, live_tasks
 from .outcome import TaskResult
 from .plan import ActionRule
 from .pool import AccountGate
@@ -119,7 +119,7 @@ class Run:
     # -- live state ----------------------------------------------------------
     def read(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Live records of ``ids`` that still exist (narrowed by account), waiting as the server asks."""
-        accounts = {self.chosen.get(i, {}).get("account_id") for i in ids}
+        accounts = set(accounts_of(self.chosen, ids))
         wanted = set(ids)
         return {r["id"]: r for r in self._read_accounts(accounts) if r["id"] in wanted}
 
@@ -127,7 +127,7 @@ class Run:
         """:meth:`read` for a batch about to be sent: joins a read of the same accounts already on the
         wire (it started no earlier than this one would have had to), so workers that take batches of
         one account together share one read."""
-        accounts = frozenset(self.chosen.get(i, {}).get("account_id") for i in ids)
+        accounts = accounts_of(self.chosen, ids)
         wanted = set(ids)
         with self.lock:
             shared = next((f for key, f in self.flying.items() if accounts <= key), None)
@@ -170,12 +170,12 @@ class Run:
         """Keep, for every chosen task, what any worker's reads have shown of it: the first state that is
         not as chosen (gone or moved on) sticks — such a task is never sent, whatever a read answered
         out of order says later; otherwise the newest read's record."""
-        if None not in accounts and any(r.get("account_id") not in accounts for r in records):
+        if None not in accounts and any(account_key(r.get("account_id")) not in accounts for r in records):
             self.unfiltered = True  # from now on the gate treats each read as a read of everything
         listed: dict[str, dict[str, Any]] = {}
         chosen = self.chosen
         # Only what the read was asked for counts: rows of other accounts were not guarded by the gate.
-        wanted = [r for r in records if r["id"] in chosen and (None in accounts or chosen[r["id"]].get("account_id") in accounts)]
+        wanted = [r for r in records if r["id"] in chosen and (None in accounts or account_key(chosen[r["id"]].get("account_id")) in accounts)]
         for record in wanted:  # a task listed twice: a copy that is not as chosen wins (never send on a guess)
             first = listed.setdefault(record["id"], record)
             if first is not record and self._as_chosen(record["id"], first) and not self._as_chosen(record["id"], record):
@@ -207,7 +207,7 @@ class Run:
         """``record`` is the task as chosen (a frame's row, or a bare id's first live state): remember what
         to judge it by, the row to journal, and its account (for the reads that cover it)."""
         if task_id not in self.chosen:
-            self.accounts.setdefault(record.get("account_id"), []).append(task_id)
+            self.accounts.setdefault(account_key(record.get("account_id")), []).append(task_id)
         self.chosen[task_id] = {k: record.get(k) for k in CHOSEN_FIELDS}
         self.rows[task_id] = dict(record)
 
@@ -226,7 +226,7 @@ class Run:
                 continue
             # From the judgement to the request's answer no read of these accounts runs, and reads in
             # flight finish first: the tasks are judged on the newest state any read has shown.
-            with self.gate.sending({self.chosen.get(i, {}).get("account_id") for i in ids}):
+            with self.gate.sending(accounts_of(self.chosen, ids)):
                 if self.stopped:
                     return  # stopped (Ctrl-C, a wrong key, the journal) while this batch was being read
                 sendable = self._judge(ids, state)
@@ -268,7 +268,7 @@ class Run:
         in a read of every account before it counts as deleted (it may have moved to another account)."""
         with self.lock:
             missing = [i for i in ids if i in self.maybe_applied and self.latest.get(i, (0, live.get(i)))[1] is None]
-        if not missing or None in {self.chosen.get(i, {}).get("account_id") for i in ids}:
+        if not missing or None in accounts_of(self.chosen, ids):
             return  # nothing to confirm, or the read was of every account already
         everything = {r["id"]: r for r in self._read_accounts({None}) if r["id"] in set(missing)}
         with self.lock:
@@ -376,7 +376,6 @@ class Run:
         if len(still) < len(ids):
             return [(still, live)] if still else []
         if len(still) > 1:  # nobody at fault: an id limit, or a rule we do not know
-
             half = len(still) // 2
             return [(still[:half], live), (still[half:], live)]
         self.settle([(still[0], "failed", f"HTTP {exc.status_code}: {exc.message}")], send=number)

@@ -6,14 +6,14 @@ and by the panel's refresh. A record without a string ``id`` is an error, never 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..api.client import UGCClient
 from ..api.errors import APIResponseValidationError
 from ..api.retry import RetryPolicy
 
-__all__ = ["live_tasks", "READ_ATTEMPTS", "FATAL_STATUS", "CONFLICTING"]
+__all__ = ["live_tasks", "account_key", "accounts_of", "READ_ATTEMPTS", "FATAL_STATUS", "CONFLICTING"]
 
 #: Key added to the one record kept for a task the server listed twice in different states (no API field
 #: can have this name): the states it was listed as.
@@ -26,6 +26,17 @@ FATAL_STATUS = (401, 403)  # the key is wrong or lacks the right: nothing else w
 
 
 
+def account_key(account: Any) -> str | None:
+    """The account a task's reads are narrowed to: its id, or None (read every account) when it has none — empty,
+    blank or not a string. Reads, the gate and what a read covers all go by this, so they always agree."""
+    return account if isinstance(account, str) and account.strip() else None
+
+
+def accounts_of(chosen: Mapping[str, Mapping[str, Any]], ids: Iterable[str]) -> frozenset[str | None]:
+    """The :func:`account_key` of each of ``ids`` as chosen: what their reads are narrowed to, and the gate holds."""
+    return frozenset(account_key(chosen.get(i, {}).get("account_id")) for i in ids)
+
+
 def live_tasks(client: UGCClient, accounts: Iterable[str | None]) -> list[dict[str, Any]]:
     """A live read narrowed to ``accounts`` — or of everything when any account is unknown (None).
 
@@ -35,7 +46,7 @@ def live_tasks(client: UGCClient, accounts: Iterable[str | None]) -> list[dict[s
     different states, it is kept once with :data:`CONFLICTING` naming the states, and
     :func:`~ugc_nb.cleanup.verdict.judge` then neither sends it nor believes either state.
     """
-    accounts = {a if isinstance(a, str) and a.strip() else None for a in accounts}  # "" is no account filter
+    accounts = {account_key(a) for a in accounts}  # "" is no account filter
     records = client.tasks.list() if None in accounts else client.tasks.list(account_ids=sorted(a for a in accounts if a is not None))
     for record in records:
         if not isinstance(record, dict) or not isinstance(record.get("id"), str):
