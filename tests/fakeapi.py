@@ -9,7 +9,12 @@ violation checks and `journal_check` (mutations only) -> auth (401, `faults` not
 `max_ids` counts the ids as sent (before de-duplication); `last_read` is updated only when a
 list answer is delivered with a 2xx status. Over HTTP, "refuse" cannot refuse a TCP connect, so it closes without applying or answering
 (indistinguishable from "drop_before"). Over HTTP, hooks that raise are recorded in `errors`
-and answered with a 500.
+and answered with a 500. "drip" (HTTP only) applies the request, then sends its answer's headers and one
+byte of the body every `drip_every` seconds, 100 bytes at most.
+
+Time: `stamp` (a callable, e.g. a test's fake monotonic clock) stamps each request's arrival in `Request.at`;
+`date` (a callable giving an HTTP date) adds a `Date` header to every answer; `retry_after` may be a callable
+too. `current` is the request being handled (its `accounts` say what a read asked for), for hooks.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import copy
 import json
 import random
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,7 +40,7 @@ TYPES = ("warmup_scroll", "warmup_search_term", "warmup_search_profile", "edit_p
 DELETABLE = {"scheduled", "failed"}
 RETRYABLE = {"failed"}
 MUTATIONS = {"/tasks/delete": ("deleted", DELETABLE), "/tasks/retry": ("retried", RETRYABLE)}
-FAULTS = ("ok", "429", "500_before", "500_empty", "500_after", "lost_after", "drop_before", "late", "refuse")
+FAULTS = ("ok", "429", "500_before", "500_empty", "500_after", "lost_after", "drop_before", "late", "refuse", "drip")
 
 Fault = Callable[[str, list[str]], "str | None"]
 
@@ -124,6 +130,9 @@ class Request:
     fault: str | None = None
     answered: int | str = "pending"  # HTTP status, or "lost" / "dropped" / "refused"
     applied: list[str] = field(default_factory=list)
+    accounts: list[str] | None = None  # a read's accountIds (None: every account)
+    owners: dict[str, str | None] = field(default_factory=dict)  # a mutation's ids -> their account on arrival
+    at: float | None = None  # `stamp()` on arrival
 
 
 @dataclass
@@ -171,7 +180,11 @@ class FakeAPI:
         self.before: Callable[[FakeAPI, str, list[str]], None] | None = None
         self.faults: Fault | None = None
         self.rewrite: Callable[[str, int, dict], tuple[int, dict | bytes]] | None = None
-        self.retry_after = "0"
+        self.retry_after: str | Callable[[], str] = "0"
+        self.stamp: Callable[[], float] | None = None
+        self.date: Callable[[], str] | None = None
+        self.drip_every = 0.4
+        self.current: Request | None = None
         self._late: list[tuple[Request, str, Any]] = []
 
     # -- helpers for tests -------------------------------------------------------------
@@ -219,6 +232,11 @@ class FakeAPI:
                 path, list(ids), {i: self.tasks.get(i, {}).get("status") for i in ids},
                 {i: self.last_read.get(i) for i in ids},
             )
+            if isinstance(body, dict) and isinstance(body.get("accountIds"), list):
+                rec.accounts = list(body["accountIds"])
+            rec.owners = {i: self.tasks.get(i, {}).get("account_id") for i in ids}
+            rec.at = self.stamp() if self.stamp is not None else None
+            self.current = rec
             self.requests.append(rec)
             if path in MUTATIONS:
                 self._check(path, ids)
@@ -232,7 +250,8 @@ class FakeAPI:
                 return Outcome(rec.answered)
             if fault == "429":
                 err = {"ok": False, "code": 429, "message": "Too many requests"}
-                return self._answer(rec, 429, err, {"Retry-After": self.retry_after})
+                hint = self.retry_after() if callable(self.retry_after) else self.retry_after
+                return self._answer(rec, 429, err, {"Retry-After": hint})
             if fault == "500_before":
                 return self._answer(rec, 500, {"ok": False, "code": 500, "message": "Internal server error"})
             if fault == "500_empty":
@@ -251,6 +270,8 @@ class FakeAPI:
             if fault == "500_after":
                 return self._answer(rec, 500, {"ok": False, "code": 500, "message": "Internal server error"})
             out = self._answer(rec, status, payload)
+            if fault == "drip":
+                out.kind = "drip"
             if 200 <= out.status < 300:
                 self.last_read.update({t["id"]: t["status"] for t in listed})
             return out
@@ -333,7 +354,8 @@ class FakeAPI:
         rec.answered = status
         raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         ctype = "text/html" if isinstance(payload, bytes) else "application/json"
-        return Outcome("answer", status, raw, {"Content-Type": ctype, **(headers or {})})
+        dated = {"Date": self.date()} if self.date is not None else {}
+        return Outcome("answer", status, raw, {"Content-Type": ctype, **dated, **(headers or {})})
 
     # -- transports ----------------------------------------------------------------------
     def transport(self) -> httpx.MockTransport:
@@ -350,6 +372,8 @@ class FakeAPI:
                 raise httpx.RemoteProtocolError("dropped", request=request)
             if out.kind == "refused":
                 raise httpx.ConnectError("refused", request=request)
+            if out.kind == "drip":
+                raise AssertionError("the drip fault needs real HTTP (fake.serve())")
             return httpx.Response(out.status, headers=out.headers, content=out.body)
 
         return httpx.MockTransport(handler)
@@ -373,15 +397,28 @@ class FakeAPI:
                 except Exception as exc:  # noqa: BLE001 - a crashing hook must not hang the client
                     fake.errors.append(repr(exc))
                     out = Outcome("answer", 500, json.dumps(_err(500, f"fake crashed: {exc!r}")).encode())
-                if out.kind != "answer":
+                if out.kind not in ("answer", "drip"):
                     self.close_connection = True
                     return
-                self.send_response(out.status)
+                self.send_response_only(out.status)
+                self.send_header("Date", out.headers.get("Date") or self.date_time_string())
                 for name, value in out.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(out.body)))
+                    if name != "Date":
+                        self.send_header(name, value)
+                body = out.body if out.kind == "answer" else out.body.ljust(100)[:100]
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(out.body)
+                if out.kind == "answer":
+                    self.wfile.write(body)
+                    return
+                self.close_connection = True
+                for byte in body:  # one byte at a time, until the client goes away
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(fake.drip_every)
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 """Stay quiet."""

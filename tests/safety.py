@@ -13,7 +13,9 @@ The invariants, checked after every run whatever the faults were:
 from __future__ import annotations
 
 import errno
+import math
 import os
+import threading
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +41,8 @@ def client_on(fake: FakeAPI, mode: str, **options):
         with UGCClient(api_key=fake.api_key, base_url="http://fake.test", transport=fake.transport(), **options) as client:
             yield client
         return
-    with fake.serve() as served, UGCClient(api_key=fake.api_key, base_url=served.url, timeout=10, **options) as client:
+    options.setdefault("timeout", 10)
+    with fake.serve() as served, UGCClient(api_key=fake.api_key, base_url=served.url, **options) as client:
         yield client
 
 
@@ -222,3 +225,38 @@ def documented_batches(ids: list[str], accounts: list[str], size: int, turn: int
     turns = [batch for start in range(0, max(map(len, full), default=0), turn) for own in full for batch in own[start : start + turn]]
     rest = [i for tasks in by_account.values() for i in tasks[len(tasks) - len(tasks) % size :]]
     return turns + [rest[k : k + size] for k in range(0, len(rest), size)]
+
+
+class FakeClock:
+    """A monotonic clock that moves only when someone sleeps on it: the engine's and the client's waits cost no
+    real time, and every time a test reads is exact. Thread-safe; each sleep is kept in ``sleeps``."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.sleeps.append(seconds)
+            self.now += max(0.0, seconds)
+
+
+def read_ages(fake: FakeAPI) -> list[tuple[float, str, str | None]]:
+    """For every task a mutation carried: (seconds since the newest read that covered its account and was answered
+    before the mutation arrived — inf if none —, the task, its account), from the fake's own stamps of arrivals."""
+    answered: dict[str | None, float] = {}  # account -> when its newest answered read arrived (None: a read of all)
+    ages = []
+    for rec in fake.requests:
+        if rec.path == "/tasks" and rec.answered == 200:
+            for account in rec.accounts if rec.accounts is not None else [None]:
+                answered[account] = rec.at
+        elif rec.path in ("/tasks/delete", "/tasks/retry"):
+            for task_id, account in rec.owners.items():
+                seen = max((t for t in (answered.get(account), answered.get(None)) if t is not None), default=None)
+                ages.append((math.inf if seen is None else rec.at - seen, task_id, account))
+    return ages

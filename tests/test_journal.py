@@ -251,3 +251,104 @@ def test_read_journal_with_no_path_reads_the_journal_of_the_source(tmp_path, mon
     monkeypatch.setenv("UGC_API_KEY", "x" * 20)
     with pytest.raises(FileNotFoundError, match="journal.jsonl"):
         ugc_nb.read_journal()  # with a key the source is the API, whose journal has nothing yet
+
+
+# -- the journal's privacy and its reader's limits (safety round 3) ------------------------------------------------
+def test_a_journal_open_to_others_is_made_user_only_before_any_row_goes_in(tmp_path):
+    """A journal restored from a backup as 0644: the run that opens it makes it 0600 and says so once (a
+    JournalWarning naming the file and both modes); the next run says nothing. Against the independent fake."""
+    from fakeapi import FakeAPI, make_tasks
+
+    fake = FakeAPI(make_tasks(8, accounts=2, seed=3), api_key=SECRET)
+    path = tmp_path / "journal.jsonl"
+    path.write_bytes(b'{"kind":"run","run":"old","time":"2026-10-01T00:00:00Z","action":"delete"}\n')
+    path.chmod(0o644)
+    with UGCClient(api_key=SECRET, base_url="http://fake.test", transport=fake.transport(), retry=NO_WAIT) as client:
+        df = load_tasks(client, now=NOW)
+        chosen = df[df["status"].isin(["scheduled", "failed"])]
+        with pytest.warns(JournalWarning, match=r"open to other users \(mode 0644\).*now user-only \(0600\)") as seen:
+            delete_tasks(client, chosen.head(2), journal=path, progress=False)
+        assert len([w for w in seen if issubclass(w.category, JournalWarning)]) == 1
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        with warnings_as_errors():
+            delete_tasks(client, chosen.iloc[2:4], journal=path, progress=False)
+    assert fake.deleted_by_us.keys() == set(chosen["id"].head(4))
+
+
+def test_a_journal_whose_permissions_cannot_be_tightened_is_refused_before_sending(tmp_path, monkeypatch):
+    """When the 0644 journal's mode cannot be changed (not our file), nothing is sent: a JournalError names the file."""
+    from fakeapi import FakeAPI, make_tasks
+
+    from ugc_nb.cleanup import journal as journal_module
+
+    fake = FakeAPI(make_tasks(4, accounts=1, seed=3), api_key=SECRET)
+    path = tmp_path / "journal.jsonl"
+    path.write_bytes(b"")
+    path.chmod(0o644)
+
+    class NotOwner:
+        def __getattr__(self, name):
+            return getattr(os, name)
+
+        def fchmod(self, fd, mode):
+            raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(journal_module, "os", NotOwner())
+    with UGCClient(api_key=SECRET, base_url="http://fake.test", transport=fake.transport(), retry=NO_WAIT) as client:
+        df = load_tasks(client, now=NOW)
+        with pytest.raises(JournalError, match=r"journal.jsonl.*open to other users \(mode 0644\).*nothing was sent"):
+            delete_tasks(client, df[df["status"] == "failed"], journal=path, progress=False)
+    assert not [r for r in fake.requests if r.path != "/tasks"]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+def test_what_is_not_a_regular_file_is_refused_by_the_reader_writer_and_reconcile(box, tmp_path, kind):
+    """A folder, a named pipe or a device (/dev/zero: endless) is not a journal: read_journal and reconcile say so in
+    one line at once (they never wait on a pipe nor read without end), and a run refuses it before sending."""
+    if kind == "folder":
+        path = tmp_path / "a-folder"
+        path.mkdir()
+    elif kind == "fifo":
+        path = tmp_path / "a-pipe"
+        os.mkfifo(path)
+    else:
+        path = "/dev/zero"
+    with pytest.raises(ValueError, match="not a regular file"):
+        read_journal(path)
+    client = box.client()
+    with pytest.raises(ValueError, match="not a regular file"):
+        reconcile(path, client)
+    df = load_tasks(client)
+    with pytest.raises(JournalError, match="nothing was sent"):
+        delete_tasks(client, df[df["status"] == "failed"].head(2), journal=path, progress=False)
+
+
+def test_a_line_longer_than_the_limit_is_skipped_with_the_torn_line_warning(tmp_path, monkeypatch):
+    """A line over MAX_LINE bytes is skipped (not read into memory whole) with a JournalWarning naming its number;
+    the lines around it are read. The writer refuses to write such a record."""
+    from ugc_nb.cleanup import journal as journal_module
+
+    monkeypatch.setattr(journal_module, "MAX_LINE", 200)
+    path = tmp_path / "journal.jsonl"
+    good = b'{"kind":"run","run":"r1","time":"2026-10-01T00:00:00Z","action":"delete","source":"x"}\n'
+    path.write_bytes(good + b'{"kind":"intent","run":"r1",' + b"x" * 5000 + b"}\n" + good.replace(b"r1", b"r2"))
+    with pytest.warns(JournalWarning, match="skipping line 2, longer than 200 bytes"):
+        runs = [record["run"] for _, record in journal_module._lines(path)]
+    assert runs == ["r1", "r2"]
+    with pytest.raises(JournalError, match="longer than a journal line may be"):
+        Journal(path).write("intent", "r3", tasks=[{"id": "t", "bio": "y" * 500}])
+
+
+class warnings_as_errors:
+    """A block in which any warning fails the test."""
+
+    def __enter__(self):
+        import warnings
+
+        self._ctx = warnings.catch_warnings()
+        self._ctx.__enter__()
+        warnings.simplefilter("error")
+
+    def __exit__(self, *exc):
+        self._ctx.__exit__(*exc)

@@ -18,7 +18,7 @@ import orjson
 import pandas as pd
 import pytest
 from fakeapi import FakeAPI, FaultSchedule, make_tasks
-from safety import FAST, KEY, FaultyOS, check_invariants, client_on, crashed_run, documented_batches, failed_tasks, fake_with, watch_journal
+from safety import FAST, KEY, FakeClock, FaultyOS, check_invariants, client_on, crashed_run, documented_batches, failed_tasks, fake_with, watch_journal
 
 import ugc_nb
 from ugc_nb import UGCClient, delete_tasks, load_tasks, read_journal, reconcile, retry_tasks
@@ -374,13 +374,11 @@ def test_odd_retry_after_values_are_clamped_never_a_crash(mode, tmp_path, hint):
 
 def test_engine_rereads_honour_retry_after(mode, tmp_path, monkeypatch):
     """When the client's own retries are spent, the engine waits what the server's Retry-After says before reading again."""
-    from ugc_nb.cleanup import engine as cleanup
-
     fake, journal = setup(mode, tmp_path)
     fake.retry_after = "0.0007"
-    slept = []
-    monkeypatch.setattr(cleanup.time, "sleep", lambda s: slept.append(s))
-    with client_on(fake, mode, max_retries=0) as client:
+    clock = FakeClock()
+    slept = clock.sleeps
+    with client_on(fake, mode, max_retries=0, clock=clock) as client:
         chosen = deletable(load_tasks(client, now=NOW)).head(3)
         fake.faults = FaultSchedule(["429"])  # the verification read
         report = delete_tasks(client, chosen, journal=journal, progress=False)

@@ -27,8 +27,9 @@ import random
 import threading
 import time
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -36,6 +37,7 @@ import orjson
 
 from .._version import __version__
 from . import envelope
+from .clock import SYSTEM_CLOCK, Clock
 from .errors import (
     APIConnectionError,
     APIError,
@@ -80,6 +82,7 @@ class UGCClient:
         max_retries: int | None = None,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("UGC_API_KEY")
         if key is None or not str(key).strip():
@@ -99,6 +102,8 @@ class UGCClient:
         self._redact = Redactor(key)
         self.base_url = url
         self.retry = policy
+        self.clock: Clock = clock or SYSTEM_CLOCK
+        self._scope = threading.local()  # this thread's deadline_at() bound, if any
         self.tasks = Tasks(self)
         self.accounts = Accounts(self)
         self._rng = random.Random()
@@ -142,15 +147,60 @@ class UGCClient:
         """A salted hash of the key: tells whether two runs used the same key, reveals nothing of it."""
         return hashlib.sha256(f"{salt}:{self._key}".encode()).hexdigest()[:16]
 
+    @contextmanager
+    def deadline_at(self, until: float | None) -> Iterator[None]:
+        """Inside the block, every request this thread makes (its retries and its answer still arriving included)
+        is abandoned once ``self.clock.monotonic()`` reaches ``until``, or earlier by the policy's own deadline.
+        The cleanup engine bounds its re-reads and its requests by the deadline of the tasks they are for."""
+        previous = getattr(self._scope, "until", None)
+        self._scope.until = until if previous is None else previous if until is None else min(previous, until)
+        try:
+            yield
+        finally:
+            self._scope.until = previous
+
     # -- the one request path ----------------------------------------------
     def _scrub(self, text: str) -> str:
         """``text`` with every recognisable part of the key masked (see :mod:`ugc_nb.redact`)."""
         return self._redact.text(text)
 
-    def _send_once(self, path: str, body: dict[str, Any], mutation: bool, lazy: bool = False) -> Any:
+    def _past_deadline(self, path: str, mutation: bool, *, sent: bool) -> APITimeoutError:
+        why = f"the deadline ({self.retry.deadline:g} s) passed" if self.retry.deadline is not None else "the deadline passed"
+        when = "while its answer was still arriving" if sent else "before it could be sent"
+        return APITimeoutError(f"gave up on {self.base_url}: {why} {when} (RetryPolicy(deadline=...) allows longer)",
+                               path=path, may_have_applied=mutation and sent)
+
+    def _timeouts(self, until: float | None, path: str) -> httpx.Timeout:
+        """The client's timeouts, none longer than what is left until ``until``."""
+        timeout = self._http.timeout
+        if until is None:
+            return timeout
+        left = until - self.clock.monotonic()
+        if left <= 0:
+            raise self._past_deadline(path, False, sent=False)
+
+        def clip(value: float | None) -> float:
+            return left if value is None else min(value, left)
+
+        return httpx.Timeout(connect=clip(timeout.connect), read=clip(timeout.read), write=clip(timeout.write), pool=clip(timeout.pool))
+
+    def _body(self, response: httpx.Response, until: float | None, path: str, mutation: bool) -> bytes:
+        """The answer's whole body, read chunk by chunk and abandoned when ``until`` passes before it is complete."""
+        expected = response.headers.get("content-length")
+        length = int(expected) if expected and expected.isdigit() else None
+        chunks = []
+        for chunk in response.iter_bytes():
+            chunks.append(chunk)
+            if until is not None and self.clock.monotonic() >= until and (length is None or response.num_bytes_downloaded < length):
+                raise self._past_deadline(path, mutation, sent=True)
+        return b"".join(chunks)
+
+    def _send_once(self, path: str, body: dict[str, Any], mutation: bool, lazy: bool = False, until: float | None = None) -> Any:
+        timeouts = self._timeouts(until, path)
         started = time.perf_counter()
         try:
-            response = self._http.post(path, content=orjson.dumps(body))
+            with self._http.stream("POST", path, content=orjson.dumps(body), timeout=timeouts) as response:
+                content = self._body(response, until, path, mutation)
         except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # Timed out before the request was sent: nothing can have been applied.
             raise APITimeoutError(f"timed out connecting to {self.base_url} ({type(exc).__name__})", path=path) from exc
@@ -158,6 +208,8 @@ class UGCClient:
             # The request never reached the server: nothing can have been applied.
             raise APIConnectionError(f"could not connect to {self.base_url}: {type(exc).__name__}: {exc}", path=path) from exc
         except httpx.TimeoutException as exc:
+            if until is not None and self.clock.monotonic() >= until:
+                raise self._past_deadline(path, mutation, sent=True) from exc
             raise APITimeoutError(f"timed out waiting for {self.base_url}", path=path, may_have_applied=mutation) from exc
         except httpx.TransportError as exc:
             raise APIConnectionError(
@@ -167,7 +219,6 @@ class UGCClient:
             ) from exc
         elapsed = time.perf_counter() - started
         logger.debug("POST %s -> %s in %.3fs", path, response.status_code, elapsed)
-        content = response.content
         if response.status_code >= 400:
             # An error page or message: scrubbed before it is parsed or cut short (it may echo the key).
             content = self._redact.bytes(content)
@@ -193,18 +244,21 @@ class UGCClient:
         if path not in _READS and path not in _MUTATIONS:
             raise ValueError(f"unknown endpoint {path!r}")
         mutation = path in _MUTATIONS
-        attempt, started = 0, time.monotonic()
+        attempt, started = 0, self.clock.monotonic()
+        bounds = [started + self.retry.deadline if self.retry.deadline is not None else None, getattr(self._scope, "until", None)]
+        until = min((b for b in bounds if b is not None), default=None)
         while True:
             try:
-                return self._send_once(path, body, mutation, lazy)
+                return self._send_once(path, body, mutation, lazy, until)
             except APIError as exc:
                 exc.message = self._scrub(exc.message)
                 exc.args = (exc.message,)
                 for name in ("body", "text"):  # the raw answer was scrubbed already; this is belt and braces
                     if hasattr(exc, name):
                         setattr(exc, name, self._redact.deep(getattr(exc, name)))
-                delay = self.retry.wait(attempt, exc, mutation=mutation, started=started, rng=self._rng)
-                if delay is None or self._closed.is_set():
+                now = self.clock.monotonic()
+                delay = self.retry.wait(attempt, exc, mutation=mutation, started=started, rng=self._rng, now=now)
+                if delay is None or self._closed.is_set() or (until is not None and now + delay >= until):
                     raise
                 logger.info(
                     "retrying %s after %s (attempt %d of %d) in %.2fs",
@@ -216,7 +270,7 @@ class UGCClient:
                 )
                 attempt += 1
                 if delay:
-                    time.sleep(delay)
+                    self.clock.sleep(delay)
 
     # -- tasks (reached as client.tasks.list / .delete / .retry) ----------------
     def _get_tasks(

@@ -126,7 +126,7 @@ def parse(
                 message = f"non-JSON response body: {_snippet(content)!r}"
             else:
                 message = reason or "error"
-        retry_after = parse_retry_after(headers.get("retry-after")) if headers is not None else None
+        retry_after = parse_retry_after(headers.get("retry-after"), date=headers.get("date")) if headers is not None else None
         cls = status_error_class(failed_status)
         raise cls(
             message,

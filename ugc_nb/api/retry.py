@@ -12,10 +12,15 @@ all agree on it:
   ``rereads`` more times (each read again retried by the client), through :meth:`RetryPolicy.wait`;
 * nothing is retried past ``deadline`` seconds after the first try (a request and its retries
   together; a wait that would end later is not started);
+* nothing waits for an answer past that deadline either: a request whose answer is still arriving
+  (a server that drips its answer a byte at a time) is abandoned when the deadline passes, at the
+  latest one read ``timeout`` later (:class:`~ugc_nb.api.client.UGCClient` does this);
 * a ``Retry-After`` header (seconds or an HTTP date) replaces the computed
   wait, capped at ``retry_after_cap`` so a misbehaving server cannot stall a
   notebook for an hour; a negative value means no wait, an infinite or absurdly
-  large one the cap, and NaN or garbage no hint at all.
+  large one the cap, and NaN or garbage no hint at all. An HTTP date is read against
+  the answer's own ``Date`` header when it has one (the server's clock, not ours: a
+  server an hour behind or ahead still means "in 3 s").
 
 Tests use :data:`NO_WAIT`, which keeps the decisions and drops the sleeping.
 """
@@ -66,14 +71,16 @@ class RetryPolicy:
         return isinstance(exc, (APIConnectionError, ServerError))
 
     def wait(self, attempt: int, exc: Exception, *, mutation: bool, started: float, limit: int | None = None,
-             rng: random.Random | None = None) -> float | None:
+             rng: random.Random | None = None, now: float | None = None) -> float | None:
         """Seconds to wait before retry ``attempt`` (0 for the first) of something that failed with ``exc`` and
-        was first tried at ``started`` (``time.monotonic()``) — or None: give up (not retryable, ``limit``
-        retries — ``max_retries`` by default — done, or the wait would end past the deadline)."""
+        was first tried at ``started`` (a monotonic time; ``now`` is the same clock's present, ``time.monotonic()``
+        by default) — or None: give up (not retryable, ``limit`` retries — ``max_retries`` by default — done, or
+        the wait would end past the deadline)."""
         if attempt >= (self.max_retries if limit is None else limit) or not self.retryable(exc, mutation=mutation):
             return None
         seconds = self.delay(attempt, getattr(exc, "retry_after", None), rng=rng)
-        if self.deadline is not None and time.monotonic() - started + seconds > self.deadline:
+        now = time.monotonic() if now is None else now
+        if self.deadline is not None and now - started + seconds > self.deadline:
             return None
         return seconds
 
@@ -102,8 +109,11 @@ def _finite_or_none(value: object) -> float | None:
 NO_WAIT = RetryPolicy(initial=0.0, maximum=0.0, retry_after_cap=0.0, jitter=False)
 
 
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
+def parse_retry_after(value: str | None, *, now: datetime | None = None, date: str | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), or None.
+
+    An HTTP date is counted from the answer's ``Date`` header (``date``) when that parses — the server's clock,
+    which the date was written against — else from ``now`` (this machine's clock by default)."""
     if not value:
         return None
     value = value.strip()
@@ -117,6 +127,18 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+    return max((_aware(when) - (_http_date(date) or now or datetime.now(UTC))).total_seconds(), 0.0)
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _http_date(value: str | None) -> datetime | None:
+    """An answer's ``Date`` header as a time, or None when it is missing or not a date."""
+    if not value:
+        return None
+    try:
+        return _aware(parsedate_to_datetime(value.strip()))
+    except (TypeError, ValueError, IndexError):
+        return None

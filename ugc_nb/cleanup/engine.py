@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -41,11 +40,13 @@ class Run:
     """One delete/retry run: the state its batch workers share, guarded by one lock."""
 
     def __init__(self, rule: ActionRule, client: UGCClient, journal: Journal | None, *, max_attempts: int, dry_run: bool,
-                 stop: threading.Event | None = None) -> None:
+                 stop: threading.Event | None = None, max_read_age: float = 2.0) -> None:
         self.rule, self.client, self.journal = rule, client, journal
         self.stop = stop  # set by the caller (a Stop button): nothing more is sent
         self.max_attempts, self.dry_run = max_attempts, dry_run
+        self.max_read_age = max_read_age  # seconds: no task is judged sendable on a read begun longer ago
         self.policy = client.retry
+        self.clock = client.clock
         self.lock = threading.Lock()
         self.gate = AccountGate()
         self.results: dict[str, TaskResult] = {}
@@ -60,7 +61,8 @@ class Run:
         self.unjournalled: set[str] = set()
         self.sends = itertools.count(1)
         self.reads = itertools.count(1)
-        self.latest: dict[str, tuple[int, dict[str, Any] | None]] = {}  # id -> (read number, record); < 0: moved on
+        # id -> (read number, record, when that read began); number < 0: moved on
+        self.latest: dict[str, tuple[int, dict[str, Any] | None, float]] = {}
         self.accounts: dict[Any, list[str]] = {}  # account -> chosen ids, for _learn
         self.flying: dict[frozenset[Any], Future] = {}  # reads ahead on the wire, by accounts
         self.unfiltered = False  # the server was seen to answer a narrowed read with other accounts' tasks
@@ -147,26 +149,28 @@ class Run:
         return {r["id"]: r for r in shared.result() if r["id"] in wanted}
 
     def _read_accounts(self, accounts: set[Any]) -> list[dict[str, Any]]:
-        """One narrowed read, read again as the client's retry policy allows (``rereads``, ``deadline``)."""
-        started = time.monotonic()
+        """One narrowed read, read again as the client's retry policy allows (``rereads``, ``deadline``: the reads
+        in flight included, so a server that drips its answer cannot hold the run past it)."""
+        started = self.clock.monotonic()
+        until = started + self.policy.deadline if self.policy.deadline is not None else None
         for attempt in itertools.count():
             if self.unfiltered:
                 accounts = accounts | {None}  # the server ignores accountIds: every read covers every account
             try:
-                with self.gate.reading(accounts):
+                with self.gate.reading(accounts), self.client.deadline_at(until):
                     with self.lock:
-                        number = next(self.reads)
+                        number, began = next(self.reads), self.clock.monotonic()
                     records = live_tasks(self.client, accounts)
-                    self._learn(number, accounts, records)
+                    self._learn(number, began, accounts, records)
                 return records
             except APIError as exc:
-                wait = self.policy.wait(attempt, exc, mutation=False, started=started, limit=self.policy.rereads)
+                wait = self.policy.wait(attempt, exc, mutation=False, started=started, limit=self.policy.rereads, now=self.clock.monotonic())
                 if wait is None:
                     raise
-                time.sleep(wait)
+                self.clock.sleep(wait)
         raise AssertionError("unreachable")
 
-    def _learn(self, number: int, accounts: set[Any], records: list[dict[str, Any]]) -> None:
+    def _learn(self, number: int, began: float, accounts: set[Any], records: list[dict[str, Any]]) -> None:
         """Keep, for every chosen task, what any worker's reads have shown of it: the first state that is
         not as chosen (gone or moved on) sticks — such a task is never sent, whatever a read answered
         out of order says later; otherwise the newest read's record."""
@@ -189,9 +193,9 @@ class Run:
                 now = listed.get(task_id)
                 moved = now is None or not self._as_chosen(task_id, now)
                 if moved:
-                    self.latest[task_id] = (-number, now)
+                    self.latest[task_id] = (-number, now, began)
                 elif seen is None or seen[0] < number:
-                    self.latest[task_id] = (number, now)
+                    self.latest[task_id] = (number, now, began)
 
     def _as_chosen(self, task_id: str, record: dict[str, Any]) -> bool:
         chosen = self.chosen.get(task_id)
@@ -221,6 +225,7 @@ class Run:
             ids = [i for i in ids if i not in self.results]
             if not ids:
                 continue
+            floor = self.clock.monotonic() if live is None else None  # a read begun now, for this very judgement
             state = self._live(ids, live)
             if state is None:
                 continue
@@ -229,6 +234,9 @@ class Run:
             with self.gate.sending(accounts_of(self.chosen, ids)):
                 if self.stopped:
                     return  # stopped (Ctrl-C, a wrong key, the journal) while this batch was being read
+                if self._stale(ids, floor):
+                    queue.appendleft((ids, None))  # read again, just before judging (outside the gate)
+                    continue
                 sendable = self._judge(ids, state)
                 if not sendable:
                     continue
@@ -270,10 +278,24 @@ class Run:
             missing = [i for i in ids if i in self.maybe_applied and self.latest.get(i, (0, live.get(i)))[1] is None]
         if not missing or None in accounts_of(self.chosen, ids):
             return  # nothing to confirm, or the read was of every account already
+        began = self.clock.monotonic()
         everything = {r["id"]: r for r in self._read_accounts({None}) if r["id"] in set(missing)}
         with self.lock:
             for i, record in everything.items():
-                self.latest[i] = ((next(self.reads) if self._as_chosen(i, record) else -next(self.reads)), record)
+                self.latest[i] = ((next(self.reads) if self._as_chosen(i, record) else -next(self.reads)), record, began)
+
+    def _stale(self, ids: list[str], floor: float | None) -> bool:
+        """Whether a task of ``ids`` that reads show as chosen was last read by a read begun more than
+        ``max_read_age`` ago — unless that read was begun at ``floor`` or later (for this very judgement, after
+        everything else the worker did for the batch: a server whose reads take longer cannot be read fresher).
+        A task no read has covered (``verify=False``'s first request) and one shown moved on are not stale."""
+        oldest = self.clock.monotonic() - self.max_read_age
+        with self.lock:
+            for i in ids:
+                seen = self.latest.get(i)
+                if seen is not None and seen[0] > 0 and seen[2] < oldest and (floor is None or seen[2] < floor):
+                    return True
+        return False
 
     def _unreadable(self, ids: list[str], exc: APIError) -> None:
         if isinstance(exc, APIConnectionError):  # the server is out of reach: every other batch would wait the same way
@@ -309,15 +331,18 @@ class Run:
         return sendable
 
     def _call(self, ids: list[str]) -> tuple[Any, APIError | None]:
-        """Make the request: (its data, None) or (None, the error)."""
-        now = time.monotonic()
+        """Make the request: (its data, None) or (None, the error). It is abandoned at the deadline of the
+        batch's task first sent longest ago (counted as possibly applied)."""
+        now = self.clock.monotonic()
         for i in ids:
             self.attempts[i] = self.attempts.get(i, 0) + 1
             self.first_sent.setdefault(i, now)
         self.on_wire.update(ids)
         self.sent_any = True
+        until = min(self.first_sent[i] for i in ids) + self.policy.deadline if self.policy.deadline is not None else None
         try:
-            return (self.client.tasks.delete(ids) if self.rule.name == "delete" else self.client.tasks.retry(ids)), None
+            with self.client.deadline_at(until):
+                return (self.client.tasks.delete(ids) if self.rule.name == "delete" else self.client.tasks.retry(ids)), None
         except APIError as exc:
             return None, exc
 
@@ -393,15 +418,16 @@ class Run:
         attempt = max(self.attempts.get(i, 1) for i in ids) - 1
         wait = self.policy.delay(attempt, getattr(exc, "retry_after", None))
         if self.policy.deadline is not None:  # no wait ends past the deadline: re-read at once, and send no more
-            started = min(self.first_sent.get(i, time.monotonic()) for i in ids)
-            wait = max(0.0, min(wait, self.policy.deadline - (time.monotonic() - started)))
-        time.sleep(wait)
+            now = self.clock.monotonic()
+            started = min(self.first_sent.get(i, now) for i in ids)
+            wait = max(0.0, min(wait, self.policy.deadline - (now - started)))
+        self.clock.sleep(wait)
         return [(ids, None)]
 
     def _past_deadline(self, task_id: str) -> bool:
         """The policy's deadline has passed since this task's first request (it is not sent again)."""
         first = self.first_sent.get(task_id)
-        return first is not None and self.policy.deadline is not None and time.monotonic() - first >= self.policy.deadline
+        return first is not None and self.policy.deadline is not None and self.clock.monotonic() - first >= self.policy.deadline
 
     def _fatal(self, exc: APIStatusError) -> None:
         with self.lock:

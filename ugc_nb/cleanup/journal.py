@@ -17,13 +17,20 @@ Record kinds (one JSON object per line, all with ``kind``, ``run``, ``time``):
   by :func:`ugc_nb.reconcile`.
 
 The default file lives in the per-user data directory (``platformdirs``),
-created with user-only permissions (directory 0700, file 0600).
+created with user-only permissions (directory 0700, file 0600). A journal that
+already exists with permissions open to others (restored from a backup as 0644)
+is made user-only when a run opens it, with a :class:`JournalWarning` saying so;
+one whose permissions cannot be changed is refused. Only a regular file is a
+journal: a folder, a device or a pipe is refused by the writer and the reader
+alike, and no line may be longer than :data:`MAX_LINE` bytes (the writer refuses
+such a record before its request; the reader skips such a line with a warning).
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import stat
 import threading
 import uuid
 import warnings
@@ -46,6 +53,8 @@ __all__ = ["Journal", "default_journal_path", "journal_path_for", "read_journal"
 
 #: Outcome shown by :func:`read_journal` for a task that was sent but never settled.
 UNFINISHED = "unfinished"
+#: The longest line a journal holds (64 MiB: an intent of 10,000 full task rows is a few MB).
+MAX_LINE = 64 * 1024 * 1024
 
 
 def default_journal_path() -> Path:
@@ -84,11 +93,16 @@ class Journal:
             if not parent.exists():
                 parent.mkdir(parents=True, mode=0o700)
             created = not self.path.exists()
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o600)
             try:
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode):
+                    raise OSError(errno.EINVAL, "it is not a regular file")
                 if created:
                     os.chmod(self.path, 0o600)
-                size = os.fstat(fd).st_size
+                elif info.st_mode & 0o077:
+                    self._make_private(fd, info.st_mode)
+                size = info.st_size
                 # A writer killed mid-line left no newline at the end: start on a fresh line.
                 self._torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"
             except BaseException:
@@ -96,6 +110,17 @@ class Journal:
                 raise
             self._fd = fd
         return self._fd
+
+    def _make_private(self, fd: int, mode: int) -> None:
+        """A journal others can read (restored from a backup, say) is made user-only before any row goes in."""
+        was = stat.S_IMODE(mode)
+        try:
+            os.fchmod(fd, was & 0o700)
+        except OSError as exc:
+            raise OSError(exc.errno or errno.EPERM, f"it is open to other users (mode {was:04o}) and cannot be made user-only "
+                          f"({exc.strerror or exc}); no deleted row is written into it") from exc
+        warnings.warn(f"{self.path} was open to other users (mode {was:04o}); it is now user-only ({was & 0o700:04o}), "
+                      "as it keeps every deleted task's full row", JournalWarning, stacklevel=5)
 
     def write(self, kind: str, run: str, *, durable: bool = True, **fields: Any) -> None:
         """Append one whole record and (``durable``) fsync it before returning; :class:`JournalError` if it
@@ -105,6 +130,9 @@ class Journal:
             line = orjson.dumps({"kind": kind, "run": run, "time": iso_z(utcnow()), **fields}, default=str) + b"\n"
         except (TypeError, ValueError) as exc:  # orjson.JSONEncodeError: nested too deep, a bad key …
             raise JournalError(f"cannot write the journal {self.path}: a row cannot be written as JSON ({exc})") from exc
+        if len(line) > MAX_LINE:
+            raise JournalError(f"cannot write the journal {self.path}: a record of {len(line) / 2**20:,.0f} MiB is longer than a "
+                               f"journal line may be ({MAX_LINE // 2**20} MiB); use a smaller batch_size")
         with self._lock:
             try:
                 fd = self._open()
@@ -145,21 +173,43 @@ class Journal:
         self.close()
 
 
+def _regular(path: Path) -> int:
+    """A descriptor open for reading on ``path``, which must be a regular file (a pipe is not waited on)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ValueError(f"{path} is not a regular file; a journal is a JSON Lines file that ugc-nb writes")
+    return fd
+
+
 def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, record)`` for every readable record; a torn or foreign line is skipped with a warning."""
-    with open(path, "rb") as fh:
-        lines = fh.read().split(b"\n")
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            record = None
-        if not isinstance(record, dict) or not isinstance(record.get("kind"), str) or not isinstance(record.get("run", ""), str):
-            warnings.warn(f"{path}: skipping line {number}, which is not a journal record (torn or foreign): {line[:80]!r}", JournalWarning, stacklevel=3)
-            continue
-        yield number, record
+    """``(line number, record)`` for every readable record; a torn or foreign line, or one longer than
+    :data:`MAX_LINE`, is skipped with a warning."""
+    with os.fdopen(_regular(path), "rb") as fh:
+        number = 0
+        while line := fh.readline(MAX_LINE + 1):
+            number += 1
+            if len(line) > MAX_LINE and not line.endswith(b"\n"):
+                while (rest := fh.readline(MAX_LINE)) and not rest.endswith(b"\n"):
+                    pass  # the rest of the over-long line
+                warnings.warn(f"{path}: skipping line {number}, longer than {MAX_LINE:,} bytes (torn or foreign)", JournalWarning, stacklevel=3)
+                continue
+            yield from _record(path, number, line)
+
+
+def _record(path: Path, number: int, line: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The line's record, or nothing (with a warning when it is not a journal record)."""
+    if not line.strip():
+        return
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        record = None
+    if not isinstance(record, dict) or not isinstance(record.get("kind"), str) or not isinstance(record.get("run", ""), str):
+        shown = line.rstrip(b"\n")[:80]
+        warnings.warn(f"{path}: skipping line {number}, which is not a journal record (torn or foreign): {shown!r}", JournalWarning, stacklevel=4)
+        return
+    yield number, record
 
 
 def _with_ids(value: Any) -> list[dict[str, Any]]:

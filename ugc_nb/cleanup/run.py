@@ -50,6 +50,7 @@ and in :mod:`ugc_nb.verdict`:
 
 from __future__ import annotations
 
+import math
 import threading
 import uuid
 from collections.abc import Iterable
@@ -75,6 +76,9 @@ __all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupOptions", "Jour
 
 #: Columns a frame must have for the engine to judge its rows.
 NEEDED_COLUMNS = ("id", "status", "account_id", "scheduled_time")
+#: Seconds: no task is sent on a read of it begun longer ago than this before its batch is judged (the default of
+#: the ``max_read_age`` option; see :meth:`Run._stale` for the one exception, a read begun for that very judgement).
+MAX_READ_AGE = 2.0
 JournalArg = str | Path | Journal | bool | None
 
 
@@ -86,6 +90,8 @@ class CleanupOptions(TypedDict, total=False):
     (``True``), none (``False``) or a callable ``(done, total)`` called from the calling
     thread. ``stop``: an event that, once set, sends nothing more. Each task is sent at
     most ``max_attempts`` times; ``verify=False`` skips the re-read before a task's first request.
+    ``max_read_age``: seconds (default :data:`MAX_READ_AGE`); a batch is judged only on reads begun at most
+    that long before, else its tasks are read again first.
     """
 
     dry_run: bool
@@ -96,6 +102,7 @@ class CleanupOptions(TypedDict, total=False):
     progress: bool | Progress
     max_attempts: int
     stop: threading.Event | None
+    max_read_age: float
 
 
 def open_journal(journal: JournalArg, client: UGCClient | None = None) -> Journal | None:
@@ -144,6 +151,9 @@ def run_cleanup(action: Action, client: UGCClient, tasks: pd.DataFrame | Iterabl
     for name, value in (("batch_size", batch_size), ("concurrency", concurrency), ("max_attempts", max_attempts)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    max_read_age = options.get("max_read_age", MAX_READ_AGE)
+    if isinstance(max_read_age, bool) or not isinstance(max_read_age, (int, float)) or not (0 < max_read_age < math.inf):
+        raise ValueError(f"max_read_age must be a number of seconds > 0, got {max_read_age!r}")
     plan = make_plan(action, tasks)
     if not plan.ids:
         what = "the frame passed has 0 rows (check the filters that made it)" if isinstance(tasks, pd.DataFrame) else "the id list is empty"
@@ -159,15 +169,16 @@ def run_cleanup(action: Action, client: UGCClient, tasks: pd.DataFrame | Iterabl
     try:
         return _run(plan, ACTIONS[action], client, book, dry_run=dry_run, verify=verify, batch_size=batch_size,
                     concurrency=concurrency, progress=options.get("progress", True), max_attempts=max_attempts,
-                    stop=options.get("stop"))
+                    stop=options.get("stop"), max_read_age=float(max_read_age))
     finally:
         if owned:
             book.close()  # type: ignore[union-attr]
 
 
 def _run(plan: Plan, rule: ActionRule, client: UGCClient, book: Journal | None, *, dry_run: bool, verify: bool,
-         batch_size: int, concurrency: int, progress: bool | Progress, max_attempts: int, stop: threading.Event | None) -> CleanupReport:
-    run = Run(rule, client, book, max_attempts=max_attempts, dry_run=dry_run, stop=stop)
+         batch_size: int, concurrency: int, progress: bool | Progress, max_attempts: int, stop: threading.Event | None,
+         max_read_age: float) -> CleanupReport:
+    run = Run(rule, client, book, max_attempts=max_attempts, dry_run=dry_run, stop=stop, max_read_age=max_read_age)
     if plan.rows is not None:
         for record in to_records(plan.rows):
             run.choose(record["id"], record)
