@@ -38,6 +38,7 @@ import orjson
 from .._version import __version__
 from . import envelope
 from .clock import SYSTEM_CLOCK, Clock
+from .deadline import clipped, overdue, read_until
 from .errors import (
     APIConnectionError,
     APIError,
@@ -164,43 +165,19 @@ class UGCClient:
         """``text`` with every recognisable part of the key masked (see :mod:`ugc_nb.redact`)."""
         return self._redact.text(text)
 
-    def _past_deadline(self, path: str, mutation: bool, *, sent: bool) -> APITimeoutError:
-        why = f"the deadline ({self.retry.deadline:g} s) passed" if self.retry.deadline is not None else "the deadline passed"
-        when = "while its answer was still arriving" if sent else "before it could be sent"
-        return APITimeoutError(f"gave up on {self.base_url}: {why} {when} (RetryPolicy(deadline=...) allows longer)",
-                               path=path, may_have_applied=mutation and sent)
-
-    def _timeouts(self, until: float | None, path: str) -> httpx.Timeout:
-        """The client's timeouts, none longer than what is left until ``until``."""
-        timeout = self._http.timeout
-        if until is None:
-            return timeout
-        left = until - self.clock.monotonic()
-        if left <= 0:
-            raise self._past_deadline(path, False, sent=False)
-
-        def clip(value: float | None) -> float:
-            return left if value is None else min(value, left)
-
-        return httpx.Timeout(connect=clip(timeout.connect), read=clip(timeout.read), write=clip(timeout.write), pool=clip(timeout.pool))
-
-    def _body(self, response: httpx.Response, until: float | None, path: str, mutation: bool) -> bytes:
-        """The answer's whole body, read chunk by chunk and abandoned when ``until`` passes before it is complete."""
-        expected = response.headers.get("content-length")
-        length = int(expected) if expected and expected.isdigit() else None
-        chunks = []
-        for chunk in response.iter_bytes():
-            chunks.append(chunk)
-            if until is not None and self.clock.monotonic() >= until and (length is None or response.num_bytes_downloaded < length):
-                raise self._past_deadline(path, mutation, sent=True)
-        return b"".join(chunks)
-
     def _send_once(self, path: str, body: dict[str, Any], mutation: bool, lazy: bool = False, until: float | None = None) -> Any:
-        timeouts = self._timeouts(until, path)
+        timeouts = self._http.timeout
+        if until is not None:
+            left = until - self.clock.monotonic()
+            if left <= 0:
+                raise overdue(self.base_url, self.retry.deadline, path, mutation=mutation, sent=False)
+            timeouts = clipped(timeouts, left)
         started = time.perf_counter()
         try:
             with self._http.stream("POST", path, content=orjson.dumps(body), timeout=timeouts) as response:
-                content = self._body(response, until, path, mutation)
+                content = read_until(response, until, self.clock)
+            if content is None:
+                raise overdue(self.base_url, self.retry.deadline, path, mutation=mutation, sent=True)
         except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # Timed out before the request was sent: nothing can have been applied.
             raise APITimeoutError(f"timed out connecting to {self.base_url} ({type(exc).__name__})", path=path) from exc
@@ -209,7 +186,7 @@ class UGCClient:
             raise APIConnectionError(f"could not connect to {self.base_url}: {type(exc).__name__}: {exc}", path=path) from exc
         except httpx.TimeoutException as exc:
             if until is not None and self.clock.monotonic() >= until:
-                raise self._past_deadline(path, mutation, sent=True) from exc
+                raise overdue(self.base_url, self.retry.deadline, path, mutation=mutation, sent=True) from exc
             raise APITimeoutError(f"timed out waiting for {self.base_url}", path=path, may_have_applied=mutation) from exc
         except httpx.TransportError as exc:
             raise APIConnectionError(

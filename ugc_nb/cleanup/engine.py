@@ -31,6 +31,7 @@ from .live import FATAL_STATUS, account_key, accounts_of, live_tasks
 from .outcome import TaskResult
 from .plan import ActionRule
 from .pool import AccountGate
+from .sightings import Sightings
 from .verdict import CHOSEN_FIELDS, SEND, as_chosen, judge
 
 __all__ = ["Run"]
@@ -44,7 +45,6 @@ class Run:
         self.rule, self.client, self.journal = rule, client, journal
         self.stop = stop  # set by the caller (a Stop button): nothing more is sent
         self.max_attempts, self.dry_run = max_attempts, dry_run
-        self.max_read_age = max_read_age  # seconds: no task is judged sendable on a read begun longer ago
         self.policy = client.retry
         self.clock = client.clock
         self.lock = threading.Lock()
@@ -60,9 +60,7 @@ class Run:
         self.context: dict[str, str] = {}  # what happened to its last request, for the reason
         self.unjournalled: set[str] = set()
         self.sends = itertools.count(1)
-        self.reads = itertools.count(1)
-        # id -> (read number, record, when that read began); number < 0: moved on
-        self.latest: dict[str, tuple[int, dict[str, Any] | None, float]] = {}
+        self.seen = Sightings(self.clock, max_read_age)  # what reads showed of each task, and when they began
         self.accounts: dict[Any, list[str]] = {}  # account -> chosen ids, for _learn
         self.flying: dict[frozenset[Any], Future] = {}  # reads ahead on the wire, by accounts
         self.unfiltered = False  # the server was seen to answer a narrowed read with other accounts' tasks
@@ -158,8 +156,7 @@ class Run:
                 accounts = accounts | {None}  # the server ignores accountIds: every read covers every account
             try:
                 with self.gate.reading(accounts), self.client.deadline_at(until):
-                    with self.lock:
-                        number, began = next(self.reads), self.clock.monotonic()
+                    number, began = self.seen.begin()
                     records = live_tasks(self.client, accounts)
                     self._learn(number, began, accounts, records)
                 return records
@@ -185,27 +182,12 @@ class Run:
             if first is not record and self._as_chosen(record["id"], first) and not self._as_chosen(record["id"], record):
                 listed[record["id"]] = record
         with self.lock:
-            covered = self.chosen if None in accounts else itertools.chain.from_iterable(self.accounts.get(a, ()) for a in accounts)
-            for task_id in covered:
-                seen = self.latest.get(task_id)
-                if seen is not None and seen[0] < 0:
-                    continue  # it moved on already
-                now = listed.get(task_id)
-                moved = now is None or not self._as_chosen(task_id, now)
-                if moved:
-                    self.latest[task_id] = (-number, now, began)
-                elif seen is None or seen[0] < number:
-                    self.latest[task_id] = (number, now, began)
+            covered = list(self.chosen if None in accounts else itertools.chain.from_iterable(self.accounts.get(a, ()) for a in accounts))
+        self.seen.saw(number, began, covered, listed, self._as_chosen)
 
     def _as_chosen(self, task_id: str, record: dict[str, Any]) -> bool:
         chosen = self.chosen.get(task_id)
         return chosen is not None and record.get("status") in self.rule.eligible and as_chosen(chosen, record)
-
-    def freshest(self, task_id: str, live: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-        """The task's newest known live record (None: gone), or its state in ``live`` if no read covered it."""
-        with self.lock:
-            seen = self.latest.get(task_id)
-        return seen[1] if seen is not None else live.get(task_id)
 
     def choose(self, task_id: str, record: dict[str, Any]) -> None:
         """``record`` is the task as chosen (a frame's row, or a bare id's first live state): remember what
@@ -234,7 +216,7 @@ class Run:
             with self.gate.sending(accounts_of(self.chosen, ids)):
                 if self.stopped:
                     return  # stopped (Ctrl-C, a wrong key, the journal) while this batch was being read
-                if self._stale(ids, floor):
+                if self.seen.stale(ids, floor):
                     queue.appendleft((ids, None))  # read again, just before judging (outside the gate)
                     continue
                 sendable = self._judge(ids, state)
@@ -274,28 +256,12 @@ class Run:
     def _confirm_gone(self, ids: list[str], live: dict[str, dict[str, Any]]) -> None:
         """A task a request of ours may have reached, missing from a read narrowed by account, is looked for
         in a read of every account before it counts as deleted (it may have moved to another account)."""
-        with self.lock:
-            missing = [i for i in ids if i in self.maybe_applied and self.latest.get(i, (0, live.get(i)))[1] is None]
+        missing = [i for i in ids if i in self.maybe_applied and self.seen.freshest(i, live) is None]
         if not missing or None in accounts_of(self.chosen, ids):
             return  # nothing to confirm, or the read was of every account already
         began = self.clock.monotonic()
         everything = {r["id"]: r for r in self._read_accounts({None}) if r["id"] in set(missing)}
-        with self.lock:
-            for i, record in everything.items():
-                self.latest[i] = ((next(self.reads) if self._as_chosen(i, record) else -next(self.reads)), record, began)
-
-    def _stale(self, ids: list[str], floor: float | None) -> bool:
-        """Whether a task of ``ids`` that reads show as chosen was last read by a read begun more than
-        ``max_read_age`` ago — unless that read was begun at ``floor`` or later (for this very judgement, after
-        everything else the worker did for the batch: a server whose reads take longer cannot be read fresher).
-        A task no read has covered (``verify=False``'s first request) and one shown moved on are not stale."""
-        oldest = self.clock.monotonic() - self.max_read_age
-        with self.lock:
-            for i in ids:
-                seen = self.latest.get(i)
-                if seen is not None and seen[0] > 0 and seen[2] < oldest and (floor is None or seen[2] < floor):
-                    return True
-        return False
+        self.seen.found(everything, began, self._as_chosen)
 
     def _unreadable(self, ids: list[str], exc: APIError) -> None:
         if isinstance(exc, APIConnectionError):  # the server is out of reach: every other batch would wait the same way
@@ -310,7 +276,7 @@ class Run:
         """Settle the tasks whose live state rules out sending; return those to send, rows refreshed."""
         settled, sendable = [], []
         for i in ids:
-            record = self.freshest(i, live)
+            record = self.seen.freshest(i, live)
             verdict, reason = judge(self.rule, self.chosen.get(i, {}), record, ours_maybe=i in self.maybe_applied)
             if verdict == SEND and i in self.explained:
                 verdict, reason = "failed", f"the server did not {self.rule.name} it: {self.explained[i]}"

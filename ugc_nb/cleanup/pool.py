@@ -2,8 +2,10 @@
 
 :func:`send_all` hands batches to ``concurrency`` worker threads. Each worker
 starts the live read of its *next* batch while its current request is on the
-wire, so the re-read before every batch costs about nothing in wall time and is
-at most one request old when the batch goes out.
+wire, so the re-read before every batch costs about nothing in wall time. A read
+ahead that has grown older than the run's ``max_read_age`` by the time its batch
+is judged (the current batch waited, was retried or re-read) is not used: the
+engine reads that batch again first.
 
 The workers, not the calling thread, make the requests, so Ctrl-C lands in the
 calling thread while it waits: no request is cut off half-way. On an interrupt

@@ -11,7 +11,9 @@ and in :mod:`ugc_nb.verdict`:
    left of every account cut every ``batch_size`` across accounts
    (``ceil(N / batch_size)`` requests). Just before a batch is sent its tasks are read
    again from the server (narrowed to the batch's accounts; the read for a
-   worker's next batch overlaps its current request). Only a task the server
+   worker's next batch overlaps its current request, and a read begun more than
+   ``max_read_age`` seconds before the batch is judged is taken again — unless it
+   was begun for that very judgement). Only a task the server
    still shows as it was chosen — an eligible status, the same ``scheduled_time``
    — is sent; gone is ``not_found``, moved on is ``changed``
    (:func:`ugc_nb.verdict.judge`). ``verify=False`` skips that read for a
