@@ -407,14 +407,14 @@ def test_ctrl_c_during_confirm_shows_what_happened(panel, box, monkeypatch):
     def interrupted(action, client, rows, **kwargs):
         client.tasks.delete(pick[:1])
         raise CleanupInterrupted(CleanupReport("delete", False, [TaskResult(pick[0], "deleted"),
-            TaskResult(pick[1], "failed", "not sent: the run was interrupted")]))
+            TaskResult(pick[1], "not_sent", "the run was interrupted")]))
 
     monkeypatch.setattr("ugc_nb.panel.panel.run_cleanup", interrupted)
     panel.select(pick)
     panel.delete_button.click()
     panel.confirm_button.click()
     panel.wait()
-    assert panel.report.totals == {"deleted": 1, "failed": 1} and "1 deleted" in panel.result_view.summary.value
+    assert panel.report.totals == {"deleted": 1, "not_sent": 1} and "1 deleted" in panel.result_view.summary.value
     assert pick[0] not in set(panel.df["id"]) and pick[1] in set(panel.df["id"])
     assert not panel.confirm_button.disabled and not panel.cancel_button.disabled
     panel.select(pick[1:])
@@ -520,8 +520,9 @@ def test_stop_mid_run_sends_nothing_more(box, client, tmp_path):
     panel.progress.stop_button.click()
     panel.wait()
     assert len(calls) == 2 and len(box.deleted_ids) == 4
-    assert panel.report.totals == {"deleted": 4, "failed": 6}
-    assert "Stopped as asked." in panel.result_view.summary.value and "6 were not sent" in panel.result_view.summary.value
+    assert panel.report.totals == {"deleted": 4, "not_sent": 6}  # not sent is not failed
+    summary = panel.result_view.summary.value
+    assert "Stopped as asked." in summary and "6 were not sent" in summary and "4 deleted · 0 failed · 6 not sent" in summary
     assert panel.progress.layout.display == "none" and not panel.cancel_button.disabled  # the buttons are free again
 
 

@@ -37,14 +37,14 @@ def test_stop_sets_the_event_and_says_nothing_more_will_be_sent():
 def test_a_stopped_run_is_one_banner_saying_what_was_and_was_not_sent():
     """A run stopped by a server out of reach: one banner with the counts, not a wall of identical rows to read."""
     results = [TaskResult("t1", "deleted"), TaskResult("t2", "deleted")] + [
-        TaskResult(f"t{k}", "failed", "not sent: the server could not be reached (refused)") for k in range(3, 9)]
+        TaskResult(f"t{k}", "not_sent", "the server could not be reached (refused)") for k in range(3, 9)]
     report = CleanupReport("delete", False, results, notes=["Stopped: the server could not be reached (refused)."])
     view = ResultView()
     view.show(report, pd.Series(dtype=object), sent=8)
     text = view.summary.value
     assert "Stopped: the server could not be reached (refused)." in text
     assert "2 of the 8 tasks were deleted before it stopped; 6 were not sent and are unchanged on the server." in text
-    assert "2 deleted · 6 failed · 0 skipped" in text and text.count("Stopped") == 1
+    assert "2 deleted · 0 failed · 6 not sent · 0 skipped" in text and text.count("Stopped") == 1
 
 
 def test_the_result_says_where_the_journal_is(tmp_path):

@@ -64,7 +64,7 @@ def test_journal_failure_before_a_send_stops_and_keeps_the_report(mode, tmp_path
     outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal)
     assert list(outcomes.values()).count("deleted") == 4 == len(fake.deleted_by_us)  # the first batch only
     assert len([r for r in fake.requests if r.path == "/tasks/delete"]) == 1
-    assert "not sent" in " ".join(r.reason for r in report.results if r.outcome == "failed")
+    assert report.ids("not_sent") and "failed" not in report.totals  # the journal refused: the rest were never sent
 
 
 def test_journal_failure_after_a_send_leaves_the_batch_unfinished_for_reconcile(mode, tmp_path, monkeypatch):
@@ -618,7 +618,7 @@ def test_ctrl_c_while_another_worker_is_reading_sends_nothing_more(mode, tmp_pat
             delete_tasks(client, chosen, journal=journal, batch_size=1, concurrency=2, progress=False)
     report = info.value.report
     check_invariants(fake, report, chosen["id"].tolist(), journal)
-    assert report.totals == {"deleted": 1, "failed": 1} and len(fake.deleted_by_us) == 1
+    assert report.totals == {"deleted": 1, "not_sent": 1} and len(fake.deleted_by_us) == 1
     assert len([r for r in fake.requests if r.path == "/tasks/delete"]) == 1
 
 
@@ -854,7 +854,7 @@ def test_malformed_records_inside_valid_lines_are_warned_about(tmp_path):
 # -- stopping ---------------------------------------------------------------------------------------
 def test_a_stop_event_sends_nothing_more_and_says_so_per_task(mode, tmp_path):
     """Setting ``stop`` while a delete is on the wire: that request finishes and is reported; no other
-    request is sent; every task not sent is 'failed: not sent: asked to stop' and still on the server."""
+    request is sent; every task not sent is 'not_sent: asked to stop' and still on the server."""
     tasks = failed_tasks(40, accounts=4, seed=31)
     fake, journal = fake_with(tasks, tmp_path)
     stop = threading.Event()
@@ -870,15 +870,15 @@ def test_a_stop_event_sends_nothing_more_and_says_so_per_task(mode, tmp_path):
     outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal)
     sent = [r for r in fake.requests if r.path == "/tasks/delete"]
     assert len(sent) == 1 and sorted(report.ids("deleted")) == sorted(sent[0].ids)
-    not_sent = [r for r in report.results if r.outcome == "failed"]
-    assert len(not_sent) == 35 and {r.reason for r in not_sent} == {"not sent: asked to stop"}
+    not_sent = [r for r in report.results if r.outcome == "not_sent"]
+    assert len(not_sent) == 35 and {r.reason for r in not_sent} == {"asked to stop"} and "failed" not in report.totals
     assert all(r.id in fake.tasks for r in not_sent) and sorted(outcomes.values()).count("deleted") == 5
     assert "Stopped: asked to stop." in report.notes
 
 
 def test_a_stop_set_while_an_intent_is_written_sends_nothing_more(mode, tmp_path, monkeypatch):
     """Stop pressed while the next batch's intent is being fsynced (a slow disk): that batch is not sent after all —
-    'not sent: asked to stop' — though its intent is journalled. (Found by the adversarial review: it was sent.)"""
+    'not_sent: asked to stop' — though its intent is journalled. (Found by the adversarial review: it was sent.)"""
     import os as real_os
 
     tasks = failed_tasks(30, accounts=3, seed=33)
@@ -901,12 +901,12 @@ def test_a_stop_set_while_an_intent_is_written_sends_nothing_more(mode, tmp_path
     check_invariants(fake, report, chosen["id"].tolist(), journal)
     sent = [r for r in fake.requests if r.path == "/tasks/delete"]
     assert len(sent) <= 2 and len(report.ids("deleted")) == len(fake.deleted_by_us) == sum(len(r.ids) for r in sent)
-    assert {r.reason for r in report.results if r.outcome == "failed"} == {"not sent: asked to stop"}
+    assert {r.reason for r in report.results if r.outcome == "not_sent"} == {"asked to stop"} and "failed" not in report.totals
 
 
 def test_a_server_out_of_reach_stops_the_run_instead_of_failing_batch_by_batch(mode, tmp_path):
     """After the first delete the server stops answering: the next batch's re-read gives up once, then
-    nothing more is tried — the other batches are 'not sent: the server could not be reached'."""
+    nothing more is tried — the other batches are not_sent, 'the server could not be reached'."""
     tasks = failed_tasks(30, accounts=3, seed=32)
     fake, journal = fake_with(tasks, tmp_path)
     gone = threading.Event()
@@ -927,7 +927,7 @@ def test_a_server_out_of_reach_stops_the_run_instead_of_failing_batch_by_batch(m
     refused = [r for r in fake.requests if r.fault == "refuse"]
     per_read = ugc_nb.cleanup.READ_ATTEMPTS * (FAST.max_retries + 1)
     assert len(refused) < 3 * per_read  # the batch in hand and the one read ahead give up; not all six batches
-    not_sent = [r for r in report.results if r.reason.startswith("not sent: the server could not be reached")]
+    not_sent = [r for r in report.results if r.outcome == "not_sent" and r.reason.startswith("the server could not be reached")]
     in_hand = [r for r in report.results if r.outcome != "deleted" and r not in not_sent]  # failed, or unknown if sent
     assert len(not_sent) >= 20 and len(in_hand) <= 5 and {r.outcome for r in in_hand} <= {"failed", "unknown"}, report.results
     assert any("the server could not be reached" in n for n in report.notes)

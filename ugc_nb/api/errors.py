@@ -177,7 +177,7 @@ class JournalError(CleanupError):
 class CleanupInterrupted(KeyboardInterrupt):
     """Ctrl-C / "interrupt kernel" during a run: batches in flight finished, the rest were not sent.
 
-    ``report`` holds every task's outcome (unsent ones ``failed``: "not sent").
+    ``report`` holds every task's outcome (unsent ones ``not_sent``).
     """
 
     def __init__(self, report: Any) -> None:

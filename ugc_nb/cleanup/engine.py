@@ -230,10 +230,10 @@ class Run:
                     if self.journal is not None:
                         self.journal.write("intent", self.run_id, send=number, action=self.rule.name, tasks=[self.rows[i] for i in sendable])
                 except JournalError as exc:
-                    self.fail(exc)  # these tasks are reported "not sent"
+                    self.fail(exc)  # these tasks are reported not_sent
                     return
                 if self.stopped:  # stopped while the intent was written (an fsync can take a while): still not sent
-                    self.settle((i, "failed", f"not sent: {self.stopped}") for i in sendable)
+                    self.settle((i, "not_sent", self.stopped) for i in sendable)
                     return
                 data, error = self._call(sendable)
             queue.extend(self._answer(sendable, number, data, error))
@@ -403,9 +403,9 @@ class Run:
     # -- the end ---------------------------------------------------------------
     def finish(self, ids: list[str]) -> None:
         """Every task still without an outcome: ``unknown`` when a request of ours may have
-        reached the server (left unfinished in the journal), else ``failed: not sent``."""
+        reached the server (left unfinished in the journal), else ``not_sent`` (the reason says why the run stopped)."""
         open_ = [i for i in ids if i not in self.results]
         unknown = [i for i in open_ if i in self.maybe_applied or i in self.on_wire]
         why = self.stopped or "the run stopped"
         self.settle(((i, "unknown", f"the run stopped ({why}) before its state was re-read — run ugc_nb.reconcile") for i in unknown), final=False)
-        self.settle(((i, "failed", f"not sent: {why}") for i in open_ if i not in unknown), rows=True)
+        self.settle(((i, "not_sent", why) for i in open_ if i not in unknown), rows=True)

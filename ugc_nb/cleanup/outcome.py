@@ -23,12 +23,14 @@ OUTCOMES = {
     "not_found": "already gone before we sent it",
     "ineligible": "its status did not allow the action when chosen (e.g. pending or complete); never sent",
     "failed": "could not be done; see the reason",
+    "not_sent": "never sent: the run stopped before its turn (Stop, Ctrl-C, a refused key, the journal, the server out of reach); "
+                "unchanged on the server — the reason says why",
     "unknown": "sent, but whether it took effect could not be re-read; ugc_nb.reconcile settles it",
 }
 
 
 #: Outcomes as a sentence says them ("49 would be deleted, 2 already gone"); the others read as they are.
-OUTCOME_WORDS = {"would_delete": "would be deleted", "would_retry": "would be retried", "not_found": "already gone"}
+OUTCOME_WORDS = {"would_delete": "would be deleted", "would_retry": "would be retried", "not_found": "already gone", "not_sent": "not sent"}
 
 
 def totals_text(totals: dict[str, int]) -> str:

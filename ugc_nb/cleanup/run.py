@@ -38,14 +38,14 @@ and in :mod:`ugc_nb.verdict`:
    * the server refused before acting (429, connection refused): wait, re-read, resend;
    * 401 or 403: nothing more is sent (raised at once when nothing was sent yet);
    * a server out of reach for a whole re-read: nothing more is sent (the rest are
-     ``failed``, "not sent: the server could not be reached").
+     ``not_sent``, "the server could not be reached").
 
    A task is never reported ``deleted`` while it still exists; it is sent at most
    ``max_attempts`` times; a task whose state after a request cannot be re-read
    is ``unknown`` and stays *unfinished* in the journal for :func:`ugc_nb.reconcile`.
 5. ``stop`` (a :class:`threading.Event`, e.g. a panel's Stop button): once set,
-   requests in flight finish and nothing more is sent; the rest are ``failed``,
-   "not sent: asked to stop".
+   requests in flight finish and nothing more is sent; the rest are ``not_sent``,
+   "asked to stop".
 6. ``dry_run=True`` does all of the above but send: ``would_delete`` /
    ``would_retry``; nothing is written to the journal.
 """

@@ -154,18 +154,17 @@ def _run(action: str, client: Any, chosen: Selection, options: dict[str, Any]) -
 
 
 def _totals_line(report: CleanupReport) -> str:
-    """``Delete: 40 tasks — 4 deleted, 36 not sent (asked to stop).``: unsent tasks are not called failures here."""
+    """``Delete: 40 tasks — 4 deleted, 36 not sent (asked to stop).``: why the unsent ones were not sent, once."""
     totals = dict(report.totals)
-    unsent = [r for r in report.results if r.outcome == "failed" and r.reason.startswith("not sent: ")]
+    unsent = totals.pop("not_sent", 0)
     if unsent:
-        totals["failed"] -= len(unsent)
-        why = sorted({r.reason.removeprefix("not sent: ") for r in unsent})
-        totals[f"not sent ({'; '.join(why)})"] = len(unsent)
-    return f"{report.action.capitalize()}: {count(len(report.results))} — {totals_text({k: v for k, v in totals.items() if v})}."
+        why = sorted({r.reason for r in report.results if r.outcome == "not_sent"})
+        totals[f"not sent ({'; '.join(why)})"] = unsent
+    return f"{report.action.capitalize()}: {count(len(report.results))} — {totals_text(totals)}."
 
 
 def _failures(report: CleanupReport) -> list[str]:
-    bad = [r for r in report.results if r.outcome in ("failed", "unknown") and not r.reason.startswith("not sent: ")]
+    bad = [r for r in report.results if r.outcome in ("failed", "unknown")]
     lines = [*report.notes] + [f"  {r.outcome} {r.id}: {r.reason}" for r in bad[:10]]
     if len(bad) > 10:
         lines.append(f"  … {len(bad) - 10:,} more (--output FILE lists every task)")

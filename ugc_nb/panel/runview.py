@@ -73,13 +73,15 @@ class RunProgress(w.VBox):
 
 
 def summary_parts(report: CleanupReport) -> list[str]:
-    """'1,443 deleted', '0 failed', '411 skipped' (+ unknown when any) for a report."""
+    """'1,443 deleted', '0 failed', '411 skipped' (+ not sent and unknown when any) for a report."""
     totals = report.totals
     word = _VERBS[report.action][1]
     skipped = sum(totals.get(k, 0) for k in ("ineligible", "changed", "not_found"))
     parts = [f"{totals.get(word, 0):,} {word}", f"{totals.get('failed', 0):,} failed", f"{skipped:,} skipped"]
     if report.dry_run:
         parts[0] = f"{totals.get('would_' + report.action, 0):,} would be {word}"
+    if totals.get("not_sent"):
+        parts.insert(2, f"{totals['not_sent']:,} not sent")
     if totals.get("unknown"):
         parts.append(f"{totals['unknown']:,} unknown (run reconcile)")
     return parts
@@ -140,7 +142,7 @@ class ResultView(w.VBox):
             return ""
         word = _VERBS[report.action][1]
         done = report.totals.get(word, 0)
-        not_sent = sum(1 for r in report.results if r.outcome == "failed" and r.reason.startswith(("not sent", "could not check")))
+        not_sent = sum(1 for r in report.results if r.outcome == "not_sent" or r.reason.startswith("could not check"))
         why = {"asked to stop": "Stopped as asked"}.get(stopped, f"Stopped: {stopped}")
         return (
             "<div style='border-left:4px solid #b00020;padding:6px 10px;margin:4px 0;background:rgba(176,0,32,0.08)'>"
