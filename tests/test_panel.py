@@ -127,7 +127,7 @@ def test_large_deletion_needs_the_typed_count(box, client, tmp_path):
     """Above the threshold Confirm does nothing until the exact count is typed, and says what is missing."""
     panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", confirm_threshold=5)
     panel.status_filter.value = ("failed",)
-    panel.scope = "filtered"
+    panel.select_matching()
     n = len(panel.filtered)
     assert n > 5
     panel.delete_button.click()
@@ -151,7 +151,7 @@ def test_confirm_is_disabled_until_the_typed_count_matches(box, client, tmp_path
     thousands separator); a wrong count disables it again."""
     panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", confirm_threshold=5)
     panel.status_filter.value = ("failed",)
-    panel.scope = "filtered"
+    panel.select_matching()
     n = len(panel.filtered)
     panel.delete_button.click()
     assert panel.confirm_button.disabled
@@ -213,12 +213,12 @@ def test_the_result_is_a_summary_line_failures_first_status_now_and_a_csv(panel,
     assert all(i in csv for i in [*rows, complete]) and csv.splitlines()[0].startswith("id,outcome")
 
 
-def test_filtered_scope_acts_on_rows_not_shown(panel, box):
-    """'All matching the filters' includes matching rows beyond the table's bound."""
+def test_select_all_matching_acts_on_rows_not_shown(panel, box):
+    """'Select all N matching' includes matching rows beyond the table's bound, and the confirmation says so."""
     panel.status_filter.value = ("failed", "scheduled")
     matching = panel.filtered["id"].tolist()
     assert len(matching) > len(panel.table.df)
-    panel.scope = "filtered"
+    panel.select_matching()
     panel.delete_button.click()
     panel.confirm_button.click()
     panel.wait()
@@ -309,26 +309,31 @@ def test_changing_the_selection_withdraws_the_confirmation(panel, box):
 
 
 def test_changing_a_filter_withdraws_the_confirmation(panel, box):
-    """With 'all matching' in scope, narrowing a filter after Delete… withdraws the confirmation."""
+    """After 'select all matching', narrowing a filter after Delete… withdraws the confirmation; the selection is
+    still the tasks selected (now partly hidden), and the next confirmation no longer calls them "all matching"."""
     panel.status_filter.value = ("scheduled",)
-    panel.scope = "filtered"
+    panel.select_matching()
     panel.delete_button.click()
     panel.type_filter.value = ("edit_profile",)
     panel.confirm_button.click()
     panel.wait()
     assert not box.deleted_ids
+    panel.select_matching()
     expected = set(panel.filtered["id"])
     panel.delete_button.click()
+    assert "all" in panel.confirm_html.value and "type edit_profile" in panel.confirm_html.value
     panel.confirm_button.click()
     panel.wait()
     assert set(box.deleted_ids) == expected and set(panel.report.to_frame()["type"]) == {"edit_profile"}
 
 
-def test_everything_in_scope_needs_the_typed_count(panel, box):
-    """'All matching' with no filter set is every task: a typed count is required whatever the size."""
-    panel.scope = "filtered"
+def test_everything_selected_needs_the_typed_count(panel, box):
+    """'Select all matching' with no filter set is every task: the confirmation says so and a typed count is required
+    whatever the size."""
+    panel.select_matching()
     panel.delete_button.click()
-    assert "No filters are set" in panel.confirm_html.value and panel.confirm_text.layout.display == ""
+    assert "no filters are set" in panel.confirm_html.value and "every task in the frame" in panel.confirm_html.value
+    assert panel.confirm_text.layout.display == ""
     panel.confirm_button.click()
     panel.wait()
     assert not box.deleted_ids
@@ -467,7 +472,7 @@ def test_filters_show_counts_and_accounts_read_username_and_id(box, client, tmp_
     panel.account_filter.boxes[account].value = True  # one click, no Ctrl
     panel.status_filter.boxes["failed"].value = True
     assert set(panel.filtered["account_id"]) == {account} and set(panel.filtered["status"]) == {"failed"}
-    assert f"account {account}" in panel.active_filters.value
+    assert f"account {name} ({account})" in panel.active_filters.value  # one name per account, everywhere
 
 
 def test_select_all_matching_is_offered_once_the_shown_rows_are_selected(panel):
@@ -562,3 +567,51 @@ def test_the_panel_takes_the_engines_options_but_not_its_own_progress_or_stop(bo
     assert panel.engine_options == {"batch_size": 7, "max_attempts": 2} and panel.journal == tmp_path / "j.jsonl"
     with pytest.raises(ValueError, match="shows its own progress and Stop button; do not pass progress"):
         CleanupPanel(df, client, progress=False)
+
+
+def test_the_sticky_scope_trap_deletes_exactly_the_ticked_row(panel, box):
+    """The issue's steps: select all matching and delete; Reset, tick *failed*, tick ONE row, Delete…: the
+    confirmation's first line is "Delete the 1 task you ticked", Confirm says 1, and exactly that row is deleted."""
+    panel.status_filter.value = ("scheduled",)
+    panel.type_filter.value = ("edit_profile",)
+    panel.select_matching_button.click()  # the one way to act on rows not ticked
+    first = set(panel.selected_ids)
+    assert first == set(panel.filtered["id"])
+    panel.delete_button.click()
+    assert panel.confirm_html.value.startswith("<p") and f"Delete all {len(first)} tasks matching" in panel.confirm_html.value
+    if panel.confirm_text.layout.display == "":
+        panel.confirm_text.value = str(len(first))
+    panel.confirm_button.click()
+    panel.wait()
+    assert set(box.deleted_ids) == first
+    panel.account_filter.search.value = "zz"
+    panel.reset_button.click()
+    assert panel.filter.is_empty() and panel.selected_ids == [] and panel.account_filter.search.value == ""  # Reset: everything
+    panel.status_filter.boxes["failed"].value = True
+    assert len(panel.filtered) > 1
+    panel.table.selected_rows = [0]  # one ticked row, as the browser reports it
+    one = panel.view["id"].iloc[0]
+    assert panel.selected_ids == [one] and "<b>1</b> selected" in panel.counts.value
+    panel.delete_button.click()
+    assert "Delete the 1 task you ticked" in panel.confirm_html.value
+    assert panel.confirm_button.description == "Confirm: delete 1"
+    panel.confirm_button.click()
+    panel.wait()
+    assert set(box.deleted_ids) - first == {one}
+
+
+def test_the_confirmation_names_accounts_and_how_many_of_the_choice_can_be_acted_on(box, client, tmp_path):
+    """'All matching' names the filters with accounts as "username (acc_…)"; when some chosen rows cannot be deleted,
+    the first line says "N of the M" and the Confirm button says the same N."""
+    panel = CleanupPanel(load_tasks(client, accounts=True, now=NOW), client, journal=tmp_path / "j.jsonl", max_rows=50)
+    account = panel.df["account_id"].iloc[0]
+    name = panel.df.loc[panel.df["account_id"] == account, "username"].iloc[0]
+    panel.account_filter.value = (account,)
+    panel.select_matching()
+    plan_rows = panel.chosen
+    sendable = int(plan_rows["status"].isin(["scheduled", "failed"]).sum())
+    assert 0 < sendable < len(plan_rows)
+    panel.delete_button.click()
+    first_line = panel.confirm_html.value.split("</p>")[0]
+    assert f"Delete {sendable:,} of the {len(plan_rows):,} tasks matching account {name} ({account})" in first_line
+    assert panel.confirm_button.description == f"Confirm: delete {sendable:,}"

@@ -109,10 +109,10 @@ def test_test_preset_takes_a_tag_and_reset_clears_it(panel, box):
 
 
 def test_deleting_all_a_preset_matches_deletes_exactly_its_rows(panel, box):
-    """Preset → scope "all matching" → Delete… → confirm: the server loses exactly the preset's tasks."""
+    """Preset → select all matching → Delete… → confirm: the server loses exactly the preset's tasks."""
     panel.choose_preset("old-failures", days=10)
     expected = set(panel.filtered["id"])
-    panel.scope = "filtered"
+    panel.select_matching()
     panel.delete_button.click()
     assert set(panel.plan.eligible) == expected
     if panel.confirm_text.layout.display == "":
@@ -130,7 +130,7 @@ def test_everything_the_panel_shows_reads_in_human_units(panel, box):
 
     raw = re.compile(r"\d+ days \d\d:\d\d|\+00:00|task\(s\)|\d\d:\d\d:\d\d\.\d{6}|\bNaT\b")
     panel.choose_preset("old-failures")
-    panel.scope = "filtered"
+    panel.select_matching()
     panel.delete_button.click()
     shown = [panel.table.df.to_string()]
 

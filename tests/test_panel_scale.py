@@ -138,7 +138,7 @@ def reference(panel: CleanupPanel) -> tuple[list[str], bool, bool, bool]:
 
 def test_selection_state_agrees_with_the_set_definitions_even_with_a_task_listed_twice(df, client, tmp_path):
     """Hidden selected ids, the 'all N matching are selected' banner and the Retry/Delete buttons follow the set definitions,
-    in both scopes, also when a task id is in the frame twice in two states."""
+    after ticks, filter changes and "select all matching", also when a task id is in the frame twice in two states."""
     first = df.iloc[[0]].copy()
     first["status"] = "failed" if df["status"].iloc[0] != "failed" else "complete"
     frame = pd.concat([df, first], ignore_index=True)
@@ -161,15 +161,14 @@ def test_selection_state_agrees_with_the_set_definitions_even_with_a_task_listed
         lambda: setattr(panel.min_age, "value", 10),
         lambda: setattr(panel.min_age, "value", 0),
         lambda: setattr(panel.status_filter, "value", ()),
-        lambda: setattr(panel, "scope", "filtered"),
+        lambda: panel.select_matching(),
         lambda: setattr(panel.status_filter, "value", ("complete",)),
-        lambda: setattr(panel, "scope", "selected"),
         lambda: panel.select(panel.filtered["id"].tolist()[:3] + [twice]),
         lambda: setattr(panel.search, "value", panel.filtered["id"].iloc[5]),  # one matching row, not among the selected
         lambda: setattr(panel.search, "value", panel.selected_ids[1]),  # one matching row, selected
         lambda: setattr(panel.search, "value", "no task has this in its id"),
         lambda: panel.select([]),
-        lambda: setattr(panel, "scope", "filtered"),
+        lambda: panel.select_matching(),
     ]
     agree()
     for step in steps:

@@ -41,13 +41,15 @@ class TaskFilter:
                     or self.created_after is not None or self.created_before is not None or self.ids
                     or self.preset is not None)
 
-    def describe(self) -> str:
-        """The active filters in words, e.g. "status failed · age ≥ 7 d · search 'nate'" ("no filters" when none)."""
+    def describe(self, names: Mapping[str, str] | None = None) -> str:
+        """The active filters in words, e.g. "status failed · age ≥ 7 d · search 'nate'" ("no filters" when none);
+        accounts as "username (acc_…)" where ``names`` (account id → username) has them."""
         parts = []
         if self.preset is not None:
             shown = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in self.preset_params.items() if k != "accounts")
             parts.append(f"preset {self.preset}" + (f" ({shown})" if shown else ""))
-        for label, values in (("status", self.statuses), ("type", self.types), ("account", self.accounts), ("tag", self.tags)):
+        accounts = [f"{names[a]} ({a})" if names and names.get(a) else a for a in self.accounts]
+        for label, values in (("status", self.statuses), ("type", self.types), ("account", accounts), ("tag", self.tags)):
             if values:
                 shown = ", ".join(map(str, list(values)[:3])) + (f" +{len(values) - 3}" if len(values) > 3 else "")
                 parts.append(f"{label} {shown}")

@@ -15,8 +15,9 @@ from typing import Any
 import ipywidgets as w
 
 from ..cleanup.plan import Plan
+from ..tasks.units import count
 
-__all__ = ["ConfirmBox"]
+__all__ = ["ConfirmBox", "first_line"]
 
 
 class ConfirmBox(w.VBox):
@@ -86,3 +87,21 @@ class ConfirmBox(w.VBox):
         """A message from the typed-count box: Enter ("submit") confirms."""
         if content.get("event") == "submit":
             self._on_confirm()
+
+
+def first_line(plan: Plan, matching: str | None, *, everything: bool = False, hidden: list[str] | None = None) -> str:
+    """The confirmation's opening, in words: what it acts on, with the number the Confirm button says ("Delete the 1
+    task you ticked"; with ``matching``, the filters "select all matching" took: "Delete all 47 tasks matching status
+    failed"; "Delete 45 of the 47 …" when some cannot be acted on), then every task of the frame, and selected tasks
+    the filters hide, when so."""
+    n, chosen = plan.to_send, len(plan.ids)
+    whose = f"matching {matching}" if matching is not None else "you ticked"
+    what = (f"all {count(chosen)}" if matching is not None else f"the {count(chosen)}") if n == chosen else f"{n:,} of the {count(chosen)}"
+    text = f"<p style='font-size:1.15em;margin:2px 0 6px'><b>{html.escape(plan.rule.verb)} {html.escape(what)} {html.escape(whose)}</b></p>"
+    if everything:
+        text += "<p style='color:#b00020'><b>This is every task in the frame.</b></p>"
+    if hidden:
+        shown = ", ".join(html.escape(i) for i in hidden[:10]) + (f", … {len(hidden) - 10:,} more" if len(hidden) > 10 else "")
+        text += (f"<p style='color:#b00020'><b>{len(hidden):,} of the selected tasks are hidden by the current filters</b> "
+                 f"and are included: {shown}</p>")
+    return text

@@ -58,6 +58,7 @@ class FilterBar(w.VBox):
         self.preset_tag = w.Text(value="test", description="tag", layout=w.Layout(width="200px", display="none"))
         self._accounts_source, self._on_error = accounts, on_error
         self._accounts: list[dict[str, Any]] | None = None
+        self.names: dict[str, str] = {}  # account id -> username, where the frame has them
         self._on_change, self._quiet = on_change, False
         self.set_frame(df)
         shown = [self.choices[n] for n in CHOICES if n != "tag" or "tag" in df]
@@ -147,6 +148,7 @@ class FilterBar(w.VBox):
                 self.choices[name].set_options(counted_options(df, column))
         finally:
             self._quiet = False
+        self.names = account_names(df)
 
     def reset(self) -> None:
         """Clear every filter, then call ``on_change`` once."""
@@ -154,6 +156,7 @@ class FilterBar(w.VBox):
         try:
             for choice in self.choices.values():
                 choice.value = ()
+                choice.search.value = ""
             self.preset.value = ""
             self.preset_days.layout.display = self.preset_tag.layout.display = "none"
             self.min_age.value = 0
@@ -165,7 +168,7 @@ class FilterBar(w.VBox):
 
     def describe(self) -> None:
         """Spell the active filters out under the bar."""
-        self.active.value = f"<span style='opacity:0.75'>Filters: {html.escape(self.filter.describe())}</span>"
+        self.active.value = f"<span style='opacity:0.75'>Filters: {html.escape(self.filter.describe(self.names))}</span>"
 
     def _changed(self, _change: Any) -> None:
         if not self._quiet:
@@ -183,10 +186,15 @@ def counted_options(df: pd.DataFrame, column: str) -> list[tuple[str, str]]:
     else:
         values = df[column].astype(object)
         counts = values[values.notna()].astype(str).value_counts()
-    names: dict[str, str] = {}
-    if column == "account_id" and "username" in df:
-        pairs = df[["account_id", "username"]].dropna().astype(str).drop_duplicates("account_id")
-        names = {a: f"{u} ({a})" for a, u in zip(pairs["account_id"], pairs["username"], strict=True) if u}
+    names = {a: f"{u} ({a})" for a, u in account_names(df).items()} if column == "account_id" else {}
     categorical = isinstance(df[column].dtype, pd.CategoricalDtype) and column == "status"
     order = list(df[column].cat.categories) if categorical else sorted(counts.index)
     return [(f"{names.get(v, v)} · {int(counts[v]):,}", v) for v in order if v in counts.index]
+
+
+def account_names(df: pd.DataFrame) -> dict[str, str]:
+    """Account id -> username, for the accounts of ``df`` that have one (a frame loaded with ``accounts=True``)."""
+    if "username" not in df or "account_id" not in df:
+        return {}
+    pairs = df[["account_id", "username"]].dropna().astype(str).drop_duplicates("account_id")
+    return {a: u for a, u in zip(pairs["account_id"], pairs["username"], strict=True) if u}

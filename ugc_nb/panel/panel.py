@@ -5,8 +5,10 @@ every rule lives in the engine. Rows are shown with itables' ``ITable`` widget,
 which syncs the selection back as positions in the frame it was given: those are
 turned into task ids at once and never used later. At most ``max_rows`` rows go to
 the browser, and exactly those (the panel says how many are not shown; the table never downsamples);
-``select(ids)``, "select all N matching" and the "all matching the filters" scope reach every
-row, shown or not. A filter change costs a mask over the frame (:mod:`ugc_nb.panel.matching`).
+``select(ids)`` and the banner's "select all N matching" (:meth:`CleanupPanel.select_matching`) reach
+every row, shown or not: the one way to act on rows that are not ticked. The confirmation's first line
+names what it acts on ("Delete the 1 task you ticked" / "Delete all 47 tasks matching status failed").
+A filter change costs a mask over the frame (:mod:`ugc_nb.panel.matching`).
 An action runs on a thread of its own (``background=True``), so the Stop button
 stays live; :meth:`CleanupPanel.wait` waits for it.
 """
@@ -32,7 +34,7 @@ from ..cleanup.refresh import frame_after
 from ..cleanup.run import CleanupOptions, JournalArg, run_cleanup
 from ..insight.filters import TaskFilter
 from ..tasks.units import count
-from .confirm import ConfirmBox
+from .confirm import ConfirmBox, first_line
 from .filterbar import FilterBar
 from .matching import Chosen, FrameIndex, Matching, Selection
 from .runview import ResultView, RunProgress
@@ -88,6 +90,7 @@ class CleanupPanel(w.VBox):
         self.report: CleanupReport | None = None
         self.running: threading.Thread | None = None
         self.selection = Selection()
+        self._matched: tuple[frozenset[str], str] | None = None  # (ids, filters in words) of the last "select all matching"
         self._syncing = False
 
         self.error = w.HTML()
@@ -99,13 +102,12 @@ class CleanupPanel(w.VBox):
         self.created_from, self.created_to = self.filters.created_from, self.filters.created_to
         self.reset_button, self.active_filters = self.filters.reset_button, self.filters.active
         self.df = df  # the setter checks the frame and fills the filters' options
-        self.scope_toggle = w.ToggleButtons(options=[("selected rows", "selected"), ("all matching the filters", "filtered")], value="selected")
         self.counts = w.HTML()
         first = table_view(self.df.iloc[:0], max_rows)  # the columns only: _refresh() below fills it
         self.table = FullTable(display_frame(first), **table_options(first, page_length=page_length))
         self.show_hidden_button = link_button("show", "reset the filters so every selected row is shown")
         self.clear_hidden_button = link_button("clear", "unselect the rows the filters hide")
-        self.banner = MatchingBanner(select_all=lambda: self.select(self.filtered["id"].astype(str)), clear=lambda: self.select([]))
+        self.banner = MatchingBanner(select_all=self.select_matching, clear=lambda: self.select([]))
         self.matching_banner, self.select_matching_button, self.clear_selection_button = self.banner.text, self.banner.select_button, self.banner.clear_button
         self.delete_button = w.Button(description="Delete…", button_style="danger", icon="trash")
         self.retry_button = w.Button(description="Retry…", button_style="warning", icon="redo")
@@ -124,13 +126,13 @@ class CleanupPanel(w.VBox):
 
     def _wire(self) -> None:
         """Connect the widgets' events to the panel's callbacks."""
-        self.scope_toggle.observe(self._on_scope, names="value")
         self.table.observe(self._on_table_selection, names="selected_rows")
         self.delete_button.on_click(lambda _: self._ask("delete"))
         self.retry_button.on_click(lambda _: self._ask("retry"))
         self.confirm_button.on_click(lambda _: self._confirm())
         self.cancel_button.on_click(lambda _: self._cancel())
         self.show_hidden_button.on_click(lambda _: self.reset_filters())
+        self.reset_button.on_click(lambda _: self._reset_all())  # after the filter bar's own: filters, then the selection
         self.clear_hidden_button.on_click(lambda _: self._clear_hidden())
 
     def _layout(self) -> list[w.Widget]:
@@ -140,7 +142,7 @@ class CleanupPanel(w.VBox):
             w.HBox([self.counts, self.show_hidden_button, self.clear_hidden_button], layout=w.Layout(align_items="center")),
             self.banner,
             self.table,
-            w.HBox([self.scope_toggle, self.delete_button, self.retry_button]),
+            w.HBox([self.delete_button, self.retry_button]),
             self.confirm_box,
             self.progress,
             self.result,
@@ -196,19 +198,20 @@ class CleanupPanel(w.VBox):
         """Ids of the selected rows, in selection order."""
         return list(self.selection.ids)
 
-    @property
-    def scope(self) -> str:
-        """``"selected"`` (the selected rows) or ``"filtered"`` (all rows matching the filters)."""
-        return self.scope_toggle.value
-
-    @scope.setter
-    def scope(self, value: str) -> None:
-        if value not in ("selected", "filtered"):
-            raise ValueError(f"scope must be 'selected' or 'filtered', got {value!r}")
-        self.scope_toggle.value = value
-
     def select(self, ids: Iterable[str]) -> None:
         """Select tasks by id — any ids of the frame, including rows the table does not show."""
+        self._matched = None
+        self._select(ids)
+
+    def select_matching(self) -> None:
+        """Select every task the filters match, shown in the table or not (the banner's "Select all N matching"):
+        the confirmation then says "all N tasks matching <the filters>"."""
+        ids = self.filtered["id"].astype(str).tolist()
+        self._select(ids)
+        words = self.filter.describe(self.filters.names)
+        self._matched = (frozenset(ids), "the filters: no filters are set" if words == "no filters" else words)
+
+    def _select(self, ids: Iterable[str]) -> None:
         ids = list(dict.fromkeys([ids] if isinstance(ids, str) else ids))
         chosen = Chosen(self._index, ids)
         unknown = sorted(chosen.missing)
@@ -226,9 +229,7 @@ class CleanupPanel(w.VBox):
 
     @property
     def chosen(self) -> pd.DataFrame:
-        """The rows in scope: the selected ones, or all matching the filters."""
-        if self.scope == "filtered":
-            return self.filtered
+        """The selected rows (what Delete… and Retry… act on)."""
         if self._ids.is_unique:  # the usual case: one hash lookup per selected id
             positions = self._ids.get_indexer(self.selection.ids)
             return self.df.iloc[positions[positions >= 0]].reset_index(drop=True)  # -1 would be the last row
@@ -270,13 +271,9 @@ class CleanupPanel(w.VBox):
     # -- callbacks ------------------------------------------------------------
     @_guard
     def _on_filter(self) -> None:
+        self._matched = None  # "all matching" named the filters as they were
         self._withdraw()
         self._refresh()
-
-    @_guard
-    def _on_scope(self, _change: Any) -> None:
-        self._withdraw()
-        self._update_counts()
 
     @_guard
     def _on_table_selection(self, change: dict[str, Any]) -> None:
@@ -286,6 +283,7 @@ class CleanupPanel(w.VBox):
         shown = self._view["id"].iloc[positions].tolist()  # positions → ids, at once
         shown_ids = set(self._view["id"])
         self.selection.set([i for i in self.selection.ids if i not in shown_ids] + shown)
+        self._matched = None  # a tick or an untick: the selection is the ticked rows again
         self._withdraw()
         self._update_counts()
 
@@ -295,18 +293,15 @@ class CleanupPanel(w.VBox):
         self.result_view.clear()  # the previous result belongs to the previous action
         self.result.value = ""
         plan = make_plan(action, self.chosen)  # type: ignore[arg-type]
+        matched = self._matched is not None and self._matched[0] == frozenset(self.selection.ids)
         if plan.to_send == 0:
             self.confirm_box.dismiss()
-            what = "selected" if self.scope == "selected" else "matching the filters"
+            what = "matching the filters" if matched else "selected"
             self.result.value = f"<p>Nothing to {action}: none of the {count(len(plan.ids))} {what} can be {plan.rule.done}.</p>"
             return
-        everything = self.scope == "filtered" and self.filter.is_empty()
-        warning = "<p style='color:#b00020'><b>No filters are set: this is every task in the frame.</b></p>" if everything else ""
-        hidden = self.hidden_ids if self.scope == "selected" else []
-        if hidden:
-            shown = ", ".join(html.escape(i) for i in hidden[:10]) + (f", … {len(hidden) - 10:,} more" if len(hidden) > 10 else "")
-            warning += (f"<p style='color:#b00020'><b>{len(hidden):,} of the selected tasks are hidden by the current filters</b> "
-                        f"and are included: {shown}</p>")
+        everything = len(plan.ids) == len(self.df) and len(self.df) > 1
+        words = self._matched[1] if matched and self._matched is not None else None
+        warning = first_line(plan, words, everything=everything, hidden=self.hidden_ids)
         self.confirm_box.ask(plan, warning, needs_typing=plan.to_send > self.confirm_threshold or everything)
 
     def _on_text_msg(self, widget: Any, content: dict[str, Any], buffers: Any) -> None:
@@ -353,6 +348,11 @@ class CleanupPanel(w.VBox):
     def reset_filters(self) -> None:
         """Reset the filters (every selected row comes into view)."""
         self.filters.reset()
+
+    @_guard
+    def _reset_all(self) -> None:
+        """The Reset button: every filter and search box (done by the filter bar), and the selection."""
+        self.select([])
 
     @_guard
     def _clear_hidden(self) -> None:
@@ -412,9 +412,6 @@ class CleanupPanel(w.VBox):
         selected = set(self.selection.ids)
         self.banner.update(in_view=len(selected & set(self._view["id"])), matching=matching, shown=shown, page_length=self.page_length,
                            everything=self._matching.all_chosen(chosen))
-        if self.scope == "filtered":  # what self.chosen would hold, counted without copying its rows
-            in_scope, failed = matching, self._matching.any_failed()
-        else:
-            in_scope, failed = len(chosen.rows), bool(self._index.failed[chosen.rows].any())
+        in_scope, failed = len(chosen.rows), bool(self._index.failed[chosen.rows].any())
         self.retry_button.disabled = not failed if in_scope else True
         self.delete_button.disabled = in_scope == 0
