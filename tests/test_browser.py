@@ -397,3 +397,38 @@ def test_the_report_opens_with_the_network_off(page, tmp_path, step):
     for heading in ("Overview", "What is stuck", "Failure rate per week and task type", "Accounts with the most failures", "Cleanup preview"):
         assert heading in body
     assert page.locator("img").first.evaluate("img => img.complete && img.naturalWidth > 0")
+
+
+def test_the_sticky_scope_trap_deletes_exactly_the_ticked_row(dashboard, page, box, step):
+    """The panel issue's steps in the browser: tick *failed*, tick the page, "Select all N matching", delete them;
+    Reset, tick *failed*, tick ONE row, Delete…: the confirmation says "Delete the 1 task you ticked", Confirm says 1,
+    and exactly that row is deleted."""
+    open_dashboard(page, dashboard)
+    failed = [t["id"] for t in box.tasks if t["status"] == "failed"]
+    with step("all-matching"):
+        tick(page, "status", "failed ·")
+        page.wait_for_selector(f"text=/{len(failed)} of {len(box.ids())} tasks match the filters/")
+        page.locator("table.dataTable thead th").first.click()  # select all on this page
+        page.get_by_role("button", name=f"Select all {len(failed)} matching").click()
+        page.wait_for_selector(f"text=/All {len(failed)} tasks matching the filters are selected/")
+    with step("confirm-all-matching"):
+        page.get_by_role("button", name=re.compile("Delete")).click()
+        page.wait_for_selector(f"text=/Delete all {len(failed)} tasks matching status failed/")
+        page.get_by_role("button", name=f"Confirm: delete {len(failed)}").click()
+        page.wait_for_selector(f"text=/{len(failed)} deleted · 0 failed/", timeout=60_000)
+    assert sorted(box.deleted_ids) == sorted(failed)
+    scheduled = [t["id"] for t in box.tasks if t["status"] == "scheduled"]
+    with step("reset-tick-one"):
+        page.get_by_role("button", name="Reset").click()
+        page.wait_for_selector(f"text=/{len(box.ids())} of {len(box.ids())} tasks match the filters/")
+        tick(page, "status", "scheduled ·")
+        page.wait_for_selector(f"text=/{len(scheduled)} of {len(box.ids())} tasks match the filters/")
+        ids = select_rows(page, 1)
+        page.wait_for_function("() => document.body.innerText.includes('1 selected')")
+    with step("confirm-one"):
+        page.get_by_role("button", name=re.compile("Delete")).click()
+        page.wait_for_selector("text=Delete the 1 task you ticked")
+        assert page.get_by_role("button", name="Confirm: delete 1").is_visible()
+        page.get_by_role("button", name="Confirm: delete 1").click()
+        page.wait_for_selector("text=/1 deleted · 0 failed/", timeout=60_000)
+    assert sorted(box.deleted_ids) == sorted([*failed, *ids])
