@@ -432,3 +432,22 @@ def test_the_sticky_scope_trap_deletes_exactly_the_ticked_row(dashboard, page, b
         page.get_by_role("button", name="Confirm: delete 1").click()
         page.wait_for_selector("text=/1 deleted · 0 failed/", timeout=60_000)
     assert sorted(box.deleted_ids) == sorted([*failed, *ids])
+
+
+def test_a_wrong_key_is_one_line_under_the_title_not_a_voila_error(box, page, tmp_path, step):
+    """Voila with a key the server refuses: the page has its title, the LIVE badge and one line naming the cause and the
+    fix (not Voila's "There was an error when executing cell"), and a Reload button."""
+    with box.serve() as server:
+        port = free_port()
+        env = {**os.environ, "UGC_API_KEY": "sk-wrong-key-000000000000", "UGC_BASE_URL": server.url,
+               "XDG_DATA_HOME": str(tmp_path / "data"), "MPLBACKEND": "Agg"}
+        cmd = ["timeout", "600", sys.executable, "-m", "voila", str(ROOT / "notebooks"), "--no-browser",
+               f"--port={port}", "--Voila.ip=127.0.0.1"]
+        with server_process(cmd, env, tmp_path / "voila.log", f"http://127.0.0.1:{port}/voila/static/__probe__",
+                            up=lambda status: status < 500) as base, step("wrong-key"):
+            page.goto(f"{base}/voila/render/dashboard.ipynb", timeout=120_000)
+            page.wait_for_selector("text=/The API refused the key \\(HTTP 401\\) for 127.0.0.1/", timeout=120_000)
+        body = page.inner_text("body")
+    assert "Task queue cleanup" in body and "LIVE" in body and "Set UGC_API_KEY" in body
+    assert "There was an error" not in body and "Traceback" not in body and "sk-wrong" not in body
+    assert page.get_by_role("button", name="Reload").is_visible()

@@ -24,9 +24,10 @@ def test_the_page_is_title_badge_summary_then_the_panel(tmp_path):
     """Three parts, the panel last and nothing else: no notebook prose, no stale cells."""
     box = Sandbox(n_tasks=1500, n_accounts=30, seed=3, now=NOW.to_pydatetime())
     page = dashboard(box.client(retry=NO_WAIT), journal=tmp_path / "j.jsonl")
-    header, summary, panel = page.children
-    assert isinstance(panel, CleanupPanel) and "Task queue cleanup" in header.value and "SANDBOX" in header.value
+    bar, summary, panel = page.children
+    assert isinstance(panel, CleanupPanel) and "Task queue cleanup" in page.header.value and "SANDBOX" in page.header.value
     assert "1,500 tasks on 30 accounts" in summary.value and "failed" in summary.value
+    assert "Data as of" in page.as_of.value and " UTC" in page.as_of.value and page.reload_button in bar.children
 
 
 def test_the_summary_follows_the_panel_after_an_action(tmp_path):
@@ -40,13 +41,13 @@ def test_the_summary_follows_the_panel_after_an_action(tmp_path):
     panel.confirm_button.click()
     panel.wait()
     assert panel.report.totals == {"deleted": 3}
-    assert f"{200 - 3:,} tasks" in page.children[1].value
+    assert f"{200 - 3:,} tasks" in page.summary.value
 
 
 def test_an_empty_queue_is_said_not_an_error(tmp_path):
     """No tasks at all: the page says there is nothing to clean up; the panel has nothing to act on."""
     page = dashboard(Sandbox(n_tasks=0).client(), journal=tmp_path / "j.jsonl")
-    assert "No tasks in this queue" in page.children[1].value
+    assert "No tasks in this queue" in page.summary.value
     assert page.panel.delete_button.disabled and page.panel.retry_button.disabled
 
 
@@ -64,4 +65,30 @@ def test_the_dashboard_over_real_http_says_live_with_the_host(tmp_path):
     box = Sandbox(n_tasks=20, seed=2)
     with box.serve() as server, UGCClient(api_key=box.api_key, base_url=server.url, retry=NO_WAIT) as client:
         page = dashboard(client, journal=tmp_path / "j.jsonl")
-    assert "LIVE" in page.children[0].value and "127.0.0.1" in page.children[0].value
+    assert "LIVE" in page.header.value and "127.0.0.1" in page.header.value
+
+
+@pytest.mark.parametrize("problem", ["key", "unreachable", "server"])
+def test_a_load_that_fails_is_one_line_with_the_fix_and_reload_tries_again(tmp_path, problem):
+    """A refused key, a server out of reach or a 5xx while loading: the page keeps its title and badge and says, in one
+    line, the cause and the fix (no traceback, no panel); Reload tries again and shows the panel once it works."""
+    from ugc_nb.sandbox import Faults
+
+    box = Sandbox(n_tasks=40, seed=6, now=NOW.to_pydatetime())
+    with box.serve() as server:
+        key = "sk-wrong-0000000000000000" if problem == "key" else box.api_key
+        url = "http://127.0.0.1:9" if problem == "unreachable" else server.url
+        client = UGCClient(api_key=key, base_url=url, retry=NO_WAIT, timeout=5)
+        if problem == "server":
+            box.faults = Faults(server_error=1.0)
+        page = dashboard(client, journal=tmp_path / "j.jsonl")
+        assert page.panel is None and len(page.children) == 2 and "LIVE" in page.header.value
+        line = page.problem.value
+        expected = {"key": "The API refused the key (HTTP 401) for 127.0.0.1", "unreachable": "Could not reach 127.0.0.1:9",
+                    "server": "answered HTTP 500"}[problem]
+        assert expected in line and "reload" in line.lower() and "Traceback" not in line and key not in line
+        if problem != "unreachable":
+            box.faults = Faults()
+            page.client = UGCClient(api_key=box.api_key, base_url=server.url, retry=NO_WAIT, timeout=5)
+            page.reload_button.click()
+            assert isinstance(page.panel, CleanupPanel) and page.children[-1] is page.panel

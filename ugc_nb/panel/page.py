@@ -8,17 +8,21 @@ after every action, and an empty queue says so instead of showing an empty table
 from __future__ import annotations
 
 import html
+import os
 from urllib.parse import urlparse
 
 import ipywidgets as w
 import pandas as pd
 
-from ..api.client import UGCClient, is_sandbox
+from ..api.client import DEFAULT_BASE_URL, UGCClient, is_sandbox
+from ..api.errors import APIConnectionError, APIStatusError, UGCError
+from ..api.timeutil import utcnow
+from ..tasks.units import when
 from ..cleanup.run import JournalArg
 from ..source import default_client, load_tasks
 from .panel import CleanupPanel
 
-__all__ = ["dashboard", "source_badge", "summary_line"]
+__all__ = ["dashboard", "Dashboard", "source_badge", "summary_line", "load_problem"]
 
 _BADGE = (
     "<span style='display:inline-block;padding:2px 10px;border-radius:10px;font-size:12px;font-weight:600;"
@@ -36,7 +40,7 @@ def source_badge(base_url: str) -> str:
 
 def summary_line(df: pd.DataFrame) -> str:
     """'1,443 tasks on 57 accounts · 259 failed · 150 scheduled · 12 overdue', or that the queue is empty."""
-    if df.empty:
+    if df.empty or "status" not in df:
         return "No tasks in this queue: nothing to clean up."
     counts = df["status"].value_counts()
     parts = [f"{len(df):,} tasks on {df['account_id'].nunique():,} accounts"]
@@ -46,22 +50,78 @@ def summary_line(df: pd.DataFrame) -> str:
     return " · ".join(parts)
 
 
-def dashboard(client: UGCClient | None = None, *, journal: JournalArg = None, title: str = "Task queue cleanup") -> w.VBox:
+def load_problem(exc: BaseException, base_url: str) -> str:
+    """One line naming why the tasks could not be loaded, and the fix."""
+    where = "the sandbox" if is_sandbox(base_url) else (urlparse(base_url).netloc or base_url)
+    if isinstance(exc, APIStatusError) and exc.status_code in (401, 403):
+        return f"The API refused the key (HTTP {exc.status_code}) for {where}. Set UGC_API_KEY to a valid key and reload."
+    if isinstance(exc, APIConnectionError):
+        return f"Could not reach {where} ({exc.message}). Check the network and UGC_BASE_URL, then reload."
+    if isinstance(exc, APIStatusError):
+        return f"{where} answered HTTP {exc.status_code} ({exc.message}) while listing the tasks. Reload to try again."
+    return f"Could not load the tasks: {exc}. Reload to try again."
+
+
+class Dashboard(w.VBox):
+    """The page: a header (title, where the data comes from, "Data as of …", Reload), a summary line, the panel.
+
+    A load that fails (a refused key, a server out of reach, anything) shows the header and one line naming the
+    cause and the fix instead of a traceback; Reload tries again. Reload after a good load reads every task again
+    and gives the panel the new frame (an action already re-reads the rows it touched)."""
+
+    def __init__(self, client: UGCClient | None, *, journal: JournalArg, title: str) -> None:
+        self.client, self.journal, self.title = client, journal, title
+        self.panel: CleanupPanel | None = None
+        self.header = w.HTML()
+        self.as_of = w.HTML()
+        self.reload_button = w.Button(description="Reload", icon="refresh", tooltip="read every task again", layout=w.Layout(width="auto"))
+        self.reload_button.on_click(lambda _: self.reload())
+        self.summary = w.HTML()
+        self.problem = w.HTML()
+        bar = w.HBox([self.header, self.as_of, self.reload_button], layout=w.Layout(align_items="center", flex_flow="row wrap"))
+        super().__init__([bar])
+        self.add_class("ugc-dashboard")
+        self.reload()
+
+    def reload(self) -> None:
+        """Load every task (with account names); show the panel, or the one line that says what went wrong."""
+        base_url = self.client.base_url if self.client is not None else os.environ.get("UGC_BASE_URL") or DEFAULT_BASE_URL
+        self.reload_button.disabled = True
+        try:
+            self.client = self.client or default_client(announce=False)
+            base_url = self.client.base_url
+            frame = load_tasks(self.client, accounts=True)
+        except (UGCError, ValueError, OSError) as exc:
+            self._show_problem(load_problem(exc, base_url), base_url)
+            return
+        finally:
+            self.reload_button.disabled = False
+        self._header(base_url)
+        self.as_of.value = f"<span style='opacity:0.75;margin-left:8px'>Data as of {html.escape(when(utcnow()))}</span>"
+        if self.panel is None:
+            self.panel = CleanupPanel(frame, self.client, journal=self.journal)
+            self.panel.counts.observe(self._summarise, names="value")  # the counts line changes whenever the frame does
+        else:
+            self.panel.df = frame
+        self._summarise()
+        self.children = (self.children[0], self.summary, self.panel)
+
+    def _header(self, base_url: str) -> None:
+        self.header.value = (f"<div style='display:flex;align-items:center;gap:12px;margin:4px 0 2px'>"
+                             f"<h2 style='margin:0'>{html.escape(self.title)}</h2>{source_badge(base_url)}</div>")
+
+    def _show_problem(self, line: str, base_url: str) -> None:
+        self._header(base_url)
+        self.as_of.value = ""
+        self.problem.value = f"<p style='color:#b00020;font-size:1.1em;margin:10px 0'>{html.escape(line)}</p>"
+        self.children = (self.children[0], self.problem)
+
+    def _summarise(self, _change: object = None) -> None:
+        frame = self.panel.df if self.panel is not None else pd.DataFrame()
+        self.summary.value = f"<p style='margin:2px 0 8px;opacity:0.75'>{html.escape(summary_line(frame))}</p>"
+
+
+def dashboard(client: UGCClient | None = None, *, journal: JournalArg = None, title: str = "Task queue cleanup") -> Dashboard:
     """The dashboard page: loads every task (with account names) from ``client`` — the real API with
-    ``UGC_API_KEY``, else the sandbox — and returns the page, its panel first."""
-    client = client or default_client(announce=False)
-    panel = CleanupPanel(load_tasks(client, accounts=True), client, journal=journal)
-    header = w.HTML(
-        f"<div style='display:flex;align-items:center;gap:12px;margin:4px 0 2px'>"
-        f"<h2 style='margin:0'>{html.escape(title)}</h2>{source_badge(client.base_url)}</div>"
-    )
-    summary = w.HTML()
-
-    def refresh(_change: object = None) -> None:
-        summary.value = f"<p style='margin:2px 0 8px;opacity:0.75'>{html.escape(summary_line(panel.df))}</p>"
-
-    refresh()
-    panel.counts.observe(refresh, names="value")  # the counts line changes whenever the frame does
-    page = w.VBox([header, summary, panel])
-    page.panel = panel  # for scripts and tests
-    return page
+    ``UGC_API_KEY``, else the sandbox — and returns the page (``page.panel`` is its panel; None while a load fails)."""
+    return Dashboard(client, journal=journal, title=title)
