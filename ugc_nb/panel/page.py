@@ -17,9 +17,9 @@ import pandas as pd
 from ..api.client import DEFAULT_BASE_URL, UGCClient, is_sandbox
 from ..api.errors import APIConnectionError, APIStatusError, UGCError
 from ..api.timeutil import utcnow
-from ..tasks.units import when
 from ..cleanup.run import JournalArg
 from ..source import default_client, load_tasks
+from ..tasks.units import when
 from .panel import CleanupPanel
 
 __all__ = ["dashboard", "Dashboard", "source_badge", "summary_line", "load_problem"]
