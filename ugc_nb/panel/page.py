@@ -78,8 +78,8 @@ class Dashboard(w.VBox):
         self.reload_button.on_click(lambda _: self.reload())
         self.summary = w.HTML()
         self.problem = w.HTML()
-        bar = w.HBox([self.header, self.as_of, self.reload_button], layout=w.Layout(align_items="center", flex_flow="row wrap"))
-        super().__init__([bar])
+        self.bar = w.HBox([self.header, self.as_of, self.reload_button], layout=w.Layout(align_items="center", flex_flow="row wrap"))
+        super().__init__([self.bar])
         self.add_class("ugc-dashboard")
         self.reload()
 
@@ -104,7 +104,7 @@ class Dashboard(w.VBox):
         else:
             self.panel.df = frame
         self._summarise()
-        self.children = (self.children[0], self.summary, self.panel)
+        self.children = [self.bar, self.summary, self.panel]
 
     def _header(self, base_url: str) -> None:
         self.header.value = (f"<div style='display:flex;align-items:center;gap:12px;margin:4px 0 2px'>"
@@ -114,7 +114,7 @@ class Dashboard(w.VBox):
         self._header(base_url)
         self.as_of.value = ""
         self.problem.value = f"<p style='color:#b00020;font-size:1.1em;margin:10px 0'>{html.escape(line)}</p>"
-        self.children = (self.children[0], self.problem)
+        self.children = [self.bar, self.problem]
 
     def _summarise(self, _change: object = None) -> None:
         frame = self.panel.df if self.panel is not None else pd.DataFrame()
