@@ -98,7 +98,7 @@ def table_options(view: pd.DataFrame, *, page_length: int = 25) -> dict[str, Any
     ]
     return {
         **NO_DOWNSAMPLING,
-        "select": {"style": "multi", "selector": "td:first-child", "headerCheckbox": "select-page"},
+        "select": {"style": "multi", "selector": "td:first-child", "headerCheckbox": "select-page", "info": False},  # one count: the panel's
         "columnDefs": defs,
         "order": [[names.index("age_days"), "desc"]],
         "pageLength": page_length,
