@@ -53,3 +53,19 @@ def test_the_result_says_where_the_journal_is(tmp_path):
     view = ResultView()
     view.show(report, pd.Series(dtype=object), sent=1)
     assert f"Journal: {tmp_path / 'journal-sandbox.jsonl'}" in view.summary.value and "ugc-nb journal abc123" in view.summary.value
+
+
+def test_the_result_names_accounts_one_way_and_the_csv_has_usernames():
+    """With the frame's usernames, the result table's Account reads "username (acc_…)" and the CSV gains a username
+    column; the table takes the panel's width."""
+    import base64
+    import re
+
+    report = CleanupReport("delete", False, [TaskResult("t1", "deleted", "", "failed", "acc_1", "edit_profile"),
+                                              TaskResult("t2", "not_found", "", "failed", "acc_2", "warmup_scroll")])
+    view = ResultView()
+    view.show(report, pd.Series(dtype=object), sent=2, names={"acc_1": "nate"})
+    assert sorted(view.table.df["Account"]) == ["acc_2", "nate (acc_1)"]  # ordered by outcome, not as given
+    csv = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)'", view.summary.value).group(1)).decode().splitlines()
+    assert csv[0].split(",")[:6] == ["id", "outcome", "reason", "status", "username", "account_id"] and ",nate,acc_1," in csv[1]
+    assert "width:100%" in view.options()["style"]

@@ -338,7 +338,7 @@ class CleanupPanel(w.VBox):
             frame, note = frame_after(self.df, report, self.client)
             self.df = frame  # the setter drops vanished ids from the selection and refreshes the view
             status_now = self.df.set_index("id")["status"].astype(object) if len(self.df) else pd.Series(dtype=object)
-            self.result_view.show(report, status_now, sent=plan.to_send)
+            self.result_view.show(report, status_now, sent=plan.to_send, names=self.filters.names)
             if note:
                 self.result_view.note(note)
         finally:

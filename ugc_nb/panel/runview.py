@@ -101,11 +101,16 @@ class ResultView(w.VBox):
     @staticmethod
     def options() -> dict[str, Any]:
         """Table options: sortable, searchable by DataTables (it is a report, not a selection), never downsampled."""
-        return {"maxBytes": 0, "pageLength": 10, "lengthMenu": [10, 25, 100], "classes": "display compact", "order": []}
+        return {"maxBytes": 0, "pageLength": 10, "lengthMenu": [10, 25, 100], "classes": "display compact", "order": [],
+                "style": "table-layout:auto;width:100%"}  # the panel's width, like the panel's own table
 
-    def show(self, report: CleanupReport, status_now: pd.Series, *, sent: int) -> None:
-        """Show ``report``; ``status_now`` is each task's status after the action (by id); ``sent`` how many were sent for."""
+    def show(self, report: CleanupReport, status_now: pd.Series, *, sent: int, names: dict[str, str] | None = None) -> None:
+        """Show ``report``; ``status_now`` is each task's status after the action (by id); ``sent`` how many were sent for;
+        ``names`` (account id -> username) puts a ``username`` column in the table and the CSV, and names accounts
+        "username (acc_…)" in the table."""
         frame = report.to_frame()
+        if names:
+            frame.insert(frame.columns.get_loc("account_id"), "username", [names.get(str(a), "") for a in frame["account_id"]])
         frame["status now"] = [
             "gone" if o in ("deleted", "not_found") else str(status_now.get(i, "?")) for i, o in zip(frame["id"], frame["outcome"].astype(str))
         ]
@@ -153,6 +158,9 @@ class ResultView(w.VBox):
     def _show(self) -> None:
         wanted = self.outcome_filter.value
         frame = self.frame if wanted == "all" or self.frame.empty else self.frame[self.frame["outcome"].astype(str) == wanted]
+        if "username" in frame:  # one name per account: "username (acc_…)"
+            frame = frame.assign(account_id=[f"{u} ({a})" if u else a for u, a in zip(frame["username"], frame["account_id"].astype(str))])
+            frame = frame.drop(columns="username")
         shown = frame.rename(columns={"id": "Task", "outcome": "Outcome", "reason": "Reason", "status": "Status when chosen",
                                       "account_id": "Account", "type": "Type", "status now": "Status now"})
         shown = shown.astype({c: str for c in ("Outcome",) if c in shown})
