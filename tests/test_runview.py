@@ -67,5 +67,5 @@ def test_the_result_names_accounts_one_way_and_the_csv_has_usernames():
     view.show(report, pd.Series(dtype=object), sent=2, names={"acc_1": "nate"})
     assert sorted(view.table.df["Account"]) == ["acc_2", "nate (acc_1)"]  # ordered by outcome, not as given
     csv = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)'", view.summary.value).group(1)).decode().splitlines()
-    assert csv[0].split(",")[:6] == ["id", "outcome", "reason", "status", "username", "account_id"] and ",nate,acc_1," in csv[1]
+    assert csv[0].split(",")[:6] == ["id", "outcome", "reason", "status", "username", "account_id"] and any(",nate,acc_1," in row for row in csv[1:])
     assert "width:100%" in view.options()["style"]
