@@ -478,3 +478,25 @@ def test_reconcile_leaves_a_task_listed_twice_unfinished_until_the_server_says_o
     settled = reconcile(journal, client).results
     assert [r.outcome for r in settled] == ["failed"] and "did not take effect" in settled[0].reason
     assert read_journal(journal)["outcome"].astype(str).tolist() == ["failed"]
+
+
+def test_a_four_argument_progress_hears_how_many_tasks_are_on_the_wire(env):
+    """A progress callable taking (done, total, failed, waiting) is told, while a request is out, how many tasks it
+    carries — the panel's "400 sent, waiting for answers"."""
+    box, client, df, journal = env
+    chosen = old_failed(df).head(6)
+    seen_waiting = threading.Event()
+    calls = []
+
+    def hold(sandbox, path, ids):  # the delete waits until the progress line has seen it on the wire
+        seen_waiting.wait(10)
+
+    def progress(done, total, failed, waiting):
+        calls.append((done, total, failed, waiting))
+        if waiting == len(chosen):
+            seen_waiting.set()
+
+    box.before_mutation = hold
+    report = delete_tasks(client, chosen, journal=journal, batch_size=10, concurrency=1, progress=progress)
+    assert seen_waiting.is_set() and report.totals == {"deleted": len(chosen)}
+    assert (0, len(chosen), 0, len(chosen)) in calls and calls[-1] == (len(chosen), len(chosen), 0, 0)

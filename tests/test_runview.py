@@ -9,7 +9,7 @@ from ugc_nb.panel.runview import ResultView, RunProgress
 
 
 def test_progress_says_the_phase_counts_and_time_left_then_hides():
-    """Checking first, then 'Deleting 7 / 20 · 1 failed · about … left'; hidden once finished."""
+    """Checking first, then 'Deleting 7 / 20 done · 1 failed · about … left'; hidden once finished."""
     progress = RunProgress()
     progress.start("delete", 20)
     assert progress.layout.display == "" and progress.phase.value == "Checking the live state of 20 tasks…"
@@ -17,7 +17,7 @@ def test_progress_says_the_phase_counts_and_time_left_then_hides():
     assert progress.phase.value == "Checking the live state of 20 tasks…"  # nothing settled yet
     progress._started -= 10  # ten seconds in
     progress.update(7, 20, 1)
-    assert progress.phase.value.startswith("Deleting 7 / 20 · 1 failed · about ") and progress.phase.value.endswith(" s left")
+    assert progress.phase.value.startswith("Deleting 7 / 20 done · 1 failed · about ") and progress.phase.value.endswith(" s left")
     assert progress.bar.value == 7 and progress.bar.max == 20
     progress.finish()
     assert progress.layout.display == "none"
@@ -69,3 +69,17 @@ def test_the_result_names_accounts_one_way_and_the_csv_has_usernames():
     csv = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)'", view.summary.value).group(1)).decode().splitlines()
     assert csv[0].split(",")[:6] == ["id", "outcome", "reason", "status", "username", "account_id"] and any(",nate,acc_1," in row for row in csv[1:])
     assert "width:100%" in view.options()["style"]
+
+
+def test_the_progress_line_says_what_is_on_the_wire_and_stop_says_it_too():
+    """"Deleting 100 / 556 done · 400 sent, waiting for answers · 0 failed"; once Stop is pressed the line says how many
+    were already sent and are awaited, so Stop's result never surprises."""
+    progress = RunProgress()
+    progress.start("delete", 556)
+    progress.update(0, 556, 0, 0)
+    assert progress.phase.value == "Checking the live state of 556 tasks…"
+    progress.update(100, 556, 0, 400)
+    assert progress.phase.value.startswith("Deleting 100 / 556 done · 400 sent, waiting for answers · 0 failed")
+    progress.stop_button.click()
+    progress.update(150, 556, 0, 350)
+    assert progress.phase.value == "Stopping: 350 tasks already sent, waiting for their answers; nothing more will be sent…"

@@ -29,7 +29,8 @@ from typing import Any, Protocol
 
 __all__ = ["AccountGate", "Progress", "send_all"]
 
-#: ``progress(done, total)``, or ``progress(done, total, failed)`` when it takes three arguments.
+#: ``progress(done, total)``, ``progress(done, total, failed)`` when it takes three arguments, or
+#: ``progress(done, total, failed, waiting)`` when it takes four (``waiting``: tasks sent whose answer is not in yet).
 Progress = Callable[..., None]
 #: How often the calling thread reports progress while it waits (seconds).
 TICK = 0.05
@@ -81,6 +82,7 @@ class _Worklist(Protocol):
     stopped: str | None
     done: int
     failed: int
+    on_wire: set[str]
     rule: Any
     wake: Callable[[], None]
 
@@ -209,17 +211,19 @@ def _reporter(progress: bool | Progress, total: int, run: _Worklist) -> Callable
         bar = tqdm(total=total, desc=f"{run.rule.verb} tasks", unit="task")
 
     broken = [False]
-    counts = callable(progress) and _takes_three(progress)
+    arity = _arity(progress) if callable(progress) else 0
+    waited = [-1]
 
     def report(last: bool) -> None:
-        done = min(run.done, total)
-        if done != seen[0] and not broken[0]:
-            step, seen[0] = done - max(seen[0], 0), done
+        done, waiting = min(run.done, total), len(run.on_wire)
+        if (done != seen[0] or (arity == 4 and waiting != waited[0])) and not broken[0]:
+            step, seen[0], waited[0] = done - max(seen[0], 0), done, waiting
             try:
                 if bar is not None:
                     bar.update(step)
                 elif callable(progress):
-                    progress(done, total, run.failed) if counts else progress(done, total)
+                    args = (done, total, run.failed, waiting)[:arity]
+                    progress(*args)
             except KeyboardInterrupt:
                 broken[0] = True  # asked to stop: no more progress calls, the run stops as on Ctrl-C
                 raise
@@ -232,14 +236,15 @@ def _reporter(progress: bool | Progress, total: int, run: _Worklist) -> Callable
     return report
 
 
-def _takes_three(fn: Callable[..., None]) -> bool:
-    try:
-        inspect.signature(fn).bind(0, 0, 0)
-    except TypeError:
-        return False
-    except ValueError:  # no signature to read (a builtin): the documented two
-        return False
-    return True
+def _arity(fn: Callable[..., None]) -> int:
+    """How many of (done, total, failed, waiting) ``fn`` takes: 4, 3, or the documented 2."""
+    for n in (4, 3):
+        try:
+            inspect.signature(fn).bind(*range(n))
+        except (TypeError, ValueError):  # ValueError: no signature to read (a builtin)
+            continue
+        return n
+    return 2
 
 
 def _start(target: Callable[[], None], count: int, name: str, finished: threading.Condition, alive: list[int]) -> None:

@@ -50,12 +50,19 @@ class RunProgress(w.VBox):
         self.phase.value = f"Checking the live state of {total:,} tasks…"
         self.layout.display = ""
 
-    def update(self, done: int, total: int, failed: int = 0) -> None:
-        """The engine's progress callback: ``done`` of ``total`` tasks have an outcome."""
+    def update(self, done: int, total: int, failed: int = 0, waiting: int = 0) -> None:
+        """The engine's progress callback: ``done`` of ``total`` tasks have an outcome, ``waiting`` were sent and their
+        answer is not in yet (what Stop can no longer hold back)."""
         self.bar.max, self.bar.value = max(total, 1), done
-        if self.stop.is_set() or done == 0:  # nothing settled yet: still checking the live state
+        if self.stop.is_set():
+            self.phase.value = self._stopping(waiting)
             return
-        parts = [f"{self._verb} {done:,} / {total:,}", f"{failed:,} failed"]
+        if done == 0 and waiting == 0:  # nothing sent yet: still checking the live state
+            return
+        parts = [f"{self._verb} {done:,} / {total:,} done"]
+        if waiting:
+            parts.append(f"{waiting:,} sent, waiting for answers")
+        parts.append(f"{failed:,} failed")
         elapsed = time.monotonic() - self._started
         if 0 < done < total and elapsed > 0.5:
             parts.append(f"about {duration(max(1.0, elapsed / done * (total - done)))} left")
@@ -65,7 +72,12 @@ class RunProgress(w.VBox):
         """Stop: the requests on the wire finish, nothing more is sent."""
         self.stop.set()
         self.stop_button.disabled = True
-        self.phase.value = "Stopping: finishing the requests already sent; nothing more will be sent…"
+        self.phase.value = self._stopping(None)
+
+    @staticmethod
+    def _stopping(waiting: int | None) -> str:
+        sent = f"{waiting:,} tasks already sent, waiting for their answers" if waiting else "finishing the requests already sent"
+        return f"Stopping: {sent}; nothing more will be sent…"
 
     def finish(self) -> None:
         """The run is over: hide."""
