@@ -266,13 +266,15 @@ def test_the_table_has_no_search_box_of_its_own(dashboard, page, box, step):
 
 
 def test_typed_confirmation_for_everything_then_enter(dashboard, page, box, step):
-    """'All matching' with no filters needs the count typed; Confirm stays disabled on a wrong count, Enter submits."""
+    """'Select all matching' with no filters needs the count typed; Confirm stays disabled on a wrong count, Enter submits."""
     open_dashboard(page, dashboard)
     deletable = [t["id"] for t in box.tasks if t["status"] in ("scheduled", "failed")]
     with step("confirmation"):
-        page.get_by_role("button", name="all matching the filters").click()
+        page.locator("table.dataTable thead th").first.click()  # select all on this page
+        page.get_by_role("button", name=f"Select all {len(box.ids())} matching").click()
         page.get_by_role("button", name=re.compile("Delete")).click()
-        page.wait_for_selector("text=No filters are set: this is every task in the frame.")
+        page.wait_for_selector("text=This is every task in the frame.")
+        assert page.get_by_text(f"of the {len(box.ids())} tasks matching the filters: no filters are set").is_visible()
     box_input = page.get_by_placeholder(re.compile(r"type \d+ to confirm"))
     confirm = page.get_by_role("button", name=f"Confirm: delete {len(deletable)}")
     with step("wrong-count"):
@@ -471,3 +473,26 @@ def test_the_readmes_voila_command_culls_the_kernels_of_closed_tabs(tmp_path):
         while "Culling 'idle' kernel" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.5)  # polling for an event, bounded; nothing is asserted on time
     assert "Culling 'idle' kernel" in log.read_text()
+
+
+@pytest.mark.parametrize("width", [768, 390])
+def test_the_action_bar_is_above_the_table_stays_in_view_and_the_page_fits_narrow_screens(dashboard, page, box, step, width):
+    """At 768 px and on a 390 px phone: the status filter and the Delete…/Retry… bar are visible, the bar is above the
+    table, and after scrolling down to the table's last row the bar is still in view (sticky)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    with step(f"open-{width}"):
+        open_dashboard(page, dashboard)
+    with step(f"tick-{width}"):
+        tick(page, "status", "failed ·")
+        ids = select_rows(page, 1)
+    bar = page.locator(".ugc-actions")
+    table = page.locator("table.dataTable").first
+    assert bar.bounding_box()["y"] < table.bounding_box()["y"]
+    assert page.locator(".ugc-choice").filter(has_text="status").is_visible()
+    with step(f"scrolled-{width}"):
+        table.locator("tbody tr").last.scroll_into_view_if_needed()  # Voila scrolls a panel of the page, not the window
+    top = bar.evaluate("e => e.getBoundingClientRect().top")
+    assert 0 <= top < 900 and page.get_by_role("button", name=re.compile("Delete")).is_visible(), top
+    assert "1 selected" in bar.inner_text() and ids
+    status = table.locator("tbody tr").first.locator(".ugc-badge")  # the status badge is in view without scrolling sideways
+    assert status.evaluate("e => e.getBoundingClientRect().right") <= width

@@ -67,7 +67,7 @@ def test_table_is_bounded_and_says_what_is_hidden(panel):
     """At most max_rows rows go to the browser; the counts line says how many are not shown."""
     assert len(panel.table.df) == 50 and len(panel.filtered) == len(panel.df) > 50
     assert f"{len(panel.df) - 50} not shown" in panel.counts.value
-    assert list(panel.table.df.columns) == ["", "Task", "Account", "Type", "Status", "Created (UTC)", "Age", "Scheduled (UTC)"]
+    assert list(panel.table.df.columns) == ["", "Task", "Status", "Account", "Type", "Created (UTC)", "Age", "Scheduled (UTC)"]
 
 
 def test_browser_selection_positions_become_ids(panel):
@@ -615,3 +615,22 @@ def test_the_confirmation_names_accounts_and_how_many_of_the_choice_can_be_acted
     first_line = panel.confirm_html.value.split("</p>")[0]
     assert f"Delete {sendable:,} of the {len(plan_rows):,} tasks matching account {name} ({account})" in first_line
     assert panel.confirm_button.description == f"Confirm: delete {sendable:,}"
+
+
+def test_the_actions_sit_in_a_bar_above_the_table_with_the_selection_count(panel):
+    """Delete… and Retry… are in one bar above the table (it stays in view: sticky), beside "N selected"; the
+    confirmation opens under that bar, above the table."""
+    kids = list(panel.children)
+    assert kids.index(panel.actions) < kids.index(panel.confirm_box) < kids.index(panel.table)
+    assert panel.delete_button in panel.actions.children and panel.retry_button in panel.actions.children
+    assert "ugc-actions" in panel.actions._dom_classes and "position:sticky" in panel.style.value
+    assert "<b>0</b> selected" in panel.selected_count.value
+    panel.select(panel.df["id"].head(3).tolist())
+    assert "<b>3</b> selected" in panel.selected_count.value
+
+
+def test_a_short_filter_list_is_shown_whole_and_a_long_one_scrolls_with_a_search(panel):
+    """The type list (five values) has no scroll box and no search, so its fifth item is never cut; the account list
+    (twenty) scrolls and can be searched."""
+    assert panel.type_filter.list.layout.max_height is None and panel.type_filter.search.layout.display == "none"
+    assert panel.account_filter.list.layout.max_height and panel.account_filter.search.layout.display == ""

@@ -19,7 +19,7 @@ def frame(accounts=True):
 def test_headers_are_readable_and_the_first_column_is_the_checkbox():
     """The browser sees '', Task, Account, …, Age — never internal names like age_days or account_id."""
     shown = display_frame(table_view(frame(), 50))
-    assert list(shown.columns)[:3] == ["", "Task", "Account"] and "Age" in shown and "age_days" not in shown
+    assert list(shown.columns)[:4] == ["", "Task", "Status", "Account"] and "Age" in shown and "age_days" not in shown
     assert "account_id" not in shown and (shown[""] == "").all()
 
 
@@ -39,12 +39,12 @@ def test_options_render_badges_in_the_plot_palette_ages_in_days_and_checkbox_sel
     view = table_view(frame(), 50)
     options = table_options(view)
     defs = {d["targets"]: d for d in options["columnDefs"]}
-    names = ["select", "id", "account", "tag", "type", "status", "created_at", "age_days", "scheduled_time"]
+    names = ["select", "id", "status", "account", "tag", "type", "created_at", "age_days", "scheduled_time"]
     badge = defs[names.index("status")]["render"]
     assert PALETTE["failed"] in badge and PALETTE["scheduled"] in badge and "ugc-badge" in badge
     assert "toFixed(1) + ' d'" in defs[names.index("age_days")]["render"]
     assert "selectCheckbox" in defs[0]["render"] and defs[0]["orderable"] is False
-    assert options["select"] == {"style": "multi", "selector": "td:first-child", "headerCheckbox": "select-page"}
+    assert options["select"] == {"style": "multi", "selector": "td:first-child", "headerCheckbox": "select-page", "info": False}
     assert options["maxBytes"] == 0 and options["layout"] == {"topEnd": None}
 
 

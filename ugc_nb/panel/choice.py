@@ -29,11 +29,12 @@ class ChoiceFilter(w.VBox):
         self.title = title
         self.search_above = search_above
         self.search = w.Text(placeholder=f"search {title}…", continuous_update=True, layout=w.Layout(width="96%"))
+        self._height = height
         self.list = w.VBox(layout=w.Layout(max_height=height, overflow="auto", flex_flow="column nowrap"))
         self.boxes: dict[Any, w.Checkbox] = {}
         self._labels: dict[Any, str] = {}
         self._syncing = False
-        super().__init__([w.HTML(f"<b>{title}</b>"), self.search, self.list], layout=w.Layout(width=width, margin="0 12px 0 0"))
+        super().__init__([w.HTML(f"<b>{title}</b>"), self.search, self.list], layout=w.Layout(min_width=width, margin="0 12px 0 0"))
         self.add_class("ugc-choice")
         self.search.observe(lambda _: self._show_matching(), names="value")
         self.set_options(options)
@@ -61,7 +62,9 @@ class ChoiceFilter(w.VBox):
             box.description = label
             self.boxes[value] = box
         self.list.children = tuple(self.boxes.values())
-        self.search.layout.display = "" if len(pairs) > self.search_above else "none"
+        long = len(pairs) > self.search_above
+        self.search.layout.display = "" if long else "none"
+        self.list.layout.max_height = self._height if long else None  # a short list is shown whole, never cut mid-item
         self._show_matching()
 
     @traitlets.validate("value")

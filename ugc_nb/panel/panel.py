@@ -16,10 +16,8 @@ stays live; :meth:`CleanupPanel.wait` waits for it.
 from __future__ import annotations
 
 import functools
-import html
 import logging
 import threading
-import traceback
 from collections.abc import Callable, Iterable
 from typing import Any, Unpack
 
@@ -37,8 +35,9 @@ from ..tasks.units import count
 from .confirm import ConfirmBox, first_line
 from .filterbar import FilterBar
 from .matching import Chosen, FrameIndex, Matching, Selection
-from .runview import ResultView, RunProgress
+from .runview import ResultView, RunProgress, summary_parts
 from .selection import MatchingBanner, counts_line, link_button
+from .style import PANEL_CSS, error_html
 from .table import FullTable, TablePayload, display_frame, table_options, table_view, view_rows
 
 __all__ = ["CleanupPanel"]
@@ -64,17 +63,8 @@ def _guard(method: Callable[..., None]) -> Callable[..., None]:
 class CleanupPanel(w.VBox):
     """Interactive cleanup of a task frame: filters, a selectable table, Delete/Retry with confirmation."""
 
-    def __init__(
-        self,
-        df: pd.DataFrame,
-        client: UGCClient,
-        *,
-        max_rows: int = 1000,
-        confirm_threshold: int = 500,
-        background: bool = True,
-        page_length: int = 25,
-        **options: Unpack[CleanupOptions],
-    ) -> None:
+    def __init__(self, df: pd.DataFrame, client: UGCClient, *, max_rows: int = 1000, confirm_threshold: int = 500,
+                 background: bool = True, page_length: int = 25, **options: Unpack[CleanupOptions]) -> None:
         """``options`` are the engine's (:class:`~ugc_nb.cleanup.CleanupOptions`: ``journal``, ``batch_size``,
         ``concurrency`` …); the panel supplies ``progress`` and ``stop`` itself."""
         own = sorted({"progress", "stop"} & set(options))
@@ -109,6 +99,8 @@ class CleanupPanel(w.VBox):
         self.clear_hidden_button = link_button("clear", "unselect the rows the filters hide")
         self.banner = MatchingBanner(select_all=self.select_matching, clear=lambda: self.select([]))
         self.matching_banner, self.select_matching_button, self.clear_selection_button = self.banner.text, self.banner.select_button, self.banner.clear_button
+        self.style = w.HTML(PANEL_CSS)
+        self.selected_count = w.HTML()
         self.delete_button = w.Button(description="Delete…", button_style="danger", icon="trash")
         self.retry_button = w.Button(description="Retry…", button_style="warning", icon="redo")
         self.confirm_box = ConfirmBox(on_confirm=self._confirm)
@@ -137,27 +129,26 @@ class CleanupPanel(w.VBox):
 
     def _layout(self) -> list[w.Widget]:
         """The panel from top to bottom."""
+        self.actions = w.HBox([self.selected_count, self.delete_button, self.retry_button], layout=w.Layout(align_items="center"))
+        self.actions.add_class("ugc-actions")  # above the table, and stays in view while it scrolls (PANEL_CSS)
         return [
+            self.style,
             self.filters,
-            w.HBox([self.counts, self.show_hidden_button, self.clear_hidden_button], layout=w.Layout(align_items="center")),
+            w.HBox([self.counts, self.show_hidden_button, self.clear_hidden_button], layout=w.Layout(align_items="center", flex_flow="row wrap")),
             self.banner,
-            self.table,
-            w.HBox([self.delete_button, self.retry_button]),
-            self.confirm_box,
+            self.actions,
+            self.confirm_box,  # opens where the person is looking: under the buttons
             self.progress,
-            self.result,
-            self.result_view,
+            self.result,  # short messages, and an action's one-line result: where the person is looking
+            self.table,
+            self.result_view,  # the per-task result, under the table
             self.error,
         ]
 
     # -- programmatic surface --------------------------------------------------
     def show_error(self, exc: BaseException) -> None:
         """Show an error in the panel (its type, message, and the traceback folded away)."""
-        details = "".join(traceback.format_exception(exc))
-        self.error.value = (
-            f"<div style='color:#b00020'><b>{html.escape(type(exc).__name__)}:</b> {html.escape(str(exc))}"
-            f"<details><summary>details</summary><pre>{html.escape(details)}</pre></details></div>"
-        )
+        self.error.value = error_html(exc)
 
     def choose_preset(self, name: str | None, *, days: float | None = None, tag: str | None = None) -> None:
         """Pick a preset as the dropdown does (``days=`` for old-failures, ``tag=`` for test): the filters it implies are
@@ -339,6 +330,8 @@ class CleanupPanel(w.VBox):
             self.df = frame  # the setter drops vanished ids from the selection and refreshes the view
             status_now = self.df.set_index("id")["status"].astype(object) if len(self.df) else pd.Series(dtype=object)
             self.result_view.show(report, status_now, sent=plan.to_send, names=self.filters.names)
+            self.result.value = (f"<p style='margin:4px 0'><b>{' · '.join(summary_parts(report))}</b> "
+                                 "<span style='opacity:.75'>— every task's outcome is under the table</span></p>")
             if note:
                 self.result_view.note(note)
         finally:
@@ -415,3 +408,4 @@ class CleanupPanel(w.VBox):
         in_scope, failed = len(chosen.rows), bool(self._index.failed[chosen.rows].any())
         self.retry_button.disabled = not failed if in_scope else True
         self.delete_button.disabled = in_scope == 0
+        self.selected_count.value = f"<span style='margin-right:8px'><b>{in_scope:,}</b> selected</span>"

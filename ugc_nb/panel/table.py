@@ -26,10 +26,10 @@ __all__ = ["table_view", "oldest", "view_rows", "display_frame", "table_options"
 HEADERS = {
     "select": "",
     "id": "Task",
+    "status": "Status",  # second: on a phone's width it is still in view
     "account": "Account",
     "tag": "Tag",
     "type": "Type",
-    "status": "Status",
     "created_at": "Created (UTC)",
     "age_days": "Age",
     "scheduled_time": "Scheduled (UTC)",

@@ -1,0 +1,27 @@
+"""How the panel looks: its few styles (one ``<style>`` element it shows first, in Voila, JupyterLab and Notebook 7
+alike) and how it shows an error."""
+
+import html
+import traceback
+
+__all__ = ["PANEL_CSS", "error_html"]
+
+#: The panel's few styles: the action bar stays in view (sticky) above the table; filter lists and labels are never
+#: cut; the rows of filters wrap on a narrow screen (768 px, a 390 px phone).
+PANEL_CSS = """<style>
+.ugc-actions{position:sticky;top:0;z-index:20;background:var(--jp-layout-color0,#fff);padding:4px 0;
+  border-bottom:1px solid rgba(127,127,127,.25)}
+.ugc-dashboard,.ugc-panel,.jp-OutputArea-output:has(.ugc-panel),.jp-OutputArea-child:has(.ugc-panel),
+.jp-OutputArea:has(.ugc-panel){overflow:visible!important}
+.ugc-choice .widget-checkbox,.ugc-choice .widget-checkbox label{overflow:visible;text-overflow:clip;white-space:nowrap;max-width:none}
+.ugc-panel .widget-toggle-buttons .widget-toggle-button{width:auto;min-width:4em}
+.ugc-panel .widget-hbox{flex-wrap:wrap}
+.ugc-panel .dataTables_wrapper{overflow-x:auto}
+</style>"""
+
+
+def error_html(exc: BaseException) -> str:
+    """An error as the panel shows it: its type and message, the traceback folded away."""
+    details = "".join(traceback.format_exception(exc))
+    return (f"<div style='color:#b00020'><b>{html.escape(type(exc).__name__)}:</b> {html.escape(str(exc))}"
+            f"<details><summary>details</summary><pre>{html.escape(details)}</pre></details></div>")
