@@ -40,19 +40,40 @@ def test_old_failures_checks_failed_and_sets_the_age_visibly(panel):
     """Picking old-failures in the dropdown: "failed" checked, min age 7, the rows presets.pick gives, named in the filters line."""
     panel.filters.preset.value = "old-failures"
     assert panel.status_filter.value == ("failed",) and panel.min_age.value == 7
-    assert panel.filters.preset_days.layout.display == "" and panel.filters.preset_tag.layout.display == "none"
+    assert not hasattr(panel.filters, "preset_days") and panel.filters.preset_tag.layout.display == "none"  # one age control
     expected = ugc_nb.presets.pick("old-failures", panel.df, days=7)
     assert sorted(panel.filtered["id"]) == sorted(expected["id"]) and len(expected)
     assert "preset old-failures (days 7)" in panel.active_filters.value and "status failed" in panel.active_filters.value
     assert "Why (preset)" in panel.table.df.columns
 
 
-def test_changing_the_presets_age_moves_the_minimum_age_too(panel):
-    """The preset's own field (older than N days) is the one number: the min-age filter follows it."""
+def test_the_minimum_age_is_the_old_failures_age(panel):
+    """One age control: with old-failures chosen, the min-age box is the preset's age (no second "older than" box that
+    silently overrides it); changing it applies at once and the filters line says so."""
     panel.filters.preset.value = "old-failures"
-    panel.filters.preset_days.value = 20
-    assert panel.min_age.value == 20
+    panel.min_age.value = 20
     assert sorted(panel.filtered["id"]) == sorted(ugc_nb.presets.pick("old-failures", panel.df, days=20)["id"])
+    assert "preset old-failures (days 20)" in panel.active_filters.value
+
+
+def test_switching_presets_puts_back_what_the_previous_one_set_and_none_returns_to_before(panel):
+    """old-failures then stale shows the overdue scheduled tasks (old-failures' minimum age of 7 days does not linger
+    and empty it); "none" returns to the filters as they were before any preset; an age already set is kept."""
+    stale = ugc_nb.presets.pick("stale", panel.df)
+    assert len(stale) > 0
+    panel.filters.preset.value = "old-failures"
+    assert panel.min_age.value == 7 and panel.status_filter.value == ("failed",)
+    panel.filters.preset.value = "stale"
+    assert panel.min_age.value == 0 and panel.status_filter.value == ("scheduled",)
+    assert sorted(panel.filtered["id"]) == sorted(stale["id"])
+    panel.filters.preset.value = ""
+    assert panel.status_filter.value == () and panel.min_age.value == 0 and panel.filter.preset is None
+    panel.status_filter.value = ("pending",)
+    panel.min_age.value = 2
+    panel.choose_preset("old-failures")
+    assert panel.min_age.value == 2 and panel.status_filter.value == ("failed",)  # the age already set is the preset's
+    panel.choose_preset(None)
+    assert panel.status_filter.value == ("pending",) and panel.min_age.value == 2
 
 
 def test_stale_keeps_only_overdue_scheduled_tasks(panel):

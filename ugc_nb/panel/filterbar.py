@@ -1,8 +1,10 @@
 """``FilterBar``: every filter of the panel in one widget, read as a :class:`~ugc_nb.insight.filters.TaskFilter`.
 
 A preset picker (the API docs' four cleanups, :mod:`ugc_nb.presets`) that sets the filters it
-implies where a person sees them — old failures checks "failed" and sets the minimum age —
-and adds its own rule on top, named in the active-filters line; status, type, account and tag as
+implies where a person sees them — old failures checks "failed" and its age is the minimum-age
+box, the one age control — and adds its own rule on top, named in the active-filters line.
+Switching presets first puts back what the previous one set, and "none" returns to the filters
+as they were before any preset; status, type, account and tag as
 :class:`~ugc_nb.panel.choice.ChoiceFilter` checkboxes with task counts; minimum age with
 1 d / 7 d / 30 d buttons; a created-date range typed as ISO dates; a search; the active filters
 in words; Reset. Each applies as soon as it changes (``on_change``).
@@ -53,22 +55,21 @@ class FilterBar(w.VBox):
         self.active = w.HTML()
         self.preset = w.Dropdown(options=[("none", ""), *[(f"{p.name}: {p.summary}", p.name) for p in presets.PRESETS.values()]],
                                  value="", description="preset", layout=w.Layout(width="640px"))
-        self.preset_days = w.BoundedFloatText(value=7, min=0, max=10_000, step=1, description="older than (days)",
-                                              style={"description_width": "initial"}, layout=w.Layout(width="190px", display="none"))
         self.preset_tag = w.Text(value="test", description="tag", layout=w.Layout(width="200px", display="none"))
         self._accounts_source, self._on_error = accounts, on_error
         self._accounts: list[dict[str, Any]] | None = None
         self.names: dict[str, str] = {}  # account id -> username, where the frame has them
         self._on_change, self._quiet = on_change, False
+        self._before: tuple[tuple[str, ...], float] | None = None  # statuses and min age before the first preset
         self.set_frame(df)
         shown = [self.choices[n] for n in CHOICES if n != "tag" or "tag" in df]
         for widget in [*self.choices.values(), self.min_age, self.created_from, self.created_to, self.search]:
             widget.observe(self._changed, names="value")
-        for widget in (self.preset, self.preset_days, self.preset_tag):
+        for widget in (self.preset, self.preset_tag):
             widget.observe(self._preset_changed, names="value")
         self.reset_button.on_click(lambda _: self.reset())
         super().__init__([
-            w.HBox([self.preset, self.preset_days, self.preset_tag], layout=w.Layout(flex_flow="row wrap", align_items="center")),
+            w.HBox([self.preset, self.preset_tag], layout=w.Layout(flex_flow="row wrap", align_items="center")),
             w.HBox(shown, layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self.min_age, *self.age_presets, self.created_from, self.created_to, self.search, self.reset_button],
                    layout=w.Layout(flex_flow="row wrap", align_items="center")),
@@ -86,32 +87,37 @@ class FilterBar(w.VBox):
                           created_to=self.created_to.value, search=self.search.value, preset=name, preset_params=self._params(name))
 
     def choose_preset(self, name: str | None, *, days: float | None = None, tag: str | None = None) -> None:
-        """Pick a preset (``None``: none): check the statuses it picks from, set its age as the minimum age (old failures),
-        show its parameter (``days``, ``tag``), then call ``on_change`` once. Its own rule stays on until Reset or "none"."""
+        """Pick a preset (``None``: none), then call ``on_change`` once. What the previous preset set is put back first
+        (the statuses and the minimum age as they were before any preset); then the statuses the preset picks from
+        are checked and, for old failures, the minimum age is its age (``days``, 7 by default, or the age already set).
+        ``tag`` is the test preset's tag. Its own rule stays on until Reset or "none"."""
         if name is not None and name not in presets.PRESETS:
             raise ValueError(f"unknown preset {name!r}; the presets are {', '.join(presets.names())}")
         if name in ("orphaned", "test"):
             self._load_accounts()
         self._quiet = True
         try:
-            if days is not None:
-                self.preset_days.value = days
+            if self._before is None and name is not None:
+                self._before = (tuple(self.choices["status"].value), float(self.min_age.value or 0))
+            if self._before is not None:  # what the previous preset set goes back as it was
+                self.choices["status"].value, self.min_age.value = self._before
+            if name is None:
+                self._before = None
             if tag is not None:
                 self.preset_tag.value = tag
             self.preset.value = name or ""
-            self.preset_days.layout.display = "" if name == "old-failures" else "none"
             self.preset_tag.layout.display = "" if name == "test" else "none"
             if name is not None:
                 self.choices["status"].value = PRESET_STATUSES[name]
             if name == "old-failures":
-                self.min_age.value = self.preset_days.value
+                self.min_age.value = days if days is not None else self.min_age.value or 7
         finally:
             self._quiet = False
         self._on_change()
 
     def _params(self, name: str | None) -> dict[str, Any]:
         if name == "old-failures":
-            return {"days": float(self.preset_days.value)}
+            return {"days": float(self.min_age.value or 0)}
         if name == "test":
             return {"tag": self.preset_tag.value.strip() or "test", "accounts": self._accounts}
         if name == "orphaned":
@@ -158,7 +164,8 @@ class FilterBar(w.VBox):
                 choice.value = ()
                 choice.search.value = ""
             self.preset.value = ""
-            self.preset_days.layout.display = self.preset_tag.layout.display = "none"
+            self.preset_tag.layout.display = "none"
+            self._before = None
             self.min_age.value = 0
             self.created_from.value = self.created_to.value = None
             self.search.value = ""
