@@ -47,8 +47,10 @@ def test_the_summary_follows_the_panel_after_an_action(tmp_path):
 def test_an_empty_queue_is_said_not_an_error(tmp_path):
     """No tasks at all: the page says there is nothing to clean up; the panel has nothing to act on."""
     page = dashboard(Sandbox(n_tasks=0).client(), journal=tmp_path / "j.jsonl")
-    assert "No tasks in this queue" in page.summary.value
-    assert page.panel.delete_button.disabled and page.panel.retry_button.disabled
+    panel = page.panel
+    assert "No tasks in this queue" in panel.result.value and page.summary.value == ""  # one message
+    assert panel.delete_button.disabled and panel.retry_button.disabled
+    assert all(part.layout.display == "none" for part in (panel.filters, panel.counts_row, panel.actions, panel.table))
 
 
 @pytest.mark.parametrize("n, expected", [(0, "No tasks"), (1443, "1,443 tasks")])

@@ -78,3 +78,18 @@ def test_a_choice_on_a_categorical_column_keeps_exactly_what_isin_keeps(df):
         expected = sorted(df.loc[df["tag"].isin(wanted), "id"])
         assert ids(TaskFilter(tags=wanted), df) == expected
     assert ids(TaskFilter(statuses=("failed", "nope")), df) == ["task_1", "task_2"]
+
+
+def test_narrowing_names_each_filter_in_turn_and_what_it_left():
+    """TaskFilter.narrowing applies the filters one after another and says how many rows each left, so the one that
+    emptied a selection can be named (and cleared)."""
+    from ugc_nb import Sandbox, load_tasks
+
+    df = load_tasks(Sandbox(n_tasks=300, seed=2).client())
+    account = df["account_id"].iloc[0]
+    steps = TaskFilter(statuses=["failed"], accounts=[account], min_age_days=5000).narrowing(df, {account: "nate"})
+    failed = int((df["status"] == "failed").sum())
+    both = int(((df["status"] == "failed") & (df["account_id"] == account)).sum())
+    assert steps == [("statuses", "status failed", failed), ("accounts", f"account nate ({account})", both),
+                     ("min_age_days", "age ≥ 5000 d", 0)]
+    assert TaskFilter().narrowing(df) == []

@@ -634,3 +634,17 @@ def test_a_short_filter_list_is_shown_whole_and_a_long_one_scrolls_with_a_search
     (twenty) scrolls and can be searched."""
     assert panel.type_filter.list.layout.max_height is None and panel.type_filter.search.layout.display == "none"
     assert panel.account_filter.list.layout.max_height and panel.account_filter.search.layout.display == ""
+
+
+def test_filters_that_match_nothing_say_which_one_emptied_it_with_a_way_back(panel):
+    """"0 of 600 tasks match the filters — 600 loaded; status failed → N; age ≥ 9000 d → 0" and a link that clears
+    that filter only."""
+    panel.status_filter.value = ("failed",)
+    failed = len(panel.filtered)
+    panel.min_age.value = 9000
+    assert panel.matching_count == 0
+    assert f"— {len(panel.df):,} loaded; status failed → {failed:,}; age ≥ 9000 d → 0" in panel.counts.value
+    assert panel.unfilter_button.layout.display == ""
+    panel.unfilter_button.click()
+    assert panel.min_age.value == 0 and panel.status_filter.value == ("failed",) and panel.matching_count == failed
+    assert panel.unfilter_button.layout.display == "none" and " loaded; " not in panel.counts.value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -65,6 +65,26 @@ class TaskFilter:
         if self.search.strip():
             parts.append(f"search '{self.search.strip()}'")
         return " · ".join(parts) or "no filters"
+
+    def narrowing(self, df: pd.DataFrame, names: Mapping[str, str] | None = None) -> list[tuple[str, str, int]]:
+        """How each active filter narrows ``df``, applied one after another in the order :meth:`describe` names them:
+        ``(field, the filter in words, rows left)``. Says which filter emptied a selection ("status failed → 58;
+        account acc_9 → 0"); ``field`` is the :class:`TaskFilter` field to clear to undo it."""
+        steps, so_far = [], TaskFilter()
+        groups: list[tuple[str, dict[str, Any]]] = [
+                  ("preset", {"preset": self.preset, "preset_params": self.preset_params}), ("statuses", {"statuses": self.statuses}),
+                  ("types", {"types": self.types}), ("accounts", {"accounts": self.accounts}), ("tags", {"tags": self.tags}),
+                  ("min_age_days", {"min_age_days": self.min_age_days}),
+                  ("created", {"created_from": self.created_from, "created_to": self.created_to,
+                               "created_after": self.created_after, "created_before": self.created_before}),
+                  ("ids", {"ids": self.ids}), ("search", {"search": self.search})]
+        for name, values in groups:
+            one = replace(TaskFilter(), **values)
+            if one.is_empty():
+                continue
+            so_far = replace(so_far, **values)
+            steps.append((name, one.describe(names), int(so_far.mask(df).sum())))
+        return steps
 
     def mask(self, df: pd.DataFrame) -> np.ndarray:
         """Boolean mask of the rows that pass every filter (the preset's too)."""

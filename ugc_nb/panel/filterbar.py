@@ -173,6 +173,24 @@ class FilterBar(w.VBox):
             self._quiet = False
         self._on_change()
 
+    def clear(self, name: str) -> None:
+        """Clear one filter, by its :class:`TaskFilter` field (what :meth:`TaskFilter.narrowing` names), then ``on_change``."""
+        if name == "preset":
+            self.choose_preset(None)
+            return
+        widgets = {"statuses": (self.choices["status"], ()), "types": (self.choices["type"], ()), "accounts": (self.choices["account"], ()),
+                   "tags": (self.choices["tag"], ()), "min_age_days": (self.min_age, 0), "search": (self.search, "")}
+        if name == "created":
+            self._quiet = True
+            try:
+                self.created_from.value = None
+            finally:
+                self._quiet = False
+            self.created_to.value = None
+        elif name in widgets:
+            widget, empty = widgets[name]
+            widget.value = empty
+
     def describe(self) -> None:
         """Spell the active filters out under the bar."""
         self.active.value = f"<span style='opacity:0.75'>Filters: {html.escape(self.filter.describe(self.names))}</span>"

@@ -118,7 +118,8 @@ class Dashboard(w.VBox):
 
     def _summarise(self, _change: object = None) -> None:
         frame = self.panel.df if self.panel is not None else pd.DataFrame()
-        self.summary.value = f"<p style='margin:2px 0 8px;opacity:0.75'>{html.escape(summary_line(frame))}</p>"
+        empty = frame.empty  # the panel says so itself: one message
+        self.summary.value = "" if empty else f"<p style='margin:2px 0 8px;opacity:0.75'>{html.escape(summary_line(frame))}</p>"
 
 
 def dashboard(client: UGCClient | None = None, *, journal: JournalArg = None, title: str = "Task queue cleanup") -> Dashboard:

@@ -15,10 +15,8 @@ stays live; :meth:`CleanupPanel.wait` waits for it.
 
 from __future__ import annotations
 
-import functools
-import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, Unpack
 
 import ipywidgets as w
@@ -36,29 +34,12 @@ from .confirm import ConfirmBox, first_line
 from .filterbar import FilterBar
 from .matching import Chosen, FrameIndex, Matching, Selection
 from .runview import ResultView, RunProgress, summary_parts
-from .selection import MatchingBanner, counts_line, link_button
+from .selection import MatchingBanner, counts_line, link_button, nothing_matches
 from .style import PANEL_CSS, error_html
+from .style import guard as _guard
 from .table import FullTable, TablePayload, display_frame, table_options, table_view, view_rows
 
 __all__ = ["CleanupPanel"]
-
-logger = logging.getLogger("ugc_nb")
-
-
-def _guard(method: Callable[..., None]) -> Callable[..., None]:
-    """Show any exception from a widget callback in the panel instead of losing it."""
-
-    @functools.wraps(method)
-    def wrapper(self: CleanupPanel, *args: Any) -> None:
-        try:
-            method(self, *args)
-        except Exception as exc:  # noqa: BLE001 - shown to the person, and logged
-            logger.exception("cleanup panel: %s failed", method.__name__)
-            self.show_error(exc)
-            self._set_busy(False)
-
-    return wrapper
-
 
 class CleanupPanel(w.VBox):
     """Interactive cleanup of a task frame: filters, a selectable table, Delete/Retry with confirmation."""
@@ -72,17 +53,14 @@ class CleanupPanel(w.VBox):
             raise ValueError(f"CleanupPanel shows its own progress and Stop button; do not pass {', '.join(own)}")
         self.client = client
         self.journal: JournalArg = options.pop("journal", None)
-        self.max_rows = max_rows
-        self.confirm_threshold = confirm_threshold
-        self.page_length = page_length
-        self.background = background
+        self.max_rows, self.confirm_threshold, self.page_length, self.background = max_rows, confirm_threshold, page_length, background
         self.engine_options: CleanupOptions = options
         self.report: CleanupReport | None = None
         self.running: threading.Thread | None = None
         self.selection = Selection()
         self._matched: tuple[frozenset[str], str] | None = None  # (ids, filters in words) of the last "select all matching"
+        self._emptied_by: str | None = None  # the filter field that left no task, when one did
         self._syncing = False
-
         self.error = w.HTML()
         self.filters = FilterBar(df, on_change=self._on_filter, accounts=client.accounts.list, on_error=self.show_error)
         # the filters, by the names scripts and tests use
@@ -93,9 +71,11 @@ class CleanupPanel(w.VBox):
         self.reset_button, self.active_filters = self.filters.reset_button, self.filters.active
         self.df = df  # the setter checks the frame and fills the filters' options
         self.counts = w.HTML()
+        self.counts_row = w.HBox([self.counts], layout=w.Layout(align_items="center", flex_flow="row wrap"))
         first = table_view(self.df.iloc[:0], max_rows)  # the columns only: _refresh() below fills it
         self.table = FullTable(display_frame(first), **table_options(first, page_length=page_length))
         self.show_hidden_button = link_button("show", "reset the filters so every selected row is shown")
+        self.unfilter_button = link_button("clear that filter", "clear the filter that left no task")
         self.clear_hidden_button = link_button("clear", "unselect the rows the filters hide")
         self.banner = MatchingBanner(select_all=self.select_matching, clear=lambda: self.select([]))
         self.matching_banner, self.select_matching_button, self.clear_selection_button = self.banner.text, self.banner.select_button, self.banner.clear_button
@@ -110,7 +90,7 @@ class CleanupPanel(w.VBox):
         self.progress = RunProgress()
         self.result = w.HTML()
         self.result_view = ResultView()
-
+        self.counts_row.children = (self.counts, self.show_hidden_button, self.clear_hidden_button, self.unfilter_button)
         self._wire()
         super().__init__(self._layout())
         self.add_class("ugc-panel")
@@ -124,6 +104,7 @@ class CleanupPanel(w.VBox):
         self.confirm_button.on_click(lambda _: self._confirm())
         self.cancel_button.on_click(lambda _: self._cancel())
         self.show_hidden_button.on_click(lambda _: self.reset_filters())
+        self.unfilter_button.on_click(lambda _: self.filters.clear(self._emptied_by) if self._emptied_by else None)
         self.reset_button.on_click(lambda _: self._reset_all())  # after the filter bar's own: filters, then the selection
         self.clear_hidden_button.on_click(lambda _: self._clear_hidden())
 
@@ -134,7 +115,7 @@ class CleanupPanel(w.VBox):
         return [
             self.style,
             self.filters,
-            w.HBox([self.counts, self.show_hidden_button, self.clear_hidden_button], layout=w.Layout(align_items="center", flex_flow="row wrap")),
+            self.counts_row,
             self.banner,
             self.actions,
             self.confirm_box,  # opens where the person is looking: under the buttons
@@ -385,6 +366,13 @@ class CleanupPanel(w.VBox):
             self._syncing = False
         self._update_counts()
 
+    def _show_empty_queue(self, empty: bool) -> None:
+        """An empty queue is one message: no filter lists, table, buttons or pager to look at."""
+        for part in (self.filters, self.counts_row, self.banner, self.actions, self.table):
+            part.layout.display = "none" if empty else ""
+        if empty:
+            self.result.value = "<p>No tasks in this queue: nothing to clean up.</p>"
+
     def _sync_table_selection(self) -> None:
         self._syncing = True
         try:
@@ -402,6 +390,12 @@ class CleanupPanel(w.VBox):
         start, end = self.created_from.value, self.created_to.value
         self.counts.value = counts_line(selected=len(self.selection.ids), hidden=outside, matching=matching, total=len(self.df),
                                         shown=shown, inverted=bool(start and end and start > end))
+        self._emptied_by = None
+        if matching == 0 and len(self.df) and not self.filter.is_empty():  # say which filter emptied it, with a way back
+            why, self._emptied_by = nothing_matches(self.filter.narrowing(self.df, self.filters.names), len(self.df))
+            self.counts.value += f" — {why}"
+        self.unfilter_button.layout.display = "" if self._emptied_by else "none"
+        self._show_empty_queue(len(self.df) == 0)
         selected = set(self.selection.ids)
         self.banner.update(in_view=len(selected & set(self._view["id"])), matching=matching, shown=shown, page_length=self.page_length,
                            everything=self._matching.all_chosen(chosen))

@@ -7,11 +7,12 @@ says so with a way back.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import ipywidgets as w
 
-__all__ = ["MatchingBanner", "link_button", "counts_line"]
+__all__ = ["MatchingBanner", "link_button", "counts_line", "nothing_matches"]
 
 
 def link_button(text: str, tooltip: str) -> w.Button:
@@ -55,3 +56,11 @@ def counts_line(*, selected: int, hidden: int, matching: int, total: int, shown:
     if inverted:
         tail += " — the created-date range is inverted (from is after to), so nothing can match"
     return f"<b>{selected:,}</b> selected{note} · <b>{matching:,}</b> of {total:,} tasks match the filters{tail}"
+
+
+def nothing_matches(steps: list[tuple[str, str, int]], total: int) -> tuple[str, str | None]:
+    """When the filters match nothing: which one emptied the selection, in words ("1,443 loaded; status failed → 58;
+    account nate (acc_9) → 0"), and the filter field to clear (None if none did)."""
+    path = "; ".join(f"{html.escape(words)} → {left:,}" for _, words, left in steps)
+    culprit = next((name for name, _, left in steps if left == 0), None)
+    return f"{total:,} loaded; {path}", culprit

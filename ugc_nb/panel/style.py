@@ -1,10 +1,14 @@
-"""How the panel looks: its few styles (one ``<style>`` element it shows first, in Voila, JupyterLab and Notebook 7
+"""How the panel looks, and how it shows what went wrong: its few styles (one ``<style>`` element it shows first, in Voila, JupyterLab and Notebook 7
 alike) and how it shows an error."""
 
+import functools
 import html
+import logging
 import traceback
+from collections.abc import Callable
+from typing import Any
 
-__all__ = ["PANEL_CSS", "error_html"]
+__all__ = ["PANEL_CSS", "error_html", "guard"]
 
 #: The panel's few styles: the action bar stays in view (sticky) above the table; filter lists and labels are never
 #: cut; the rows of filters wrap on a narrow screen (768 px, a 390 px phone).
@@ -25,3 +29,21 @@ def error_html(exc: BaseException) -> str:
     details = "".join(traceback.format_exception(exc))
     return (f"<div style='color:#b00020'><b>{html.escape(type(exc).__name__)}:</b> {html.escape(str(exc))}"
             f"<details><summary>details</summary><pre>{html.escape(details)}</pre></details></div>")
+
+
+logger = logging.getLogger("ugc_nb")
+
+
+def guard(method: Callable[..., None]) -> Callable[..., None]:
+    """Show any exception from a widget callback in the panel instead of losing it."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any) -> None:
+        try:
+            method(self, *args)
+        except Exception as exc:  # noqa: BLE001 - shown to the person, and logged
+            logger.exception("cleanup panel: %s failed", method.__name__)
+            self.show_error(exc)
+            self._set_busy(False)
+
+    return wrapper
