@@ -648,3 +648,18 @@ def test_filters_that_match_nothing_say_which_one_emptied_it_with_a_way_back(pan
     panel.unfilter_button.click()
     assert panel.min_age.value == 0 and panel.status_filter.value == ("failed",) and panel.matching_count == failed
     assert panel.unfilter_button.layout.display == "none" and " loaded; " not in panel.counts.value
+
+
+def test_each_list_counts_within_the_other_filters(panel):
+    """Once *failed* is ticked, the type list counts failed tasks ("edit_profile · 11", not the frame's 44) and every
+    type stays offered; the status list keeps counting the whole frame (its own filter does not narrow it)."""
+    df = panel.df
+    whole = int((df["type"] == "edit_profile").sum())
+    panel.status_filter.value = ("failed",)
+    failed_edits = int(((df["status"] == "failed") & (df["type"] == "edit_profile")).sum())
+    assert failed_edits < whole
+    assert panel.type_filter.label("edit_profile") == f"edit_profile · {failed_edits:,}"
+    assert set(panel.type_filter.options) == set(df["type"].astype(str).unique())
+    assert panel.status_filter.label("pending") == f"pending · {int((df['status'] == 'pending').sum()):,}"
+    panel.reset_button.click()
+    assert panel.type_filter.label("edit_profile") == f"edit_profile · {whole:,}"

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import ipywidgets as w
+import numpy as np
 import pandas as pd
 
 from ..insight import presets
@@ -25,8 +27,9 @@ from .choice import ChoiceFilter, IsoDate
 
 __all__ = ["FilterBar", "counted_options"]
 
-#: Task-frame column behind each choice filter.
+#: Task-frame column behind each choice filter, and the TaskFilter field it sets.
 CHOICES = {"status": "status", "type": "type", "account": "account_id", "tag": "tag"}
+FIELDS = {"status": "statuses", "type": "types", "account": "accounts", "tag": "tags"}
 
 #: The statuses each preset picks from, checked when it is chosen.
 PRESET_STATUSES = {"old-failures": ("failed",), "stale": ("scheduled",), "orphaned": ("scheduled", "failed"),
@@ -173,6 +176,24 @@ class FilterBar(w.VBox):
             self._quiet = False
         self._on_change()
 
+    def recount(self, df: pd.DataFrame) -> None:
+        """Each list's counts within the other active filters ("edit_profile · 11" once *failed* is ticked, not the
+        frame's 44)."""
+        flt = self.filter
+        lists: dict[str, Any] = {FIELDS[name]: () for name in CHOICES}
+        rest = replace(flt, **lists)  # every filter but the lists, masked once; then each list's own, cheap on categories
+        masks = {name: np.asarray(replace(TaskFilter(), **{FIELDS[name]: getattr(flt, FIELDS[name])}).mask(df), dtype=bool)
+                 for name in CHOICES if getattr(flt, FIELDS[name])}
+        base = None if rest.is_empty() else np.asarray(rest.mask(df), dtype=bool)
+        self._quiet = True
+        try:
+            for name, column in CHOICES.items():
+                others = [m for other, m in masks.items() if other != name] + ([base] if base is not None else [])
+                within = np.logical_and.reduce(others) if others else None
+                self.choices[name].set_options(counted_options(df, column, within, names=self.names))
+        finally:
+            self._quiet = False
+
     def clear(self, name: str) -> None:
         """Clear one filter, by its :class:`TaskFilter` field (what :meth:`TaskFilter.narrowing` names), then ``on_change``."""
         if name == "preset":
@@ -200,21 +221,33 @@ class FilterBar(w.VBox):
             self._on_change()
 
 
-def counted_options(df: pd.DataFrame, column: str) -> list[tuple[str, str]]:
-    """(label, value) options of ``column`` with task counts: "failed · 51", "nate (acc_3) · 25"."""
+def counted_options(df: pd.DataFrame, column: str, within: np.ndarray | None = None,
+                    names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(label, value) options of ``column`` with task counts: "failed · 51", "nate (acc_3) · 25". ``within`` (a mask
+    of the rows the other filters keep) counts only those rows; every value of the frame stays offered ("· 0").
+    ``names``: account id -> username (:func:`account_names` of ``df`` when not given)."""
     if column not in df or df.empty:
         return []
-    if isinstance(df[column].dtype, pd.CategoricalDtype):  # count the codes, then name them: no million-string pass
-        per_category = df[column].value_counts(sort=False, dropna=True)
-        per_category = per_category[per_category > 0]
-        counts = per_category.groupby(per_category.index.astype(object).map(str)).sum()
+    counts = _counts(df[column])
+    if within is not None:
+        counts = _counts(df[column][within]).reindex(counts.index, fill_value=0)
+    if column == "account_id":
+        names = {a: f"{u} ({a})" for a, u in (account_names(df) if names is None else names).items()}
     else:
-        values = df[column].astype(object)
-        counts = values[values.notna()].astype(str).value_counts()
-    names = {a: f"{u} ({a})" for a, u in account_names(df).items()} if column == "account_id" else {}
+        names = {}
     categorical = isinstance(df[column].dtype, pd.CategoricalDtype) and column == "status"
     order = list(df[column].cat.categories) if categorical else sorted(counts.index)
     return [(f"{names.get(v, v)} · {int(counts[v]):,}", v) for v in order if v in counts.index]
+
+
+def _counts(column: pd.Series) -> pd.Series:
+    """Rows per value (as text), values with none left out."""
+    if isinstance(column.dtype, pd.CategoricalDtype):  # count the codes, then name them: no million-string pass
+        per_category = column.value_counts(sort=False, dropna=True)
+        per_category = per_category[per_category > 0]
+        return per_category.groupby(per_category.index.astype(object).map(str)).sum()
+    values = column.astype(object)
+    return values[values.notna()].astype(str).value_counts()
 
 
 def account_names(df: pd.DataFrame) -> dict[str, str]:

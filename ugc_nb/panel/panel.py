@@ -356,6 +356,7 @@ class CleanupPanel(w.VBox):
             self._update_counts()
 
     def _refresh(self) -> None:
+        self.filters.recount(self._df)  # each list counts within the other filters
         self._matching = Matching(self._index, self.filter)
         self._view = view_rows(self._matching.oldest(self.max_rows))  # only the shown rows are turned into strings
         self._syncing = True
