@@ -406,6 +406,7 @@ def test_the_sticky_scope_trap_deletes_exactly_the_ticked_row(dashboard, page, b
     Reset, tick *failed*, tick ONE row, Delete…: the confirmation says "Delete the 1 task you ticked", Confirm says 1,
     and exactly that row is deleted."""
     open_dashboard(page, dashboard)
+    assert page.title() == "Task queue cleanup"  # the browser tab says what the page is
     failed = [t["id"] for t in box.tasks if t["status"] == "failed"]
     with step("all-matching"):
         tick(page, "status", "failed ·")

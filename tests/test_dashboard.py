@@ -26,7 +26,11 @@ def test_the_page_is_title_badge_summary_then_the_panel(tmp_path):
     page = dashboard(box.client(retry=NO_WAIT), journal=tmp_path / "j.jsonl")
     bar, summary, panel = page.children
     assert isinstance(panel, CleanupPanel) and "Task queue cleanup" in page.header.value and "SANDBOX" in page.header.value
-    assert "1,500 tasks on 30 accounts" in summary.value and "failed" in summary.value
+    df = panel.df
+    cards = summary.value
+    assert "<b>1,500</b><span>tasks</span>" in cards and "<b>30</b><span>accounts</span>" in cards
+    assert f"<b>{int((df['status'] == 'failed').sum()):,}</b><span>failed</span>" in cards and "oldest failure" in cards
+    assert f"<b>{int(df['overdue'].sum()):,}</b><span>overdue</span>" in cards
     assert "Data as of" in page.as_of.value and " UTC" in page.as_of.value and page.reload_button in bar.children
 
 
@@ -41,7 +45,7 @@ def test_the_summary_follows_the_panel_after_an_action(tmp_path):
     panel.confirm_button.click()
     panel.wait()
     assert panel.report.totals == {"deleted": 3}
-    assert f"{200 - 3:,} tasks" in page.summary.value
+    assert f"<b>{200 - 3:,}</b><span>tasks</span>" in page.summary.value
 
 
 def test_an_empty_queue_is_said_not_an_error(tmp_path):

@@ -19,10 +19,10 @@ from ..api.errors import APIConnectionError, APIStatusError, UGCError
 from ..api.timeutil import utcnow
 from ..cleanup.run import JournalArg
 from ..source import default_client, load_tasks
-from ..tasks.units import when
+from ..tasks.units import MISSING, duration, when
 from .panel import CleanupPanel
 
-__all__ = ["dashboard", "Dashboard", "source_badge", "summary_line", "load_problem"]
+__all__ = ["dashboard", "Dashboard", "source_badge", "summary_line", "overview_cards", "load_problem"]
 
 _BADGE = (
     "<span style='display:inline-block;padding:2px 10px;border-radius:10px;font-size:12px;font-weight:600;"
@@ -48,6 +48,19 @@ def summary_line(df: pd.DataFrame) -> str:
     if "overdue" in df and df["overdue"].any():
         parts.append(f"{int(df['overdue'].sum()):,} overdue")
     return " · ".join(parts)
+
+
+def overview_cards(df: pd.DataFrame) -> str:
+    """The page's overview, as stat cards: tasks and accounts, then scheduled, pending, failed, overdue, and how old
+    the oldest failure is (the numbers a queue dashboard opens with)."""
+    counts = df["status"].value_counts()
+    failed_age = df.loc[df["status"] == "failed", "age"].max() if "age" in df else None
+    cards = [(f"{len(df):,}", "tasks"), (f"{df['account_id'].nunique():,}", "accounts")]
+    cards += [(f"{int(counts.get(s, 0)):,}", s) for s in ("scheduled", "pending", "failed")]
+    cards.append((f"{int(df['overdue'].sum()):,}" if "overdue" in df else MISSING, "overdue"))
+    cards.append((duration(failed_age) if failed_age is not None and pd.notna(failed_age) else MISSING, "oldest failure"))
+    inner = "".join(f"<div class='ugc-card'><b>{html.escape(value)}</b><span>{html.escape(label)}</span></div>" for value, label in cards)
+    return f"<div class='ugc-cards'>{inner}</div>"
 
 
 def load_problem(exc: BaseException, base_url: str) -> str:
@@ -119,7 +132,7 @@ class Dashboard(w.VBox):
     def _summarise(self, _change: object = None) -> None:
         frame = self.panel.df if self.panel is not None else pd.DataFrame()
         empty = frame.empty  # the panel says so itself: one message
-        self.summary.value = "" if empty else f"<p style='margin:2px 0 8px;opacity:0.75'>{html.escape(summary_line(frame))}</p>"
+        self.summary.value = "" if empty else overview_cards(frame)
 
 
 def dashboard(client: UGCClient | None = None, *, journal: JournalArg = None, title: str = "Task queue cleanup") -> Dashboard:
