@@ -76,7 +76,7 @@ def test_browser_selection_positions_become_ids(panel):
     view = panel.table.df
     panel.table.selected_rows = [0, 2]
     assert panel.selected_ids == [view["Task"].iloc[0], view["Task"].iloc[2]]
-    assert "<b>2</b> selected" in panel.counts.value
+    assert "<b>2</b> selected" in panel.selected_count.value
 
 
 def test_select_reaches_rows_not_shown_and_rejects_unknown(panel):
@@ -591,7 +591,7 @@ def test_the_sticky_scope_trap_deletes_exactly_the_ticked_row(panel, box):
     assert len(panel.filtered) > 1
     panel.table.selected_rows = [0]  # one ticked row, as the browser reports it
     one = panel.view["id"].iloc[0]
-    assert panel.selected_ids == [one] and "<b>1</b> selected" in panel.counts.value
+    assert panel.selected_ids == [one] and "<b>1</b> selected" in panel.selected_count.value
     panel.delete_button.click()
     assert "Delete the 1 task you ticked" in panel.confirm_html.value
     assert panel.confirm_button.description == "Confirm: delete 1"

@@ -389,7 +389,7 @@ class CleanupPanel(w.VBox):
         for button in (self.show_hidden_button, self.clear_hidden_button):
             button.layout.display = "" if outside else "none"
         start, end = self.created_from.value, self.created_to.value
-        self.counts.value = counts_line(selected=len(self.selection.ids), hidden=outside, matching=matching, total=len(self.df),
+        self.counts.value = counts_line(hidden=outside, matching=matching, total=len(self.df),
                                         shown=shown, inverted=bool(start and end and start > end))
         self._emptied_by = None
         if matching == 0 and len(self.df) and not self.filter.is_empty():  # say which filter emptied it, with a way back

@@ -47,15 +47,16 @@ class MatchingBanner(w.HBox):
         self.clear_button.layout.display = "" if (offer or everything) else "none"
 
 
-def counts_line(*, selected: int, hidden: int, matching: int, total: int, shown: int, inverted: bool) -> str:
-    """The panel's counts line: '<b>3</b> selected · <b>41</b> of 1,443 tasks match the filters', and what is not shown."""
+def counts_line(*, hidden: int, matching: int, total: int, shown: int, inverted: bool) -> str:
+    """The panel's counts line: '<b>41</b> of 1,443 tasks match the filters', the selected tasks the filters hide, and
+    what the table does not show (how many are selected is said once, in the action bar)."""
     note = f" · <b>{hidden:,}</b> selected are hidden by the filters" if hidden else ""
     tail = ""
     if shown < matching:
-        tail = f" — the table holds the oldest {shown:,}; {matching - shown:,} not shown (narrow the filters, or act on all matching)"
+        tail = f" — the table holds the oldest {shown:,}; {matching - shown:,} not shown (narrow the filters, or select all matching)"
     if inverted:
         tail += " — the created-date range is inverted (from is after to), so nothing can match"
-    return f"<b>{selected:,}</b> selected{note} · <b>{matching:,}</b> of {total:,} tasks match the filters{tail}"
+    return f"<b>{matching:,}</b> of {total:,} tasks match the filters{note}{tail}"
 
 
 def nothing_matches(steps: list[tuple[str, str, int]], total: int) -> tuple[str, str | None]:
