@@ -10,7 +10,8 @@ violation checks and `journal_check` (mutations only) -> auth (401, `faults` not
 list answer is delivered with a 2xx status. Over HTTP, "refuse" cannot refuse a TCP connect, so it closes without applying or answering
 (indistinguishable from "drop_before"). Over HTTP, hooks that raise are recorded in `errors`
 and answered with a 500. "drip" (HTTP only) applies the request, then sends its answer's headers and one
-byte of the body every `drip_every` seconds, 100 bytes at most.
+byte of the body every `drip_every` seconds, 100 bytes at most; "drip_head" (HTTP only) applies it and sends even the
+status line and headers a byte at a time.
 
 Time: `stamp` (a callable, e.g. a test's fake monotonic clock) stamps each request's arrival in `Request.at`;
 `date` (a callable giving an HTTP date) adds a `Date` header to every answer; `retry_after` may be a callable
@@ -40,7 +41,7 @@ TYPES = ("warmup_scroll", "warmup_search_term", "warmup_search_profile", "edit_p
 DELETABLE = {"scheduled", "failed"}
 RETRYABLE = {"failed"}
 MUTATIONS = {"/tasks/delete": ("deleted", DELETABLE), "/tasks/retry": ("retried", RETRYABLE)}
-FAULTS = ("ok", "429", "500_before", "500_empty", "500_after", "lost_after", "drop_before", "late", "refuse", "drip")
+FAULTS = ("ok", "429", "500_before", "500_empty", "500_after", "lost_after", "drop_before", "late", "refuse", "drip", "drip_head")
 
 Fault = Callable[[str, list[str]], "str | None"]
 
@@ -270,8 +271,8 @@ class FakeAPI:
             if fault == "500_after":
                 return self._answer(rec, 500, {"ok": False, "code": 500, "message": "Internal server error"})
             out = self._answer(rec, status, payload)
-            if fault == "drip":
-                out.kind = "drip"
+            if fault in ("drip", "drip_head"):
+                out.kind = fault
             if 200 <= out.status < 300:
                 self.last_read.update({t["id"]: t["status"] for t in listed})
             return out
@@ -372,8 +373,8 @@ class FakeAPI:
                 raise httpx.RemoteProtocolError("dropped", request=request)
             if out.kind == "refused":
                 raise httpx.ConnectError("refused", request=request)
-            if out.kind == "drip":
-                raise AssertionError("the drip fault needs real HTTP (fake.serve())")
+            if out.kind in ("drip", "drip_head"):
+                raise AssertionError("the drip faults need real HTTP (fake.serve())")
             return httpx.Response(out.status, headers=out.headers, content=out.body)
 
         return httpx.MockTransport(handler)
@@ -397,8 +398,19 @@ class FakeAPI:
                 except Exception as exc:  # noqa: BLE001 - a crashing hook must not hang the client
                     fake.errors.append(repr(exc))
                     out = Outcome("answer", 500, json.dumps(_err(500, f"fake crashed: {exc!r}")).encode())
-                if out.kind not in ("answer", "drip"):
+                if out.kind not in ("answer", "drip", "drip_head"):
                     self.close_connection = True
+                    return
+                if out.kind == "drip_head":  # the status line and headers too, a byte at a time
+                    self.close_connection = True
+                    head = f"HTTP/1.1 {out.status} OK\r\nContent-Type: application/json\r\nX-Padding: {'x' * 80}\r\n"
+                    for byte in head.encode():
+                        try:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                        time.sleep(fake.drip_every)
                     return
                 self.send_response_only(out.status)
                 self.send_header("Date", out.headers.get("Date") or self.date_time_string())

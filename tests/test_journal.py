@@ -302,7 +302,7 @@ def test_a_journal_whose_permissions_cannot_be_tightened_is_refused_before_sendi
 
 
 @pytest.mark.timeout(30)
-@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device", "socket", "dangling-link"])
 def test_what_is_not_a_regular_file_is_refused_by_the_reader_writer_and_reconcile(box, tmp_path, kind):
     """A folder, a named pipe or a device (/dev/zero: endless) is not a journal: read_journal and reconcile say so in
     one line at once (they never wait on a pipe nor read without end), and a run refuses it before sending."""
@@ -312,13 +312,25 @@ def test_what_is_not_a_regular_file_is_refused_by_the_reader_writer_and_reconcil
     elif kind == "fifo":
         path = tmp_path / "a-pipe"
         os.mkfifo(path)
+    elif kind == "socket":
+        import socket
+
+        path = tmp_path / "a-socket"
+        listener = socket.socket(socket.AF_UNIX)
+        listener.bind(str(path))
+    elif kind == "dangling-link":
+        path = tmp_path / "a-link"
+        path.symlink_to(tmp_path / "nothing-here")
     else:
         path = "/dev/zero"
-    with pytest.raises(ValueError, match="not a regular file"):
+    said = "symbolic link to nothing" if kind == "dangling-link" else "not a regular file"
+    with pytest.raises(ValueError, match=said):
         read_journal(path)
     client = box.client()
-    with pytest.raises(ValueError, match="not a regular file"):
+    with pytest.raises(ValueError, match=said):
         reconcile(path, client)
+    if kind == "dangling-link":
+        return  # a run creates the journal where the link points: that is a new file, not a refusal
     df = load_tasks(client)
     with pytest.raises(JournalError, match="nothing was sent"):
         delete_tasks(client, df[df["status"] == "failed"].head(2), journal=path, progress=False)
@@ -352,3 +364,21 @@ class warnings_as_errors:
 
     def __exit__(self, *exc):
         self._ctx.__exit__(*exc)
+
+
+@pytest.mark.parametrize("command", ["journal", "reconcile"])
+def test_the_cli_says_in_one_line_that_a_socket_is_no_journal(tmp_path, capsys, monkeypatch, command):
+    """Found by the README-only adversary: `ugc-nb journal|reconcile --journal <a socket>` printed a traceback. Now one
+    line naming the path, exit 2 — also on the in-process sandbox, where reconcile has nothing to do."""
+    import socket
+
+    from ugc_nb.cli import main
+
+    monkeypatch.delenv("UGC_API_KEY", raising=False)
+    monkeypatch.delenv("UGC_BASE_URL", raising=False)
+    path = tmp_path / "sock"
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(path))
+    assert main([command, "--journal", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"ugc-nb: error: {path} is not a regular file; a journal is a JSON Lines file that ugc-nb writes"]

@@ -14,11 +14,12 @@ from email.utils import format_datetime
 import pandas as pd
 import pytest
 from fakeapi import FakeAPI
-from safety import KEY, FakeClock, check_invariants, client_on, watch_journal
+from safety import KEY, FakeClock, check_invariants, client_on, read_ages, watch_journal
 
 from ugc_nb import delete_tasks, load_tasks
 from ugc_nb.api.errors import APITimeoutError
 from ugc_nb.api.retry import RetryPolicy
+from ugc_nb.cleanup.run import MAX_READ_AGE
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 DEADLINE, TIMEOUT, DRIP = 2.0, 1.0, 0.2  # each byte comes before the socket timeout; 100 bytes take 20 s
@@ -138,3 +139,54 @@ def test_retry_after_dates_are_read_against_the_servers_date(tmp_path, skew, pat
             report = delete_tasks(client, chosen, journal=journal, progress=False)
             assert report.totals == {"deleted": 2}
     assert clock.sleeps == [3.0, 3.0]
+
+
+@pytest.mark.parametrize("path", ["/tasks", "/tasks/delete"])
+def test_an_answer_whose_status_line_and_headers_drip_is_abandoned_at_the_deadline(path):
+    """Found by the README-only adversary: a server that drips even its status line and headers (each byte inside
+    the socket timeout) held client.tasks.list() and a delete for 35 s against a 3 s deadline. Every socket operation
+    now waits no longer than the request's deadline."""
+    fake = FakeAPI([task("t0")], api_key=KEY)
+    fake.drip_every = DRIP
+    fake.faults = lambda p, ids: "drip_head" if p == path else None
+    with client_on(fake, "http", retry=POLICY, timeout=TIMEOUT) as client:
+        start = time.monotonic()
+        with pytest.raises(APITimeoutError, match="deadline") as info:
+            client.tasks.list() if path == "/tasks" else client.tasks.delete(["t0"])
+        took = time.monotonic() - start
+    assert took < DEADLINE + TIMEOUT + 2, took  # the head alone would take ~20 s
+    assert info.value.may_have_applied == (path == "/tasks/delete")
+
+
+@pytest.mark.parametrize("refusal", ["429", "refuse"])
+def test_a_delete_refused_with_429_or_a_refused_connection_is_judged_again_on_a_fresh_read(tmp_path, refusal):
+    """Found by the README-only adversary: after a 429 (or a refused connection) the client re-sent the same delete
+    after the wait, on the read taken before it — a task a colleague retried meanwhile was deleted. Now the engine
+    gets the refusal, waits, reads again and judges: the retried task is `changed`, never sent again."""
+    fake = FakeAPI([task("t0"), task("t1")], api_key=KEY)
+    fake.retry_after = "1"
+    clock = FakeClock()
+    fake.stamp = clock.monotonic
+    journal = tmp_path / "j.jsonl"
+    watch_journal(fake, journal)
+    refused: list[float] = []
+    colleague: list[str] = []
+
+    def faults(p, ids):
+        if p == "/tasks/delete" and not refused:
+            refused.append(clock.monotonic())
+            return refusal
+        return None
+
+    def before(fake_, p, ids):  # the colleague retries t0 while we wait out the refusal
+        if refused and not colleague and clock.monotonic() > refused[0]:
+            colleague.extend(fake_.colleague_retry(["t0"]))
+
+    policy = RetryPolicy(max_retries=3, initial=1.0, maximum=1.0, retry_after_cap=30.0, jitter=False, deadline=None)
+    with client_on(fake, "mock", retry=policy, clock=clock) as client:
+        chosen = load_tasks(client, now=NOW)
+        fake.faults, fake.before = faults, before
+        report = delete_tasks(client, chosen, journal=journal, concurrency=1, progress=False)
+    outcomes = check_invariants(fake, report, chosen["id"].tolist(), journal, retried_by_others=set(colleague))
+    assert colleague == ["t0"] and outcomes == {"t0": "changed", "t1": "deleted"} and fake.tasks["t0"]["status"] == "scheduled"
+    assert max(age for age, _, _ in read_ages(fake)) <= MAX_READ_AGE

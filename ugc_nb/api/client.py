@@ -27,9 +27,9 @@ import random
 import threading
 import time
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
@@ -38,7 +38,7 @@ import orjson
 from .._version import __version__
 from . import envelope
 from .clock import SYSTEM_CLOCK, Clock
-from .deadline import clipped, overdue, read_until
+from .deadline import RequestScope, clipped, deadline_transport, network_deadline, overdue, read_until
 from .errors import (
     APIConnectionError,
     APIError,
@@ -104,7 +104,7 @@ class UGCClient:
         self.base_url = url
         self.retry = policy
         self.clock: Clock = clock or SYSTEM_CLOCK
-        self._scope = threading.local()  # this thread's deadline_at() bound, if any
+        self._scope = RequestScope()  # this thread's deadline_at() bound and one_try(), if any
         self.tasks = Tasks(self)
         self.accounts = Accounts(self)
         self._rng = random.Random()
@@ -112,7 +112,7 @@ class UGCClient:
         self._http = httpx.Client(
             base_url=url,
             timeout=timeout,
-            transport=transport,
+            transport=transport if transport is not None else deadline_transport(),
             headers={
                 "Authorization": f"Bearer {key}",
                 "Content-Type": "application/json",
@@ -148,17 +148,16 @@ class UGCClient:
         """A salted hash of the key: tells whether two runs used the same key, reveals nothing of it."""
         return hashlib.sha256(f"{salt}:{self._key}".encode()).hexdigest()[:16]
 
-    @contextmanager
-    def deadline_at(self, until: float | None) -> Iterator[None]:
+    def deadline_at(self, until: float | None) -> AbstractContextManager[None]:
         """Inside the block, every request this thread makes (its retries and its answer still arriving included)
         is abandoned once ``self.clock.monotonic()`` reaches ``until``, or earlier by the policy's own deadline.
         The cleanup engine bounds its re-reads and its requests by the deadline of the tasks they are for."""
-        previous = getattr(self._scope, "until", None)
-        self._scope.until = until if previous is None else previous if until is None else min(previous, until)
-        try:
-            yield
-        finally:
-            self._scope.until = previous
+        return self._scope.deadline_at(until)
+
+    def one_try(self) -> AbstractContextManager[None]:
+        """Inside the block, a request this thread makes is tried once, whatever the policy allows: its caller waits,
+        re-reads and decides (the cleanup engine: a delete refused with 429 is judged again on a fresh read first)."""
+        return self._scope.one_try()
 
     # -- the one request path ----------------------------------------------
     def _scrub(self, text: str) -> str:
@@ -166,15 +165,15 @@ class UGCClient:
         return self._redact.text(text)
 
     def _send_once(self, path: str, body: dict[str, Any], mutation: bool, lazy: bool = False, until: float | None = None) -> Any:
-        timeouts = self._http.timeout
+        timeouts, left, ends = self._http.timeout, None, None
         if until is not None:
             left = until - self.clock.monotonic()
             if left <= 0:
                 raise overdue(self.base_url, self.retry.deadline, path, mutation=mutation, sent=False)
-            timeouts = clipped(timeouts, left)
+            timeouts, ends = clipped(timeouts, left), time.monotonic() + left
         started = time.perf_counter()
         try:
-            with self._http.stream("POST", path, content=orjson.dumps(body), timeout=timeouts) as response:
+            with network_deadline(left), self._http.stream("POST", path, content=orjson.dumps(body), timeout=timeouts) as response:
                 content = read_until(response, until, self.clock)
             if content is None:
                 raise overdue(self.base_url, self.retry.deadline, path, mutation=mutation, sent=True)
@@ -185,7 +184,7 @@ class UGCClient:
             # The request never reached the server: nothing can have been applied.
             raise APIConnectionError(f"could not connect to {self.base_url}: {type(exc).__name__}: {exc}", path=path) from exc
         except httpx.TimeoutException as exc:
-            if until is not None and self.clock.monotonic() >= until:
+            if until is not None and (self.clock.monotonic() >= until or ends is not None and time.monotonic() >= ends):
                 raise overdue(self.base_url, self.retry.deadline, path, mutation=mutation, sent=True) from exc
             raise APITimeoutError(f"timed out waiting for {self.base_url}", path=path, may_have_applied=mutation) from exc
         except httpx.TransportError as exc:
@@ -222,7 +221,7 @@ class UGCClient:
             raise ValueError(f"unknown endpoint {path!r}")
         mutation = path in _MUTATIONS
         attempt, started = 0, self.clock.monotonic()
-        bounds = [started + self.retry.deadline if self.retry.deadline is not None else None, getattr(self._scope, "until", None)]
+        bounds = [started + self.retry.deadline if self.retry.deadline is not None else None, self._scope.until]
         until = min((b for b in bounds if b is not None), default=None)
         while True:
             try:
@@ -235,7 +234,7 @@ class UGCClient:
                         setattr(exc, name, self._redact.deep(getattr(exc, name)))
                 now = self.clock.monotonic()
                 delay = self.retry.wait(attempt, exc, mutation=mutation, started=started, rng=self._rng, now=now)
-                if delay is None or self._closed.is_set() or (until is not None and now + delay >= until):
+                if delay is None or self._scope.once or self._closed.is_set() or (until is not None and now + delay >= until):
                     raise
                 logger.info(
                     "retrying %s after %s (attempt %d of %d) in %.2fs",

@@ -34,7 +34,9 @@ from .pool import AccountGate
 from .sightings import Sightings
 from .verdict import CHOSEN_FIELDS, SEND, as_chosen, judge
 
-__all__ = ["Run"]
+__all__ = ["Run", "STALE_READS"]
+
+STALE_READS = 4  #: re-reads of a batch whose read aged past ``max_read_age`` before it was judged; then it is not sent
 
 
 class Run:
@@ -202,6 +204,7 @@ class Run:
         """Take one batch through re-read → judge → journal → send until every id has an outcome
         (or the run stops). ``live`` is the batch's prefetched read, if any."""
         queue: deque[tuple[list[str], Any]] = deque([(batch, live)])
+        stale = 0  # reads in a row that were too old by the time the batch could be judged
         while queue and not self.stopped:
             ids, live = queue.popleft()
             ids = [i for i in ids if i not in self.results]
@@ -217,8 +220,14 @@ class Run:
                 if self.stopped:
                     return  # stopped (Ctrl-C, a wrong key, the journal) while this batch was being read
                 if self.seen.stale(ids, floor):
-                    queue.appendleft((ids, None))  # read again, just before judging (outside the gate)
+                    stale += 1
+                    if stale <= STALE_READS:
+                        queue.appendleft((ids, None))  # read again, just before judging (outside the gate)
+                    else:  # never sent on an old read, and never read again without end
+                        self.settle(((i, "failed", f"not sent: {STALE_READS + 1} reads in a row were older than {self.seen.max_age:g} s "
+                                     "by the time the batch could be judged") for i in ids), rows=True)
                     continue
+                stale = 0
                 sendable = self._judge(ids, state)
                 if not sendable:
                     continue
@@ -307,7 +316,7 @@ class Run:
         self.sent_any = True
         until = min(self.first_sent[i] for i in ids) + self.policy.deadline if self.policy.deadline is not None else None
         try:
-            with self.client.deadline_at(until):
+            with self.client.deadline_at(until), self.client.one_try():  # a 429 or a refused connection: judged again first
                 return (self.client.tasks.delete(ids) if self.rule.name == "delete" else self.client.tasks.retry(ids)), None
         except APIError as exc:
             return None, exc

@@ -49,7 +49,7 @@ from ..api.schema import TASK_FIELDS
 from ..api.timeutil import iso_z, utcnow
 from ..tasks.frame import DERIVED_COLUMNS, tasks_frame
 
-__all__ = ["Journal", "default_journal_path", "journal_path_for", "read_journal", "journal_entries", "JournalEntry", "UNFINISHED"]
+__all__ = ["Journal", "check_regular", "default_journal_path", "journal_path_for", "read_journal", "journal_entries", "JournalEntry", "UNFINISHED"]
 
 #: Outcome shown by :func:`read_journal` for a task that was sent but never settled.
 UNFINISHED = "unfinished"
@@ -93,6 +93,8 @@ class Journal:
             if not parent.exists():
                 parent.mkdir(parents=True, mode=0o700)
             created = not self.path.exists()
+            if not created and not self.path.is_file():  # a socket, a pipe, a device: refused before it is opened
+                raise OSError(errno.EINVAL, "it is not a regular file")
             fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o600)
             try:
                 info = os.fstat(fd)
@@ -173,10 +175,26 @@ class Journal:
         self.close()
 
 
+def check_regular(path: str | os.PathLike[str]) -> None:
+    """``path`` must be a regular file (a folder, a pipe, a socket or a device is not a journal): a ``ValueError``
+    naming it otherwise, or ``FileNotFoundError`` when there is nothing there."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise ValueError(f"{path} is a symbolic link to nothing; a journal is a JSON Lines file that ugc-nb writes") from None
+        raise FileNotFoundError(f"no journal at {path} (no cleanup has written one yet)") from None
+    except OSError as exc:  # a loop of links, a name too long …
+        raise ValueError(f"{path} cannot be read as a journal: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError(f"{path} is not a regular file; a journal is a JSON Lines file that ugc-nb writes")
+
+
 def _regular(path: Path) -> int:
     """A descriptor open for reading on ``path``, which must be a regular file (a pipe is not waited on)."""
+    check_regular(path)
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between the two looks
         os.close(fd)
         raise ValueError(f"{path} is not a regular file; a journal is a JSON Lines file that ugc-nb writes")
     return fd
@@ -323,8 +341,7 @@ def read_journal(path: str | os.PathLike[str] | None = None, *, client: UGCClien
     :class:`JournalWarning` naming its line number.
     """
     path = Path(path) if path is not None else journal_path_for(client)
-    if not path.exists():
-        raise FileNotFoundError(f"no journal at {path} (no cleanup has written one yet)")
+    check_regular(path)
     entries = journal_entries(path)
     rows = [{**{f: None for f in TASK_FIELDS}, **(e.row or {}), "id": e.id} for e in entries]
     tasks = _typed_rows(rows, entries)

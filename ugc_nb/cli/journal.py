@@ -89,12 +89,17 @@ def _runs(entries: Any) -> Any:
 
 def _reconcile(args: argparse.Namespace) -> int:
     """Settle every task a run sent without an outcome, against the server of ``UGC_BASE_URL`` (or the sandbox)."""
-    from ..cleanup.journal import journal_path_for
+    from ..cleanup.journal import check_regular, journal_path_for
     from ..cleanup.outcome import totals_text
     from ..cleanup.reconcile import reconcile
     from ..source import default_client
     from ..tasks.units import count
 
+    if args.journal:  # a path that is no journal is said at once, whatever the source
+        try:
+            check_regular(args.journal)
+        except FileNotFoundError as exc:
+            raise ValueError(str(exc)) from None
     client = default_client(announce=False)
     try:
         say(source_line(client))
