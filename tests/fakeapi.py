@@ -403,14 +403,7 @@ class FakeAPI:
                     return
                 if out.kind == "drip_head":  # the status line and headers too, a byte at a time
                     self.close_connection = True
-                    head = f"HTTP/1.1 {out.status} OK\r\nContent-Type: application/json\r\nX-Padding: {'x' * 80}\r\n"
-                    for byte in head.encode():
-                        try:
-                            self.wfile.write(bytes([byte]))
-                            self.wfile.flush()
-                        except OSError:
-                            return
-                        time.sleep(fake.drip_every)
+                    self.drip(f"HTTP/1.1 {out.status} OK\r\nContent-Type: application/json\r\nX-Padding: {'x' * 80}\r\n".encode())
                     return
                 self.send_response_only(out.status)
                 self.send_header("Date", out.headers.get("Date") or self.date_time_string())
@@ -424,7 +417,11 @@ class FakeAPI:
                     self.wfile.write(body)
                     return
                 self.close_connection = True
-                for byte in body:  # one byte at a time, until the client goes away
+                self.drip(body)
+
+            def drip(self, data: bytes) -> None:
+                """Send ``data`` one byte every ``fake.drip_every`` seconds, until the client goes away."""
+                for byte in data:
                     try:
                         self.wfile.write(bytes([byte]))
                         self.wfile.flush()

@@ -260,3 +260,19 @@ def read_ages(fake: FakeAPI) -> list[tuple[float, str, str | None]]:
                 seen = max((t for t in (answered.get(account), answered.get(None)) if t is not None), default=None)
                 ages.append((math.inf if seen is None else rec.at - seen, task_id, account))
     return ages
+
+
+def one_task(task_id: str, account: str = "acc_A", status: str = "failed") -> dict:
+    """A plain warm-up task record, as the API documents it."""
+    return {"id": task_id, "account_id": account, "type": "warmup_scroll", "status": status,
+            "scheduled_time": "2026-10-20T10:00:00Z", "duration": 300, "keywords": None,
+            "edit_profile_info": None, "created_at": "2026-10-19T10:00:00Z"}
+
+
+def fake_on_clock(tasks: list[dict], tmp_path: Path) -> tuple[FakeAPI, FakeClock, Path]:
+    """A fake holding ``tasks`` that stamps each request with a :class:`FakeClock`, and the journal it watches."""
+    fake, clock = FakeAPI(tasks, api_key=KEY), FakeClock()
+    fake.stamp = clock.monotonic
+    journal = tmp_path / "j.jsonl"
+    watch_journal(fake, journal)
+    return fake, clock, journal

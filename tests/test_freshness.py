@@ -18,7 +18,7 @@ import pytest
 from fakeapi import FakeAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from safety import KEY, FakeClock, check_invariants, client_on, read_ages, watch_journal
+from safety import KEY, FakeClock, check_invariants, client_on, fake_on_clock, one_task, read_ages, watch_journal
 
 from ugc_nb import delete_tasks, load_tasks, retry_tasks
 from ugc_nb.api.retry import RetryPolicy
@@ -29,23 +29,13 @@ NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 SLOW = RetryPolicy(max_retries=1, initial=1.0, maximum=8.0, rereads=1, jitter=False, retry_after_cap=30.0, deadline=None)
 
 
-def task(task_id: str, account: str, status: str = "failed") -> dict:
-    return {"id": task_id, "account_id": account, "type": "warmup_scroll", "status": status,
-            "scheduled_time": "2026-10-20T10:00:00Z", "duration": 300, "keywords": None,
-            "edit_profile_info": None, "created_at": "2026-10-19T10:00:00Z"}
-
-
 @pytest.mark.parametrize("mode", ["mock", "http"])
 @pytest.mark.parametrize("concurrency", [1, 4])
 def test_a_read_ahead_that_outlived_a_lost_answer_is_taken_again(mode, tmp_path, concurrency):
     """The issue's scenario: two accounts, one batch each. A's delete is applied but its answer lost (a 5xx); reads
     of A then fail for 6 s; 1 s after the lost answer a colleague retries B's b0. B's batch is judged on a read
     taken after that — b0 is `changed` and still on the server — and no task is sent on a read older than the bound."""
-    fake = FakeAPI([task("a0", "acc_A"), task("a1", "acc_A"), task("b0", "acc_B"), task("b1", "acc_B")], api_key=KEY)
-    clock = FakeClock()
-    fake.stamp = clock.monotonic
-    journal = tmp_path / "j.jsonl"
-    watch_journal(fake, journal)
+    fake, clock, journal = fake_on_clock([one_task(i, f"acc_{i[0].upper()}") for i in ("a0", "a1", "b0", "b1")], tmp_path)
     lost: list[float] = []
     colleague: list[str] = []
 
@@ -76,7 +66,7 @@ def test_a_read_ahead_that_outlived_a_lost_answer_is_taken_again(mode, tmp_path,
 
 def test_the_bound_is_an_option_and_a_bad_one_is_refused(tmp_path):
     """`max_read_age` is checked with the other options: a number of seconds > 0."""
-    fake = FakeAPI([task("a0", "acc_A")], api_key=KEY)
+    fake = FakeAPI([one_task("a0", "acc_A")], api_key=KEY)
     with client_on(fake, "mock") as client:
         chosen = load_tasks(client, now=NOW)
         for bad in (0, -1, float("nan"), "2", True):
@@ -89,12 +79,7 @@ def test_the_bound_is_an_option_and_a_bad_one_is_refused(tmp_path):
 def test_a_tight_bound_rereads_instead_of_using_the_read_ahead(tmp_path):
     """With a bound tighter than a lost answer's wait, every later batch is read again just before it is judged
     (the read ahead is never used stale), and each send is within the bound of a read of its account."""
-    tasks = [task(f"t{i}", f"acc_{i % 3}") for i in range(12)]
-    fake = FakeAPI(tasks, api_key=KEY)
-    clock = FakeClock()
-    fake.stamp = clock.monotonic
-    journal = tmp_path / "j.jsonl"
-    watch_journal(fake, journal)
+    fake, clock, journal = fake_on_clock([one_task(f"t{i}", f"acc_{i % 3}") for i in range(12)], tmp_path)
     sends = []
 
     def faults(path, ids):
@@ -120,7 +105,7 @@ def test_no_send_is_judged_on_a_read_older_than_the_bound(tmp_path_factory, seed
     invariants hold; with one worker, on every send the newest read of each task's account is no older than the bound."""
     rng = random.Random(seed)
     accounts = [f"acc_{k}" for k in range(rng.randint(1, 4))]
-    tasks = [task(f"t{i:03d}", rng.choice(accounts), rng.choice(["failed", "failed", "scheduled"])) for i in range(rng.randint(2, 16))]
+    tasks = [one_task(f"t{i:03d}", rng.choice(accounts), rng.choice(["failed", "failed", "scheduled"])) for i in range(rng.randint(2, 16))]
     fake = FakeAPI(tasks, api_key=KEY)
     clock = FakeClock()
     fake.stamp = clock.monotonic

@@ -14,7 +14,7 @@ from email.utils import format_datetime
 import pandas as pd
 import pytest
 from fakeapi import FakeAPI
-from safety import KEY, FakeClock, check_invariants, client_on, read_ages, watch_journal
+from safety import KEY, FakeClock, check_invariants, client_on, fake_on_clock, one_task, read_ages, watch_journal
 
 from ugc_nb import delete_tasks, load_tasks
 from ugc_nb.api.errors import APITimeoutError
@@ -26,15 +26,9 @@ DEADLINE, TIMEOUT, DRIP = 2.0, 1.0, 0.2  # each byte comes before the socket tim
 POLICY = RetryPolicy(max_retries=3, initial=0.05, maximum=0.1, rereads=2, jitter=False, deadline=DEADLINE)
 
 
-def task(task_id: str, account: str = "acc_A", status: str = "failed") -> dict:
-    return {"id": task_id, "account_id": account, "type": "warmup_scroll", "status": status,
-            "scheduled_time": "2026-10-20T10:00:00Z", "duration": 300, "keywords": None,
-            "edit_profile_info": None, "created_at": "2026-10-19T10:00:00Z"}
-
-
 def dripping(tmp_path, path: str, *, then: str | None = None):
     """A fake whose answers to ``path`` drip (after the first ``/tasks`` read, which loads the frame)."""
-    fake = FakeAPI([task(f"t{i}") for i in range(4)], api_key=KEY)
+    fake = FakeAPI([one_task(f"t{i}") for i in range(4)], api_key=KEY)
     fake.drip_every = DRIP
     journal = tmp_path / "j.jsonl"
     watch_journal(fake, journal)
@@ -95,7 +89,7 @@ def test_the_engines_reread_that_drips_is_abandoned_too(tmp_path):
 
 def test_no_request_starts_once_the_scope_deadline_has_passed():
     """client.deadline_at() in the past: nothing is sent, and the error says the deadline passed before sending."""
-    fake = FakeAPI([task("t0")], api_key=KEY)
+    fake = FakeAPI([one_task("t0")], api_key=KEY)
     clock = FakeClock()
     with client_on(fake, "mock", clock=clock) as client:
         with client.deadline_at(clock.monotonic() - 1), pytest.raises(APITimeoutError, match="before it could be sent") as info:
@@ -108,7 +102,7 @@ def test_no_request_starts_once_the_scope_deadline_has_passed():
 def test_retry_after_dates_are_read_against_the_servers_date(tmp_path, skew, path):
     """A server an hour behind or ahead of us says "Retry-After: <its now + 3 s>" with its own Date: we wait 3 s
     (not 0 s, which sent every retry at once, nor the 30 s cap) — for reads and for the engine's deletes."""
-    fake = FakeAPI([task("t0"), task("t1")], api_key=KEY)
+    fake = FakeAPI([one_task("t0"), one_task("t1")], api_key=KEY)
     journal = tmp_path / "j.jsonl"
     watch_journal(fake, journal)
     server_now = lambda: datetime.now(UTC) + timedelta(seconds=skew)  # noqa: E731
@@ -146,7 +140,7 @@ def test_an_answer_whose_status_line_and_headers_drip_is_abandoned_at_the_deadli
     """Found by the README-only adversary: a server that drips even its status line and headers (each byte inside
     the socket timeout) held client.tasks.list() and a delete for 35 s against a 3 s deadline. Every socket operation
     now waits no longer than the request's deadline."""
-    fake = FakeAPI([task("t0")], api_key=KEY)
+    fake = FakeAPI([one_task("t0")], api_key=KEY)
     fake.drip_every = DRIP
     fake.faults = lambda p, ids: "drip_head" if p == path else None
     with client_on(fake, "http", retry=POLICY, timeout=TIMEOUT) as client:
@@ -163,12 +157,8 @@ def test_a_delete_refused_with_429_or_a_refused_connection_is_judged_again_on_a_
     """Found by the README-only adversary: after a 429 (or a refused connection) the client re-sent the same delete
     after the wait, on the read taken before it — a task a colleague retried meanwhile was deleted. Now the engine
     gets the refusal, waits, reads again and judges: the retried task is `changed`, never sent again."""
-    fake = FakeAPI([task("t0"), task("t1")], api_key=KEY)
+    fake, clock, journal = fake_on_clock([one_task("t0"), one_task("t1")], tmp_path)
     fake.retry_after = "1"
-    clock = FakeClock()
-    fake.stamp = clock.monotonic
-    journal = tmp_path / "j.jsonl"
-    watch_journal(fake, journal)
     refused: list[float] = []
     colleague: list[str] = []
 
