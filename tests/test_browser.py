@@ -343,10 +343,15 @@ def test_a_20k_view_shows_exactly_the_rows_the_panel_counts(dashboard, page, box
 def test_the_dashboard_is_a_page_not_a_notebook(dashboard, page, box, step):
     """The page opens on its title, a LIVE badge naming the server, the overview cards and the panel — no notebook prose or stale cells;
     status cells are badges and ages read in days."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     with step("open"):
         open_dashboard(page, dashboard)
     text = page.inner_text("body")
     assert "Task queue cleanup" in text and "LIVE · 127.0.0.1" in text
+    elsewhere = [u for u in requested if not u.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:"))]
+    # Voila's own lab template links FontAwesome from a CDN (issue: serve it from the installed packages); nothing of ours does
+    assert all("@fortawesome/fontawesome-free" in u for u in elsewhere), elsewhere
     cards = page.locator(".ugc-cards").first.inner_text()
     assert f"{len(box.ids()):,}\ntasks" in cards and "oldest failure" in cards  # the overview's stat cards
     assert "No action confirmed yet" not in text and "import ugc_nb" not in text
