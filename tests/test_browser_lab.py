@@ -64,7 +64,8 @@ def run_all(pg) -> None:
 
 
 def round_trip(pg, box) -> None:  # noqa: F811
-    """Tick 'failed', tick two rows, Delete, Confirm: those two are deleted and the result line says so."""
+    """Tick 'failed', tick two rows, Delete: the confirmation says "Delete the 2 tasks you ticked"; Confirm: those two
+    are deleted and the result line says so."""
     pg.locator(".ugc-choice").filter(has_text="status").locator("label").filter(has_text="failed ·").first.click()
     failed = sum(t["status"] == "failed" for t in box.tasks)
     pg.wait_for_selector(f"text=/{failed} of {len(box.ids())} tasks match the filters/")
@@ -76,6 +77,7 @@ def round_trip(pg, box) -> None:  # noqa: F811
     pg.wait_for_function("() => document.body.innerText.includes('2 selected')")
     panel = pg.locator(".ugc-panel")  # the notebook has Delete buttons of its own
     panel.get_by_role("button", name=re.compile("Delete…")).click()
+    pg.wait_for_selector("text=Delete the 2 tasks you ticked")  # the confirmation names what it acts on
     panel.get_by_role("button", name="Confirm: delete 2").click()
     pg.wait_for_selector("text=/2 deleted · 0 failed · 0 skipped/", timeout=60_000)
     assert sorted(box.deleted_ids) == sorted(ids)
