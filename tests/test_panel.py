@@ -644,7 +644,7 @@ def test_filters_that_match_nothing_say_which_one_emptied_it_with_a_way_back(pan
     panel.min_age.value = 9000
     assert panel.matching_count == 0
     assert f"— {len(panel.df):,} loaded; status failed → {failed:,}; age ≥ 9000 d → 0" in panel.counts.value
-    assert panel.unfilter_button.layout.display == ""
+    assert panel.unfilter_button.layout.display == "" and panel.unfilter_button.description == "clear “age ≥ 9000 d”"
     panel.unfilter_button.click()
     assert panel.min_age.value == 0 and panel.status_filter.value == ("failed",) and panel.matching_count == failed
     assert panel.unfilter_button.layout.display == "none" and " loaded; " not in panel.counts.value
@@ -663,3 +663,16 @@ def test_each_list_counts_within_the_other_filters(panel):
     assert panel.status_filter.label("pending") == f"pending · {int((df['status'] == 'pending').sum()):,}"
     panel.reset_button.click()
     assert panel.type_filter.label("edit_profile") == f"edit_profile · {whole:,}"
+
+
+def test_accounts_are_listed_by_name_and_reset_clears_the_last_message(box, client, tmp_path):
+    """Fifty accounts are found by name: the account list is in username order. Reset clears the last message too."""
+    panel = CleanupPanel(load_tasks(client, accounts=True, now=NOW), client, journal=tmp_path / "j.jsonl", max_rows=50)
+    labels = [panel.account_filter.label(v) for v in panel.account_filter.options]
+    assert labels == sorted(labels, key=str.lower)
+    panel.select(panel.df["id"].head(1).tolist())
+    panel.delete_button.click()
+    panel.cancel_button.click()
+    assert "Cancelled" in panel.result.value
+    panel.reset_button.click()
+    assert panel.result.value == ""

@@ -83,3 +83,13 @@ def test_the_progress_line_says_what_is_on_the_wire_and_stop_says_it_too():
     progress.stop_button.click()
     progress.update(150, 556, 0, 350)
     assert progress.phase.value == "Stopping: 350 tasks already sent, waiting for their answers; nothing more will be sent…"
+
+
+def test_a_stopped_run_with_unknown_tasks_says_how_to_settle_them():
+    """The banner counts the tasks sent whose state could not be read back and names reconcile, beside deleted and
+    not sent (a new user's walk found the 300 unknown ones missing from it)."""
+    results = [TaskResult("t1", "deleted"), TaskResult("t2", "unknown", "the run stopped"), TaskResult("t3", "not_sent", "asked to stop")]
+    report = CleanupReport("delete", False, results, notes=["Stopped: asked to stop."])
+    view = ResultView()
+    view.show(report, pd.Series(dtype=object), sent=3)
+    assert "1 were sent but their state could not be read back: <code>ugc-nb reconcile</code> settles them." in view.summary.value

@@ -1049,3 +1049,23 @@ def test_a_read_with_no_account_filter_waits_for_every_request(tmp_path, concurr
     sends = [(a, b) for path, _, ids, a, b in timed.spans if path == "/tasks/delete"]
     assert everything and sends
     assert not [(r, s) for r in everything for s in sends if r[0] < s[1] and s[0] < r[1]]
+
+
+def test_a_batch_halved_after_4xx_answers_then_stopped_is_not_sent_not_unknown(tmp_path):
+    """Found by a new user's walk: a server with an id limit answered 413 and the run was stopped while it halved the
+    batch — 300 tasks read "unknown (run reconcile)" though none was deleted. A task the re-read after a 4xx shows
+    still as chosen was not applied by that request: stopped before its next send, it is `not_sent`."""
+    fake, journal = fake_with(failed_tasks(6, accounts=1, seed=3), tmp_path, max_ids=2, limit_status=413)
+    stop = threading.Event()
+
+    def press_stop(fake_, path, ids):
+        if path == "/tasks/delete" and len([r for r in fake_.requests if r.path == "/tasks/delete"]) == 2:
+            stop.set()
+
+    with client_on(fake, "mock") as client:
+        chosen = load_tasks(client, now=NOW)
+        fake.before = press_stop
+        report = delete_tasks(client, chosen, journal=journal, batch_size=6, concurrency=1, progress=False, stop=stop)
+    check_invariants(fake, report, chosen["id"].tolist(), journal)
+    assert report.totals == {"not_sent": 6} and not fake.deleted_by_us
+    assert "unfinished" not in set(read_journal(journal)["outcome"].astype(str))

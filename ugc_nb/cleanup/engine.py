@@ -353,8 +353,7 @@ class Run:
     def _rejected(self, ids: list[str], exc: APIStatusError, number: int) -> list[tuple[list[str], Any]]:
         """A 4xx: what its body lists as applied is done; re-read the rest; halve when nobody is at fault."""
         self.on_wire.difference_update(ids)
-        for i in ids:
-            self.attempts[i] -= 1  # a rejected request is not the tasks' attempt (re-reads settle the guilty)
+        self.attempts.update({i: self.attempts[i] - 1 for i in ids})  # a rejected request is not the tasks' attempt
         data = exc.body.get("data")
         answer = read_answer(self.rule, ids, data) if data is not None else None
         if isinstance(answer, Answer) and answer.applied:
@@ -373,6 +372,7 @@ class Run:
             self._unreadable(ids, exc2)
             return []
         still = self._judge(ids, live)
+        self.maybe_applied.difference_update(still)  # still as chosen after the answer: not applied by that request
         if len(still) < len(ids):
             return [(still, live)] if still else []
         if len(still) > 1:  # nobody at fault: an id limit, or a rule we do not know

@@ -231,13 +231,12 @@ def counted_options(df: pd.DataFrame, column: str, within: np.ndarray | None = N
     counts = _counts(df[column])
     if within is not None:
         counts = _counts(df[column][within]).reindex(counts.index, fill_value=0)
+    shown: dict[str, str] = {}
     if column == "account_id":
-        names = {a: f"{u} ({a})" for a, u in (account_names(df) if names is None else names).items()}
-    else:
-        names = {}
+        shown = {a: f"{u} ({a})" for a, u in (account_names(df) if names is None else names).items()}
     categorical = isinstance(df[column].dtype, pd.CategoricalDtype) and column == "status"
-    order = list(df[column].cat.categories) if categorical else sorted(counts.index)
-    return [(f"{names.get(v, v)} · {int(counts[v]):,}", v) for v in order if v in counts.index]
+    order = list(df[column].cat.categories) if categorical else sorted(counts.index, key=lambda v: str(shown.get(v, v)).lower())  # by name
+    return [(f"{shown.get(v, v)} · {int(counts[v]):,}", v) for v in order if v in counts.index]
 
 
 def _counts(column: pd.Series) -> pd.Series:

@@ -67,7 +67,8 @@ def load_problem(exc: BaseException, base_url: str) -> str:
     """One line naming why the tasks could not be loaded, and the fix."""
     where = "the sandbox" if is_sandbox(base_url) else (urlparse(base_url).netloc or base_url)
     if isinstance(exc, APIStatusError) and exc.status_code in (401, 403):
-        return f"The API refused the key (HTTP {exc.status_code}) for {where}. Set UGC_API_KEY to a valid key and reload."
+        return (f"The API refused the key (HTTP {exc.status_code}) for {where}. "
+                "Set UGC_API_KEY to a valid key and start the dashboard again.")
     if isinstance(exc, APIConnectionError):
         return f"Could not reach {where} ({exc.message}). Check the network and UGC_BASE_URL, then reload."
     if isinstance(exc, APIStatusError):

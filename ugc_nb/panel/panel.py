@@ -325,8 +325,9 @@ class CleanupPanel(w.VBox):
 
     @_guard
     def _reset_all(self) -> None:
-        """The Reset button: every filter and search box (done by the filter bar), and the selection."""
+        """The Reset button: every filter and search box (done by the filter bar), the selection, and the last message."""
         self.select([])
+        self.result.value = ""
 
     @_guard
     def _clear_hidden(self) -> None:
@@ -393,8 +394,10 @@ class CleanupPanel(w.VBox):
                                         shown=shown, inverted=bool(start and end and start > end))
         self._emptied_by = None
         if matching == 0 and len(self.df) and not self.filter.is_empty():  # say which filter emptied it, with a way back
-            why, self._emptied_by = nothing_matches(self.filter.narrowing(self.df, self.filters.names), len(self.df))
+            steps = self.filter.narrowing(self.df, self.filters.names)
+            why, self._emptied_by = nothing_matches(steps, len(self.df))
             self.counts.value += f" — {why}"
+            self.unfilter_button.description = next((f"clear “{words}”" for name, words, _ in steps if name == self._emptied_by), "")
         self.unfilter_button.layout.display = "" if self._emptied_by else "none"
         self._show_empty_queue(len(self.df) == 0)
         selected = set(self.selection.ids)
