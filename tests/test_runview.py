@@ -93,3 +93,18 @@ def test_a_stopped_run_with_unknown_tasks_says_how_to_settle_them():
     view = ResultView()
     view.show(report, pd.Series(dtype=object), sent=3)
     assert "1 were sent but their state could not be read back: <code>ugc-nb reconcile</code> settles them." in view.summary.value
+
+
+def test_each_outcome_has_its_time_in_the_report_and_the_csv():
+    """The report's frame and the panel's CSV have the time each task's outcome was settled (UTC)."""
+    import base64
+    import re
+
+    when = pd.Timestamp("2026-11-01T12:00:05Z")
+    report = CleanupReport("delete", False, [TaskResult("t1", "deleted", "", "failed", "acc_1", "edit_profile", when)])
+    frame = report.to_frame()
+    assert isinstance(frame["time"].dtype, pd.DatetimeTZDtype) and frame["time"].iloc[0] == when
+    view = ResultView()
+    view.show(report, pd.Series(dtype=object), sent=1)
+    csv = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)'", view.summary.value).group(1)).decode().splitlines()
+    assert "time" in csv[0].split(",") and "2026-11-01 12:00:05+00:00" in csv[1]

@@ -18,13 +18,8 @@ from concurrent.futures import Future
 from typing import Any
 
 from ..api.client import UGCClient
-from ..api.errors import (
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    APIStatusError,
-    JournalError,
-)
+from ..api.errors import APIConnectionError, APIError, APIResponseValidationError, APIStatusError, JournalError
+from ..api.timeutil import utcnow
 from .answer import Answer, read_answer
 from .journal import Journal
 from .live import FATAL_STATUS, account_key, accounts_of, live_tasks
@@ -93,10 +88,10 @@ class Run:
         items = [(i, o, r) for i, o, r in items if i not in self.results]
         if not items:
             return
+        now, chosen = utcnow(), self.chosen
         with self.lock:
-            for task_id, outcome, reason in items:
-                meta = self.chosen.get(task_id, {})
-                self.results[task_id] = TaskResult(task_id, outcome, reason, meta.get("status"), meta.get("account_id"), meta.get("type"))
+            self.results.update((i, TaskResult(i, o, r, chosen.get(i, {}).get("status"), chosen.get(i, {}).get("account_id"),
+                                               chosen.get(i, {}).get("type"), now)) for i, o, r in items)
             self.done += len(items)
             self.failed += sum(outcome == "failed" for _, outcome, _ in items)
         self.wake()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..tasks.html import html_block, short_repr
-from ..tasks.units import count
+from ..tasks.units import count, readable
 
 __all__ = ["TaskResult", "CleanupReport", "OUTCOMES", "OUTCOME_WORDS", "totals_text"]
 
@@ -48,6 +48,7 @@ class TaskResult:
     status: str | None = None  # status when chosen (or when first seen live)
     account_id: str | None = None
     type: str | None = None
+    time: pd.Timestamp | None = None  # when the outcome was settled (UTC)
 
 
 @dataclass
@@ -77,12 +78,14 @@ class CleanupReport:
         return not any(r.outcome in ("failed", "unknown") for r in self.results)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per chosen task: ``id, outcome, reason, status, account_id, type``."""
+        """One row per chosen task: ``id, outcome, reason, status, account_id, type, time`` (``time``: when the outcome
+        was settled, UTC)."""
         frame = pd.DataFrame(
             [(r.id, r.outcome, r.reason, r.status, r.account_id, r.type) for r in self.results],
             columns=["id", "outcome", "reason", "status", "account_id", "type"],
         )
         frame["outcome"] = pd.Categorical(frame["outcome"], categories=list(OUTCOMES))
+        frame["time"] = pd.to_datetime(pd.Series([r.time for r in self.results], dtype=object), utc=True)
         return frame
 
     def headline(self) -> str:
@@ -102,4 +105,4 @@ class CleanupReport:
 
     def _repr_html_(self) -> str:
         lines = [*self.notes, *([f"Journal: {self.journal}"] if self.journal else [])]
-        return html_block(self.headline(), lines, table=self.to_frame(), more="report.to_frame() has them all")
+        return html_block(self.headline(), lines, table=readable(self.to_frame()), more="report.to_frame() has them all")

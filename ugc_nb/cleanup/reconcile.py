@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from ..api.client import UGCClient
 from ..api.errors import APIError
+from ..api.timeutil import utcnow
 from ..tasks.units import count
 from .journal import Journal, journal_entries
 from .live import live_tasks
@@ -90,7 +91,8 @@ def _reconcile(book: Journal, client: UGCClient, *, force: bool) -> CleanupRepor
             verdict, reason = "failed", f"still {row.get('status')}, as when it was sent: the {e.action} did not take effect — run it again"
         if verdict != "unknown":  # still cannot be told: it stays unfinished, for a later reconcile
             by_run[(e.run, e.action)].append((e.id, verdict, f"interrupted run; {reason}"))
-        report.results.append(TaskResult(e.id, verdict, f"interrupted run; {reason}", row.get("status"), row.get("account_id"), row.get("type")))
+        report.results.append(TaskResult(e.id, verdict, f"interrupted run; {reason}", row.get("status"), row.get("account_id"), row.get("type"),
+                                         utcnow()))
     for (run, action), items in by_run.items():
         book.write("outcome", run, action=action, reconciled=True, results=[{"id": i, "outcome": o, "reason": r} for i, o, r in items])
     return report

@@ -19,7 +19,7 @@ import ipywidgets as w
 import pandas as pd
 
 from ..cleanup.outcome import CleanupReport
-from ..tasks.units import duration
+from ..tasks.units import duration, when
 from .table import FullTable
 
 __all__ = ["RunProgress", "ResultView", "summary_parts"]
@@ -176,7 +176,9 @@ class ResultView(w.VBox):
         if "username" in frame:  # one name per account: "username (acc_…)"
             frame = frame.assign(account_id=[f"{u} ({a})" if u else a for u, a in zip(frame["username"], frame["account_id"].astype(str))])
             frame = frame.drop(columns="username")
+        if "time" in frame:  # a person reads "2026-11-01 12:00 UTC"; the CSV keeps the exact time
+            frame = frame.assign(time=frame["time"].map(when))
         shown = frame.rename(columns={"id": "Task", "outcome": "Outcome", "reason": "Reason", "status": "Status when chosen",
-                                      "account_id": "Account", "type": "Type", "status now": "Status now"})
+                                      "account_id": "Account", "type": "Type", "status now": "Status now", "time": "Time"})
         shown = shown.astype({c: str for c in ("Outcome",) if c in shown})
         self.table.update(shown, **self.options())
