@@ -959,7 +959,8 @@ def test_the_engines_waits_end_at_the_policys_deadline(mode, tmp_path):
 
 @pytest.mark.parametrize(("fault", "status"), [("500_before", 500), ("500_before", 503), ("429", 429)])
 def test_the_servers_message_is_kept_when_a_task_is_given_up(mode, tmp_path, fault, status):
-    """A 5xx or a 429 on every send: the tasks end `failed` ("gave up …") with the server's own message in the reason."""
+    """A 5xx or a 429 on every send: the tasks end `failed` ("gave up …") with the server's own message in the reason;
+    a 429 refuses a request unapplied, so it does not count as an attempt — only the refusals' own bound ends it."""
     fake, journal = setup(mode, tmp_path, n=10)
     fake.faults = lambda path, ids: fault if path == "/tasks/delete" else None  # nothing is applied
 
@@ -976,7 +977,11 @@ def test_the_servers_message_is_kept_when_a_task_is_given_up(mode, tmp_path, fau
     check_invariants(fake, report, chosen["id"].tolist(), journal)
     frame = report.to_frame()
     assert set(frame["outcome"]) == {"failed"} and len(frame) == len(chosen)
-    assert all("DISK ON FIRE 42" in reason and "gave up after 2 attempts" in reason for reason in frame["reason"]), frame["reason"].tolist()
+    # a 429 is a refusal, not an attempt: given up after max_attempts × (the client's retries + 1) of them, as many sends as before
+    gave_up = "gave up after 6 refusals (429 or no connection)" if status == 429 else "gave up after 2 attempts"
+    assert all("DISK ON FIRE 42" in reason and gave_up in reason for reason in frame["reason"]), frame["reason"].tolist()
+    batches = -(-len(chosen) // 4)
+    assert len([r for r in fake.requests if r.path == "/tasks/delete"]) == (6 if status == 429 else 2) * batches
 
 
 # -- a task with no account is read with no account filter: that read is a read of every account --------------------

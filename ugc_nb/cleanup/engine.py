@@ -50,6 +50,7 @@ class Run:
         self.chosen: dict[str, dict[str, Any]] = {}  # id -> CHOSEN_FIELDS as chosen
         self.rows: dict[str, dict[str, Any]] = {}  # id -> the full row for the journal
         self.attempts: dict[str, int] = {}
+        self.refused: dict[str, int] = {}  # requests refused unapplied (429, no connection): not attempts, they set the backoff
         self.first_sent: dict[str, float] = {}  # when a request of ours first carried it (for the policy's deadline)
         self.maybe_applied: set[str] = set()  # a request of ours for it may have reached the server
         self.on_wire: set[str] = set()  # in a request whose answer is not classified yet
@@ -286,6 +287,8 @@ class Run:
                 verdict, reason = "failed", f"the server did not {self.rule.name} it: {self.explained[i]}"
             elif verdict == SEND and self.attempts.get(i, 0) >= self.max_attempts:
                 verdict, reason = "failed", f"gave up after {self.max_attempts} attempts"
+            elif verdict == SEND and self.refused.get(i, 0) >= self.max_attempts * (self.policy.max_retries + 1):
+                verdict, reason = "failed", f"gave up after {self.refused[i]} refusals (429 or no connection)"
             elif verdict == SEND and self._past_deadline(i):
                 verdict, reason = "failed", f"gave up: the retry deadline ({self.policy.deadline:g} s) passed"
             if verdict != SEND:
@@ -381,11 +384,13 @@ class Run:
         if exc.may_have_applied:
             self.maybe_applied.update(ids)
             what = exc.message if isinstance(exc, APIResponseValidationError) else f"answer lost ({type(exc).__name__}: {exc.message})"
-        else:  # a 429, or a request that never reached the server: not done, and the server's words kept
+        else:  # a 429, or a request that never reached the server: not done, not an attempt; the server's words kept
             what = f"not done ({exc.message})"
+            self.attempts.update({i: self.attempts[i] - 1 for i in ids})
+            self.refused.update({i: self.refused.get(i, 0) + 1 for i in ids})
         self.context.update((i, what) for i in ids)
         self.on_wire.difference_update(ids)
-        attempt = max(self.attempts.get(i, 1) for i in ids) - 1
+        attempt = max(max(self.attempts.get(i, 0) + self.refused.get(i, 0) for i in ids), 1) - 1  # the backoff grows all the same
         wait = self.policy.delay(attempt, getattr(exc, "retry_after", None))
         if self.policy.deadline is not None:  # no wait ends past the deadline: re-read at once, and send no more
             now = self.clock.monotonic()
