@@ -48,6 +48,8 @@ def test_breakdowns_and_range(df):
     plan = plan_delete(df)
     assert plan.breakdown("status").to_dict() == {"failed": 2, "scheduled": 1}
     assert plan.breakdown("account_id").to_dict() == {"acc_2": 2, "acc_1": 1}
+    named = plan_delete(df.assign(username=df["account_id"].map({"acc_2": "nate"})))
+    assert named.breakdown("account_id").to_dict() == {"nate (acc_2)": 2, "acc_1": 1}  # one name per account, everywhere
     assert plan.oldest == pd.Timestamp("2024-12-01T00:00:00Z") and plan.newest == pd.Timestamp("2025-01-05T06:30:00Z")
 
 

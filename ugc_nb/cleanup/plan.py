@@ -96,7 +96,8 @@ class Plan:
     def breakdown(self, by: str) -> pd.Series:
         """Counts of eligible tasks by ``status``, ``type`` or ``account_id`` (largest first).
 
-        Accounts are labelled by username when the frame has one (``load_tasks(accounts=True)``).
+        Accounts are labelled "username (acc_…)" when the frame has usernames (``load_tasks(accounts=True)``), as
+        everywhere else.
         """
         rows = self._in_scope()
         if rows.empty or by not in rows:
@@ -104,7 +105,8 @@ class Plan:
         labels = rows[by].astype(str)
         if by == "account_id" and "username" in rows:
             names = rows["username"].astype(object)
-            labels = names.where(names.notna() & (names != ""), labels).astype(str)
+            named = names.notna() & (names != "")
+            labels = labels.where(~named, names.astype(str) + " (" + labels + ")")
         counts = labels.value_counts()
         return counts[counts > 0].rename("tasks")
 
