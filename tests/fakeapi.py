@@ -1,4 +1,4 @@
-"""An independent fake of the UGC.inc task API (written from /work/shared/ugc-api.md only).
+"""An independent fake of the UGC.inc task API (written from the API reference, shared/ugc-api.md, only).
 
 Models `POST /tasks`, `POST /tasks/delete` and `POST /tasks/retry` with the documented
 envelope (§1.3) and rules (§2), plus bookkeeping and fault hooks for cleanup-engine tests.

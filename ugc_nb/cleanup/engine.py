@@ -26,7 +26,7 @@ from .live import FATAL_STATUS, account_key, accounts_of, live_tasks
 from .outcome import TaskResult
 from .plan import ActionRule
 from .pool import AccountGate
-from .sightings import Sightings
+from .sightings import MAX_READ_AGE, Sightings
 from .verdict import CHOSEN_FIELDS, SEND, as_chosen, judge
 
 __all__ = ["Run", "STALE_READS"]
@@ -38,7 +38,7 @@ class Run:
     """One delete/retry run: the state its batch workers share, guarded by one lock."""
 
     def __init__(self, rule: ActionRule, client: UGCClient, journal: Journal | None, *, max_attempts: int, dry_run: bool,
-                 stop: threading.Event | None = None, max_read_age: float = 2.0) -> None:
+                 stop: threading.Event | None = None, max_read_age: float = MAX_READ_AGE) -> None:
         self.rule, self.client, self.journal = rule, client, journal
         self.stop = stop  # set by the caller (a Stop button): nothing more is sent
         self.max_attempts, self.dry_run = max_attempts, dry_run

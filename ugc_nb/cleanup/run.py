@@ -71,6 +71,7 @@ from .live import FATAL_STATUS, READ_ATTEMPTS, live_tasks
 from .outcome import CleanupReport
 from .plan import ACTIONS, Action, ActionRule, Plan, make_plan
 from .pool import Progress, send_all
+from .sightings import MAX_READ_AGE
 from .verdict import SEND, judge
 
 __all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupOptions", "JournalArg", "open_journal",
@@ -78,9 +79,7 @@ __all__ = ["delete_tasks", "retry_tasks", "run_cleanup", "CleanupOptions", "Jour
 
 #: Columns a frame must have for the engine to judge its rows.
 NEEDED_COLUMNS = ("id", "status", "account_id", "scheduled_time")
-#: Seconds: no task is sent on a read of it begun longer ago than this before its batch is judged (the default of
-#: the ``max_read_age`` option; see :meth:`Run._stale` for the one exception, a read begun for that very judgement).
-MAX_READ_AGE = 2.0
+
 JournalArg = str | Path | Journal | bool | None
 
 

@@ -16,7 +16,11 @@ from typing import Any
 
 from ..api.clock import Clock
 
-__all__ = ["Sightings"]
+__all__ = ["Sightings", "MAX_READ_AGE"]
+
+#: Seconds: no task is sent on a read of it begun longer ago than this before its batch is judged (the default of the
+#: ``max_read_age`` option; :meth:`Sightings.stale` has the one exception, a read begun for that very judgement).
+MAX_READ_AGE = 2.0
 
 Record = dict[str, Any]
 
