@@ -55,7 +55,10 @@ def run_all(pg) -> None:
     pg.wait_for_function("() => /Idle/.test(document.body.innerText) || document.querySelector('.jp-Notebook-ExecutionIndicator')",
                          timeout=120_000)  # the kernel is up
     for _ in range(4):  # a Shift+Enter pressed while the notebook is still connecting its kernel is dropped: press again
-        pg.locator(".jp-Cell .jp-InputArea-editor").first.click()
+        if pg.locator(".jp-Dialog").count() and pg.locator(".jp-Dialog").first.is_visible():
+            pg.keyboard.press("Enter")  # a dialog of the UI's own (a slow kernel start asks which kernel): its default
+        with contextlib.suppress(PlaywrightTimeout):
+            pg.locator(".jp-Cell .jp-InputArea-editor").first.click(timeout=15_000)
         pg.keyboard.press("Shift+Enter")
         with contextlib.suppress(PlaywrightTimeout):
             pg.wait_for_selector("table.dataTable tbody tr", timeout=30_000)

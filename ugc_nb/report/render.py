@@ -26,8 +26,10 @@ from .sections import strip_scripts, with_alt_texts
 
 __all__ = ["render_report", "report_notebook", "KERNEL_QUIET"]
 
-#: The kernel's own start-up warnings ("running over TCP without encryption") are not the user's business.
-KERNEL_QUIET = ["--IPKernelApp.log_level=ERROR"]
+#: The kernel's own log lines are not the user's business: its start-up warnings ("running over TCP without
+#: encryption"), and "KeyboardInterrupt caught in kernel" when a loaded machine's shutdown interrupts it. An error in
+#: the report's cells is not one of them: papermill raises it, and the report command says it in one line.
+KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 def report_notebook() -> Path:
