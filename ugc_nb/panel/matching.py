@@ -159,13 +159,6 @@ class Matching:
         outside[chosen.rows] = False
         return not outside.any()
 
-    def any_failed(self) -> bool:
-        """True when a matching row is failed."""
-        if self.mask is None:
-            rows = self.rows
-            return bool((rows["status"] == "failed").any()) if len(rows) else False
-        return bool(np.any(self.mask & self.index.failed))
-
     def _matching_ids(self) -> set[str]:
         if self._ids is None:
             self._ids = set(self.rows["id"].astype(str))
