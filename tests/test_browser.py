@@ -166,7 +166,7 @@ def tick(pg, filter_title: str, label_start: str) -> None:
 def open_and_filter(pg, url, box, min_age_days: int) -> int:
     """Open the dashboard, filter to failed tasks older than min_age_days (no Enter needed); return how many match."""
     open_dashboard(pg, url)
-    tick(pg, "status", "failed ·")
+    tick(pg, "status", "scheduled ·")  # the panel opens on scheduled and failed: untick scheduled
     pg.locator(".widget-text").filter(has_text="min age").locator("input").fill(str(min_age_days))
     expected = len(old_failed(box, min_age_days))
     pg.wait_for_selector(f"text=/{expected} of {len(box.ids())} tasks match the filters/")
@@ -269,6 +269,10 @@ def test_typed_confirmation_for_everything_then_enter(dashboard, page, box, step
     """'Select all matching' with no filters needs the count typed; Confirm stays disabled on a wrong count, Enter submits."""
     open_dashboard(page, dashboard)
     deletable = [t["id"] for t in box.tasks if t["status"] in ("scheduled", "failed")]
+    with step("show-everything"):
+        page.wait_for_selector(f"text=/{len(deletable)} of {len(box.ids())} tasks match the filters/")  # what can be acted on
+        page.get_by_role("button", name=re.compile("show every status")).click()
+        page.wait_for_selector(f"text=/{len(box.ids())} of {len(box.ids())} tasks match the filters/")
     with step("confirmation"):
         page.locator("table.dataTable thead th").first.click()  # select all on this page
         page.get_by_role("button", name=f"Select all {len(box.ids())} matching").click()
@@ -328,7 +332,11 @@ def test_a_20k_view_shows_exactly_the_rows_the_panel_counts(dashboard, page, box
     with step("open"):
         open_dashboard(page, dashboard)
         page.wait_for_selector("text=/of 1,000 entries/")
-    assert "the table holds the oldest 1,000" in page.inner_text("body")
+    assert "the table holds the 1,000 oldest of" in page.inner_text("body")
+    with step("show-everything"):
+        page.get_by_role("button", name=re.compile("show every status")).click()
+        total = f"{len(box.ids()):,}"
+        page.wait_for_selector(f"text=/{total} of {total} tasks match/")
     with step("filter"):
         page.locator(".widget-text").filter(has_text="min age").locator("input").fill("1")
         total = f"{len(box.ids()):,}"
@@ -338,6 +346,37 @@ def test_a_20k_view_shows_exactly_the_rows_the_panel_counts(dashboard, page, box
     expected = min(int(found.group(1).replace(",", "")), 1000)
     page.wait_for_function(f"() => /of {expected:,} entr/.test(document.body.innerText)", timeout=60_000)
     assert "downsampled" not in page.inner_text("body")
+
+
+@pytest.mark.parametrize("box", [5_000], indirect=True)
+def test_a_header_click_sorts_all_matching_rows_and_complete_rows_cannot_be_ticked(dashboard, page, box, step):
+    """Every status shown (5,000 rows, the table holds 1,000): clicking the Age header's text shows the youngest of all
+    5,000 — not the 1,000 oldest re-sorted — and the counts line says so; a complete row's box is disabled, with why."""
+    with step("open"):
+        open_dashboard(page, dashboard)
+        page.get_by_role("button", name=re.compile("show every status")).click()
+        page.wait_for_selector("text=/5,000 of 5,000 tasks match/")
+    assert "the table holds the 1,000 oldest of 5,000" in page.inner_text("body")
+    with step("sort-by-age"):
+        page.locator("table.dataTable thead th .dt-column-title").filter(has_text=re.compile("^Age$")).click()
+        page.wait_for_selector("text=/the table holds the 1,000 youngest of 5,000/", timeout=60_000)
+    youngest = min(pd.Timestamp(box.now) - pd.Timestamp(t["created_at"]) for t in box.tasks)
+    first = page.locator("table.dataTable tbody tr").first.locator("td.dt-right").inner_text().strip()
+    assert first == f"{youngest.total_seconds() / 86400:.1f} d"
+    with step("sort-by-status"):
+        page.locator("table.dataTable thead th .dt-column-title").filter(has_text=re.compile("^Status$")).click()
+        page.wait_for_selector("text=/the table holds the first 1,000 by status \\(A→Z\\) of 5,000/", timeout=60_000)
+    with step("complete-row"):
+        row = page.locator("table.dataTable tbody tr").filter(has=page.locator(".ugc-badge", has_text=re.compile("^complete$"))).first
+        box_input = row.locator("td").first.locator("input")
+        assert box_input.is_disabled() and box_input.get_attribute("title") == "complete: cannot be deleted or retried"
+        row.locator("td").first.click(force=True)  # no tick: a following tick of a scheduled row makes it "1 selected", not 2
+        page.locator("table.dataTable thead th .dt-column-title").filter(has_text=re.compile("^Status$")).click()
+        page.wait_for_selector("text=/the table holds the first 1,000 by status \\(Z→A\\) of 5,000/", timeout=60_000)
+        page.locator("table.dataTable tbody tr").filter(has=page.locator(".ugc-badge", has_text=re.compile("^scheduled$"))).first \
+            .locator("td").first.click()
+        page.wait_for_function("() => /\\b1 selected/.test(document.querySelector('.ugc-actions').innerText)")
+    assert "1 selected" in page.locator(".ugc-actions").inner_text()
 
 
 def test_the_dashboard_is_a_page_not_a_notebook(dashboard, page, box, step):
@@ -408,14 +447,14 @@ def test_the_report_opens_with_the_network_off(page, tmp_path, step):
 
 
 def test_the_sticky_scope_trap_deletes_exactly_the_ticked_row(dashboard, page, box, step):
-    """The panel issue's steps in the browser: tick *failed*, tick the page, "Select all N matching", delete them;
-    Reset, tick *failed*, tick ONE row, Delete…: the confirmation says "Delete the 1 task you ticked", Confirm says 1,
-    and exactly that row is deleted."""
+    """The panel issue's steps in the browser: failed only, tick the page, "Select all N matching", delete them;
+    Reset (the default view: scheduled, failed), tick ONE row, Delete…: the confirmation says "Delete the 1 task you
+    ticked", Confirm says 1, and exactly that row is deleted."""
     open_dashboard(page, dashboard)
     assert page.title() == "Task queue cleanup"  # the browser tab says what the page is
     failed = [t["id"] for t in box.tasks if t["status"] == "failed"]
     with step("all-matching"):
-        tick(page, "status", "failed ·")
+        tick(page, "status", "scheduled ·")  # untick scheduled: failed only
         page.wait_for_selector(f"text=/{len(failed)} of {len(box.ids())} tasks match the filters/")
         page.locator("table.dataTable thead th").first.click()  # select all on this page
         page.get_by_role("button", name=f"Select all {len(failed)} matching").click()
@@ -428,9 +467,7 @@ def test_the_sticky_scope_trap_deletes_exactly_the_ticked_row(dashboard, page, b
     assert sorted(box.deleted_ids) == sorted(failed)
     scheduled = [t["id"] for t in box.tasks if t["status"] == "scheduled"]
     with step("reset-tick-one"):
-        page.get_by_role("button", name="Reset").click()
-        page.wait_for_selector(f"text=/{len(box.ids())} of {len(box.ids())} tasks match the filters/")
-        tick(page, "status", "scheduled ·")
+        page.get_by_role("button", name="Reset").click()  # the default view: scheduled and failed (none failed is left)
         page.wait_for_selector(f"text=/{len(scheduled)} of {len(box.ids())} tasks match the filters/")
         ids = select_rows(page, 1)
         page.wait_for_function("() => document.body.innerText.includes('1 selected')")
@@ -490,7 +527,7 @@ def test_the_action_bar_is_above_the_table_stays_in_view_and_the_page_fits_narro
     with step(f"open-{width}"):
         open_dashboard(page, dashboard)
     with step(f"tick-{width}"):
-        tick(page, "status", "failed ·")
+        tick(page, "status", "scheduled ·")  # failed only
         ids = select_rows(page, 1)
     bar = page.locator(".ugc-actions")
     table = page.locator("table.dataTable").first

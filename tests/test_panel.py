@@ -30,7 +30,7 @@ def client(box, request):
 
 @pytest.fixture
 def panel(box, client, tmp_path):
-    return CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", max_rows=50)
+    return CleanupPanel(load_tasks(client, now=NOW), client, show_all=True, journal=tmp_path / "j.jsonl", max_rows=50)
 
 
 def old_failed(panel):
@@ -125,7 +125,7 @@ def test_cancel_deletes_nothing(panel, box):
 
 def test_large_deletion_needs_the_typed_count(box, client, tmp_path):
     """Above the threshold Confirm does nothing until the exact count is typed, and says what is missing."""
-    panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", confirm_threshold=5)
+    panel = CleanupPanel(load_tasks(client, now=NOW), client, show_all=True, journal=tmp_path / "j.jsonl", confirm_threshold=5)
     panel.status_filter.value = ("failed",)
     panel.select_matching()
     n = len(panel.filtered)
@@ -149,7 +149,7 @@ def test_large_deletion_needs_the_typed_count(box, client, tmp_path):
 def test_confirm_is_disabled_until_the_typed_count_matches(box, client, tmp_path):
     """Above the threshold the Confirm button is disabled until the exact count is typed (with or without a
     thousands separator); a wrong count disables it again."""
-    panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", confirm_threshold=5)
+    panel = CleanupPanel(load_tasks(client, now=NOW), client, show_all=True, journal=tmp_path / "j.jsonl", confirm_threshold=5)
     panel.status_filter.value = ("failed",)
     panel.select_matching()
     n = len(panel.filtered)
@@ -371,7 +371,7 @@ def test_selection_is_cleared_after_an_action(panel, box):
 
 def test_the_table_never_downsamples_and_has_no_search_box_of_its_own(box, client, tmp_path):
     """Every update keeps maxBytes=0 (no DataTables downsampling behind the panel's bound) and no DataTables search."""
-    panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", max_rows=600)
+    panel = CleanupPanel(load_tasks(client, now=NOW), client, show_all=True, journal=tmp_path / "j.jsonl", max_rows=600)
     for change in (lambda: setattr(panel.min_age, "value", 1), lambda: setattr(panel.status_filter, "value", ()),
                    lambda: setattr(panel.min_age, "value", 0)):
         change()
@@ -461,7 +461,7 @@ def test_a_task_without_a_tag_shows_an_empty_cell_not_nan():
 def test_filters_show_counts_and_accounts_read_username_and_id(box, client, tmp_path):
     """Status, type and account options carry task counts; accounts read 'username (acc_…) · n' and are searchable."""
     df = load_tasks(client, now=NOW, accounts=True)
-    panel = CleanupPanel(df, client, journal=tmp_path / "j.jsonl", background=False)
+    panel = CleanupPanel(df, client, show_all=True, journal=tmp_path / "j.jsonl", background=False)
     failed = int((df["status"] == "failed").sum())
     assert panel.status_filter.label("failed") == f"failed · {failed:,}"
     account = df["account_id"].iloc[0]
@@ -490,7 +490,7 @@ def test_select_all_matching_is_offered_once_the_shown_rows_are_selected(panel):
 
 def test_enter_in_the_typed_count_submits(box, client, tmp_path):
     """With the right count typed, Enter in the box confirms (as the Confirm button); with a wrong one it does not."""
-    panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", confirm_threshold=2, background=False)
+    panel = CleanupPanel(load_tasks(client, now=NOW), client, show_all=True, journal=tmp_path / "j.jsonl", confirm_threshold=2, background=False)
     pick = old_failed(panel)["id"].tolist()[:3]
     panel.select(pick)
     panel.delete_button.click()
@@ -506,7 +506,7 @@ def test_stop_mid_run_sends_nothing_more(box, client, tmp_path):
     """Stop pressed while a slow run is on its second batch: that batch finishes, nothing more is sent, the banner says so."""
     import threading
 
-    panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", batch_size=2, concurrency=1)
+    panel = CleanupPanel(load_tasks(client, now=NOW), client, show_all=True, journal=tmp_path / "j.jsonl", batch_size=2, concurrency=1)
     pick = old_failed(panel)["id"].tolist()[:10]
     real, calls, second = client.tasks.delete, [], threading.Event()
 
@@ -535,7 +535,7 @@ def test_a_server_that_goes_away_is_one_banner(box, client, tmp_path):
     """The server stops answering mid-run: one banner says what was deleted and what was not sent."""
     from ugc_nb.api.errors import APIConnectionError
 
-    panel = CleanupPanel(load_tasks(client, now=NOW), client, journal=tmp_path / "j.jsonl", batch_size=2, concurrency=1)
+    panel = CleanupPanel(load_tasks(client, now=NOW), client, show_all=True, journal=tmp_path / "j.jsonl", batch_size=2, concurrency=1)
     pick = old_failed(panel)["id"].tolist()[:8]
     real_delete, real_list = client.tasks.delete, client.tasks.list
     gone = []
@@ -563,7 +563,7 @@ def test_a_server_that_goes_away_is_one_banner(box, client, tmp_path):
 def test_the_panel_takes_the_engines_options_but_not_its_own_progress_or_stop(box, client, tmp_path):
     """CleanupPanel(**CleanupOptions): batch_size etc. reach the engine; progress= or stop= is a one-line ValueError."""
     df = load_tasks(client, now=NOW)
-    panel = CleanupPanel(df, client, journal=tmp_path / "j.jsonl", batch_size=7, max_attempts=2)
+    panel = CleanupPanel(df, client, show_all=True, journal=tmp_path / "j.jsonl", batch_size=7, max_attempts=2)
     assert panel.engine_options == {"batch_size": 7, "max_attempts": 2} and panel.journal == tmp_path / "j.jsonl"
     with pytest.raises(ValueError, match="shows its own progress and Stop button; do not pass progress"):
         CleanupPanel(df, client, progress=False)
@@ -603,7 +603,7 @@ def test_the_sticky_scope_trap_deletes_exactly_the_ticked_row(panel, box):
 def test_the_confirmation_names_accounts_and_how_many_of_the_choice_can_be_acted_on(box, client, tmp_path):
     """'All matching' names the filters with accounts as "username (acc_…)"; when some chosen rows cannot be deleted,
     the first line says "N of the M" and the Confirm button says the same N."""
-    panel = CleanupPanel(load_tasks(client, accounts=True, now=NOW), client, journal=tmp_path / "j.jsonl", max_rows=50)
+    panel = CleanupPanel(load_tasks(client, accounts=True, now=NOW), client, show_all=True, journal=tmp_path / "j.jsonl", max_rows=50)
     account = panel.df["account_id"].iloc[0]
     name = panel.df.loc[panel.df["account_id"] == account, "username"].iloc[0]
     panel.account_filter.value = (account,)
@@ -667,7 +667,7 @@ def test_each_list_counts_within_the_other_filters(panel):
 
 def test_accounts_are_listed_by_name_and_reset_clears_the_last_message(box, client, tmp_path):
     """Fifty accounts are found by name: the account list is in username order. Reset clears the last message too."""
-    panel = CleanupPanel(load_tasks(client, accounts=True, now=NOW), client, journal=tmp_path / "j.jsonl", max_rows=50)
+    panel = CleanupPanel(load_tasks(client, accounts=True, now=NOW), client, show_all=True, journal=tmp_path / "j.jsonl", max_rows=50)
     labels = [panel.account_filter.label(v) for v in panel.account_filter.options]
     assert labels == sorted(labels, key=str.lower)
     panel.select(panel.df["id"].head(1).tolist())

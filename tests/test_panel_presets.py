@@ -28,7 +28,7 @@ def make_panel(client, tmp_path, accounts=None, monkeypatch=None):
     df = load_tasks(client, now=NOW, accounts=True)
     if accounts is not None:
         monkeypatch.setattr(client.accounts, "list", accounts)
-    return CleanupPanel(df, client, journal=tmp_path / "j.jsonl", max_rows=2000)
+    return CleanupPanel(df, client, show_all=True, journal=tmp_path / "j.jsonl", max_rows=2000)
 
 
 @pytest.fixture

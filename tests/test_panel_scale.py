@@ -48,7 +48,7 @@ def check_payload(panel: CleanupPanel) -> TablePayload:
 def test_the_payload_is_the_bounded_view_after_every_update(df, client, tmp_path):
     """After creation, each kind of filter change, a preset and a new frame, the table sends exactly min(max_rows, matching)
     rows (the panel's view) with maxBytes=0, and the counts line says the same number."""
-    panel = CleanupPanel(df, client, journal=tmp_path / "j.jsonl", max_rows=50)
+    panel = CleanupPanel(df, client, show_all=True, journal=tmp_path / "j.jsonl", max_rows=50)
     check_payload(panel)
     changes = [
         lambda: setattr(panel.status_filter, "value", ("failed",)),
@@ -74,7 +74,7 @@ def test_a_view_above_64_kb_is_sent_whole(tmp_path):
     is the only one."""
     client = Sandbox(n_tasks=1500, n_accounts=20, seed=4, now=NOW.to_pydatetime()).client(retry=NO_WAIT)
     df = load_tasks(client, now=NOW, accounts=True)
-    panel = CleanupPanel(df, client, journal=tmp_path / "j.jsonl", max_rows=len(df))
+    panel = CleanupPanel(df, client, show_all=True, journal=tmp_path / "j.jsonl", max_rows=len(df))
     panel.min_age.value = 0.5
     panel.min_age.value = 0
     sent = check_payload(panel)
@@ -86,7 +86,7 @@ def test_itables_global_options_never_downsample_the_panel(df, client, tmp_path,
     monkeypatch.setattr(itables.options, "maxBytes", "1KB", raising=False)
     monkeypatch.setattr(itables.options, "maxRows", 10, raising=False)
     monkeypatch.setattr(itables.options, "maxColumns", 3, raising=False)
-    panel = CleanupPanel(df, client, journal=tmp_path / "j.jsonl", max_rows=200)
+    panel = CleanupPanel(df, client, show_all=True, journal=tmp_path / "j.jsonl", max_rows=200)
     panel.status_filter.value = ("complete",)
     sent = check_payload(panel)
     assert len(sent.rows) == 200 and len(sent.rows[0]) == len(panel.table.df.columns)
@@ -112,7 +112,7 @@ def test_the_view_is_the_oldest_matching_rows_with_ties_and_missing_dates(df, cl
     df = df.copy()
     df["created_at"] = df["created_at"].dt.floor("7D")  # a handful of distinct times: ties everywhere
     df.loc[df.index[::9], "created_at"] = pd.NaT
-    panel = CleanupPanel(df, client, journal=tmp_path / "j.jsonl", max_rows=120)
+    panel = CleanupPanel(df, client, show_all=True, journal=tmp_path / "j.jsonl", max_rows=120)
     for change in (lambda: None, lambda: setattr(panel.status_filter, "value", ("complete", "failed")),
                    lambda: setattr(panel.type_filter, "value", tuple(panel.type_filter.options[:2])),
                    lambda: setattr(panel.min_age, "value", 30), lambda: panel.reset_filters()):
@@ -143,7 +143,7 @@ def test_selection_state_agrees_with_the_set_definitions_even_with_a_task_listed
     first["status"] = "failed" if df["status"].iloc[0] != "failed" else "complete"
     frame = pd.concat([df, first], ignore_index=True)
     twice = str(first["id"].iloc[0])
-    panel = CleanupPanel(frame, client, journal=tmp_path / "j.jsonl", max_rows=40, background=False)
+    panel = CleanupPanel(frame, client, show_all=True, journal=tmp_path / "j.jsonl", max_rows=40, background=False)
 
     def agree() -> None:
         hidden, everything, retry_disabled, delete_disabled = reference(panel)
@@ -189,7 +189,7 @@ def test_counted_options_on_a_categorical_match_the_plain_count(df):
 
 def test_the_panel_reads_only_the_columns_it_shows(df, client, tmp_path):
     """Columns the panel does not show (keywords, edit_profile_info) may hold any dtype: the view and payload are unchanged."""
-    panel = CleanupPanel(df, client, journal=tmp_path / "j.jsonl", max_rows=60)
+    panel = CleanupPanel(df, client, show_all=True, journal=tmp_path / "j.jsonl", max_rows=60)
     before = panel.table_payload()
     odd = df.assign(keywords=np.arange(len(df)).astype(object), edit_profile_info=[{"n": [i]} for i in range(len(df))])
     panel.df = odd

@@ -44,7 +44,10 @@ def test_options_render_badges_in_the_plot_palette_ages_in_days_and_checkbox_sel
     assert PALETTE["failed"] in badge and PALETTE["scheduled"] in badge and "ugc-badge" in badge
     assert "toFixed(1) + ' d'" in defs[names.index("age_days")]["render"]
     assert "selectCheckbox" in defs[0]["render"] and defs[0]["orderable"] is False
+    selectable = options["select"].pop("selectable")
     assert options["select"] == {"style": "multi", "selector": "td:first-child", "headerCheckbox": "select-page", "info": False}
+    assert selectable == f'function (row) {{ return ["scheduled", "failed"].indexOf(row[{names.index("status")}]) >= 0; }}'
+    assert options["order"] == [[names.index("age_days"), "desc"]]
     assert options["maxBytes"] == 0 and options["layout"] == {"topEnd": None}
 
 

@@ -41,9 +41,10 @@ class FilterBar(w.VBox):
 
     def __init__(self, df: pd.DataFrame, on_change: Callable[[], None],
                  accounts: Callable[[], list[dict[str, Any]]] | None = None,
-                 on_error: Callable[[Exception], None] | None = None) -> None:
+                 on_error: Callable[[Exception], None] | None = None, default_statuses: tuple[str, ...] = ()) -> None:
         """``accounts`` lists the organisation's accounts (``client.accounts.list``), for the orphaned and test presets;
-        ``on_error`` shows what went wrong when a preset picked in the dropdown cannot be applied."""
+        ``on_error`` shows what went wrong when a preset picked in the dropdown cannot be applied;
+        ``default_statuses`` are ticked at first and after Reset (the panel's default view)."""
         widths = {"status": "170px", "type": "230px", "account": "330px", "tag": "170px"}
         self.choices = {name: ChoiceFilter(name, width=widths[name]) for name in CHOICES}
         self.min_age = w.BoundedFloatText(value=0, min=0, max=10_000, step=1, description="min age (days)", continuous_update=True,
@@ -54,7 +55,8 @@ class FilterBar(w.VBox):
                             for d in (1, 7, 30)]
         for button, days in zip(self.age_presets, (1, 7, 30), strict=True):
             button.on_click(lambda _, d=days: setattr(self.min_age, "value", d))
-        self.reset_button = w.Button(description="Reset", tooltip="clear every filter", layout=w.Layout(width="auto"))
+        self.reset_button = w.Button(description="Reset", layout=w.Layout(width="auto"),
+                                     tooltip="clear every filter (the statuses go back to the default view)")
         self.active = w.HTML()
         self.preset = w.Dropdown(options=[("none", ""), *[(f"{p.name}: {p.summary}", p.name) for p in presets.PRESETS.values()]],
                                  value="", description="preset", layout=w.Layout(width="640px"))
@@ -64,7 +66,9 @@ class FilterBar(w.VBox):
         self.names: dict[str, str] = {}  # account id -> username, where the frame has them
         self._on_change, self._quiet = on_change, False
         self._before: tuple[tuple[str, ...], float] | None = None  # statuses and min age before the first preset
+        self.default_statuses = default_statuses
         self.set_frame(df)
+        self.choices["status"].value = self._defaults()
         shown = [self.choices[n] for n in CHOICES if n != "tag" or "tag" in df]
         for widget in [*self.choices.values(), self.min_age, self.created_from, self.created_to, self.search]:
             widget.observe(self._changed, names="value")
@@ -159,13 +163,22 @@ class FilterBar(w.VBox):
             self._quiet = False
         self.names = account_names(df)
 
+    def _defaults(self) -> tuple[str, ...]:
+        """The default statuses the frame has (one it lacks would only add a "· 0" box)."""
+        return tuple(s for s in self.default_statuses if s in self.choices["status"].options)
+
+    def at_default_statuses(self) -> bool:
+        """True when the statuses ticked are the default view's (and it has one)."""
+        return bool(self.default_statuses) and self.choices["status"].value == self._defaults() != ()
+
     def reset(self) -> None:
-        """Clear every filter, then call ``on_change`` once."""
+        """Clear every filter (the statuses go back to ``default_statuses``), then call ``on_change`` once."""
         self._quiet = True
         try:
             for choice in self.choices.values():
                 choice.value = ()
                 choice.search.value = ""
+            self.choices["status"].value = self._defaults()
             self.preset.value = ""
             self.preset_tag.layout.display = "none"
             self._before = None

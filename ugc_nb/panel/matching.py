@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ..insight.filters import TaskFilter
-from .table import VIEW_COLUMNS, oldest
+from .order import OLDEST_FIRST, RowOrder, first_rows
+from .table import ACTIONABLE, VIEW_COLUMNS, oldest
 
 __all__ = ["FrameIndex", "Matching", "Chosen", "Selection"]
 
@@ -32,6 +33,7 @@ class FrameIndex:
         self.ids = pd.Index(df["id"].astype(str))  # id → position, hashed once per frame, not per update
         self._order: np.ndarray | None = None
         self._failed: np.ndarray | None = None
+        self._actionable: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.df)
@@ -51,6 +53,22 @@ class FrameIndex:
         if self._failed is None:
             self._failed = (self.df["status"] == "failed").to_numpy(dtype=bool, na_value=False)
         return self._failed
+
+    @property
+    def actionable(self) -> np.ndarray:
+        """Which rows can be acted on (scheduled or failed: deleted or retried)."""
+        if self._actionable is None:
+            self._actionable = self.df["status"].isin(ACTIONABLE).to_numpy(dtype=bool, na_value=False)
+        return self._actionable
+
+    def rows_of(self, ids: list[str]) -> pd.DataFrame:
+        """The rows holding ``ids``, in the order of ``ids`` (ids the frame lacks left out; a fresh RangeIndex)."""
+        if self.ids.is_unique:  # the usual case: one hash lookup per id
+            positions = self.ids.get_indexer(ids)
+            return self.df.iloc[positions[positions >= 0]].reset_index(drop=True)  # -1 would be the last row
+        known = set(self.ids)
+        present = [i for i in ids if i in known]
+        return self.df.set_index(self.ids, drop=False).loc[present].reset_index(drop=True)
 
     def positions(self, ids: Sequence[str]) -> tuple[np.ndarray, list[str]]:
         """The positions of every row holding one of ``ids`` (all of them when an id is listed twice in the frame),
@@ -134,6 +152,17 @@ class Matching:
             start, step = start + step, step * 4
         positions = np.concatenate(picked) if picked else np.empty(0, dtype=np.intp)
         df = self.index.df
+        return df[[c for c in VIEW_COLUMNS if c in df]].iloc[positions]
+
+    def first(self, max_rows: int, order: RowOrder = OLDEST_FIRST, names: dict[str, str] | None = None) -> pd.DataFrame:
+        """The first ``max_rows`` matching rows by ``order`` (a header click), picked among **all** matching rows."""
+        if order == OLDEST_FIRST:
+            return self.oldest(max_rows)
+        if self.mask is None:  # a preset's picked rows, with their reasons
+            rows = self.rows.reset_index(drop=True)
+            return rows.iloc[first_rows(rows, np.arange(len(rows)), order, max_rows, names)]
+        df = self.index.df
+        positions = first_rows(df, np.flatnonzero(self.mask), order, max_rows, names)
         return df[[c for c in VIEW_COLUMNS if c in df]].iloc[positions]
 
     def hidden(self, chosen: Chosen) -> list[str]:

@@ -16,7 +16,7 @@ stays live; :meth:`CleanupPanel.wait` waits for it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Unpack
 
 import ipywidgets as w
@@ -33,11 +33,12 @@ from ..tasks.units import count
 from .confirm import ConfirmBox, first_line
 from .filterbar import FilterBar
 from .matching import Chosen, FrameIndex, Matching, Selection
+from .order import OLDEST_FIRST, RowOrder
 from .runview import ResultView, RunProgress, summary_parts
-from .selection import MatchingBanner, counts_line, link_button, nothing_matches
+from .selection import CountsRow, MatchingBanner
 from .style import PANEL_CSS, error_html
 from .style import guard as _guard
-from .table import FullTable, TablePayload, display_frame, table_options, table_view, view_rows
+from .table import ACTIONABLE, SortableTable, TablePayload, display_frame, table_options, table_view, view_columns, view_rows
 
 __all__ = ["CleanupPanel"]
 
@@ -45,9 +46,11 @@ class CleanupPanel(w.VBox):
     """Interactive cleanup of a task frame: filters, a selectable table, Delete/Retry with confirmation."""
 
     def __init__(self, df: pd.DataFrame, client: UGCClient, *, max_rows: int = 1000, confirm_threshold: int = 500,
-                 background: bool = True, page_length: int = 25, **options: Unpack[CleanupOptions]) -> None:
+                 background: bool = True, page_length: int = 25, show_all: bool = False, **options: Unpack[CleanupOptions]) -> None:
         """``options`` are the engine's (:class:`~ugc_nb.cleanup.CleanupOptions`: ``journal``, ``batch_size``,
-        ``concurrency`` …); the panel supplies ``progress`` and ``stop`` itself."""
+        ``concurrency`` …); the panel supplies ``progress`` and ``stop`` itself. The panel opens on the tasks that can be
+        deleted or retried (status scheduled or failed, ticked in the status list; Reset comes back to it);
+        ``show_all=True`` opens on every status."""
         own = sorted({"progress", "stop"} & set(options))
         if own:
             raise ValueError(f"CleanupPanel shows its own progress and Stop button; do not pass {', '.join(own)}")
@@ -59,10 +62,11 @@ class CleanupPanel(w.VBox):
         self.running: threading.Thread | None = None
         self.selection = Selection()
         self._matched: tuple[frozenset[str], str] | None = None  # (ids, filters in words) of the last "select all matching"
-        self._emptied_by: str | None = None  # the filter field that left no task, when one did
         self._syncing = False
         self.error = w.HTML()
-        self.filters = FilterBar(df, on_change=self._on_filter, accounts=client.accounts.list, on_error=self.show_error)
+        self.order: RowOrder = OLDEST_FIRST  # the table's order: a header click changes it, over all matching rows
+        self.filters = FilterBar(df, on_change=self._on_filter, accounts=client.accounts.list, on_error=self.show_error,
+                                 default_statuses=() if show_all else ACTIONABLE)
         # the filters, by the names scripts and tests use
         self.status_filter, self.type_filter = self.filters.choices["status"], self.filters.choices["type"]
         self.account_filter, self.tag_filter = self.filters.choices["account"], self.filters.choices["tag"]
@@ -70,13 +74,11 @@ class CleanupPanel(w.VBox):
         self.created_from, self.created_to = self.filters.created_from, self.filters.created_to
         self.reset_button, self.active_filters = self.filters.reset_button, self.filters.active
         self.df = df  # the setter checks the frame and fills the filters' options
-        self.counts = w.HTML()
-        self.counts_row = w.HBox([self.counts], layout=w.Layout(align_items="center", flex_flow="row wrap"))
+        self.counts_row = row = CountsRow()
+        self.counts, self.show_hidden_button, self.clear_hidden_button = row.text, row.show_hidden_button, row.clear_hidden_button
+        self.unfilter_button, self.show_all_button = row.unfilter_button, row.show_all_button
         first = table_view(self.df.iloc[:0], max_rows)  # the columns only: _refresh() below fills it
-        self.table = FullTable(display_frame(first), **table_options(first, page_length=page_length))
-        self.show_hidden_button = link_button("show", "reset the filters so every selected row is shown")
-        self.unfilter_button = link_button("clear that filter", "clear the filter that left no task")
-        self.clear_hidden_button = link_button("clear", "unselect the rows the filters hide")
+        self.table = SortableTable(display_frame(first), **table_options(first, page_length=page_length))
         self.banner = MatchingBanner(select_all=self.select_matching, clear=lambda: self.select([]))
         self.matching_banner, self.select_matching_button, self.clear_selection_button = self.banner.text, self.banner.select_button, self.banner.clear_button
         self.style = w.HTML(PANEL_CSS)
@@ -90,7 +92,6 @@ class CleanupPanel(w.VBox):
         self.progress = RunProgress()
         self.result = w.HTML()
         self.result_view = ResultView()
-        self.counts_row.children = (self.counts, self.show_hidden_button, self.clear_hidden_button, self.unfilter_button)
         self._wire()
         super().__init__(self._layout())
         self.add_class("ugc-panel")
@@ -99,12 +100,14 @@ class CleanupPanel(w.VBox):
     def _wire(self) -> None:
         """Connect the widgets' events to the panel's callbacks."""
         self.table.observe(self._on_table_selection, names="selected_rows")
+        self.table.observe(self._on_sort, names="sort")
+        self.show_all_button.on_click(lambda _: self.filters.clear("statuses"))
         self.delete_button.on_click(lambda _: self._ask("delete"))
         self.retry_button.on_click(lambda _: self._ask("retry"))
         self.confirm_button.on_click(lambda _: self._confirm())
         self.cancel_button.on_click(lambda _: self._cancel())
         self.show_hidden_button.on_click(lambda _: self.reset_filters())
-        self.unfilter_button.on_click(lambda _: self.filters.clear(self._emptied_by) if self._emptied_by else None)
+        self.unfilter_button.on_click(lambda _: self.filters.clear(self.counts_row.emptied_by) if self.counts_row.emptied_by else None)
         self.reset_button.on_click(lambda _: self._reset_all())  # after the filter bar's own: filters, then the selection
         self.clear_hidden_button.on_click(lambda _: self._clear_hidden())
 
@@ -158,7 +161,8 @@ class CleanupPanel(w.VBox):
 
     @property
     def view(self) -> pd.DataFrame:
-        """The table's rows: the ``min(max_rows, matching)`` oldest matching rows, oldest first (a copy)."""
+        """The table's rows: the first ``min(max_rows, matching)`` matching rows in the table's :attr:`order` (oldest
+        first until a header is clicked), picked among all matching rows (a copy)."""
         return self._view.copy()
 
     def table_payload(self) -> TablePayload:
@@ -202,11 +206,7 @@ class CleanupPanel(w.VBox):
     @property
     def chosen(self) -> pd.DataFrame:
         """The selected rows (what Delete… and Retry… act on)."""
-        if self._ids.is_unique:  # the usual case: one hash lookup per selected id
-            positions = self._ids.get_indexer(self.selection.ids)
-            return self.df.iloc[positions[positions >= 0]].reset_index(drop=True)  # -1 would be the last row
-        present = [i for i in self.selection.ids if i in set(self._ids)]
-        return self.df.set_index(self._ids, drop=False).loc[present].reset_index(drop=True)
+        return self._index.rows_of(self.selection.ids)
 
     @property
     def df(self) -> pd.DataFrame:
@@ -258,6 +258,19 @@ class CleanupPanel(w.VBox):
         self._matched = None  # a tick or an untick: the selection is the ticked rows again
         self._withdraw()
         self._update_counts()
+
+    @_guard
+    def _on_sort(self, change: dict[str, Any]) -> None:  # a header click: [column position, "asc" | "desc"]
+        position, direction = change["new"]
+        self.sort_by(view_columns(self._view)[position], descending=direction == "desc")
+
+    def sort_by(self, column: str, *, descending: bool = False) -> None:
+        """Order the table by a view column (``"age_days"``, ``"account"`` …) as a header click does: the rows shown are
+        the first ``max_rows`` of **all** matching rows in that order."""
+        if column not in view_columns(self._view) or column == "select":
+            raise ValueError(f"cannot sort by {column!r}; the table's columns are {', '.join(view_columns(self._view)[1:])}")
+        self.order = RowOrder(column, descending)
+        self._refresh()
 
     @_guard
     def _ask(self, action: str) -> None:
@@ -320,14 +333,18 @@ class CleanupPanel(w.VBox):
             self._set_busy(False)
 
     def reset_filters(self) -> None:
-        """Reset the filters (every selected row comes into view)."""
+        """Reset the filters (every selected row comes into view: every status too, when one is pending or complete)."""
         self.filters.reset()
+        if self.hidden_ids:
+            self.filters.clear("statuses")
 
     @_guard
     def _reset_all(self) -> None:
         """The Reset button: every filter and search box (done by the filter bar), the selection, and the last message."""
         self.select([])
         self.result.value = ""
+        if self.order != OLDEST_FIRST:  # the table's order too
+            self.sort_by(OLDEST_FIRST.column, descending=OLDEST_FIRST.descending)
 
     @_guard
     def _clear_hidden(self) -> None:
@@ -359,14 +376,18 @@ class CleanupPanel(w.VBox):
     def _refresh(self) -> None:
         self.filters.recount(self._df)  # each list counts within the other filters
         self._matching = Matching(self._index, self.filter)
-        self._view = view_rows(self._matching.oldest(self.max_rows))  # only the shown rows are turned into strings
+        self._view = view_rows(self._matching.first(self.max_rows, self.order, self.filters.names))  # only these become text
+        self._quietly(self.table.update, display_frame(self._view), selected_rows=self.selection.positions_in(self._view["id"]),
+                      **table_options(self._view, page_length=self.page_length, order=self.order))
+        self._update_counts()
+
+    def _quietly(self, change: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+        """Change the table without taking its echo for a person's tick."""
         self._syncing = True
         try:
-            self.table.update(display_frame(self._view), selected_rows=self.selection.positions_in(self._view["id"]),
-                              **table_options(self._view, page_length=self.page_length))
+            change(*args, **kwargs)
         finally:
             self._syncing = False
-        self._update_counts()
 
     def _show_empty_queue(self, empty: bool) -> None:
         """An empty queue is one message: no filter lists, table, buttons or pager to look at."""
@@ -376,32 +397,22 @@ class CleanupPanel(w.VBox):
             self.result.value = "<p>No tasks in this queue: nothing to clean up.</p>"
 
     def _sync_table_selection(self) -> None:
-        self._syncing = True
-        try:
-            self.table.selected_rows = self.selection.positions_in(self._view["id"])
-        finally:
-            self._syncing = False
+        self._quietly(setattr, self.table, "selected_rows", self.selection.positions_in(self._view["id"]))
 
     def _update_counts(self) -> None:
         self.filters.describe()
         matching, shown = self._matching.count, len(self._view)
         chosen = self.selection.rows(self._index)
         outside = len(self._matching.hidden(chosen))
-        for button in (self.show_hidden_button, self.clear_hidden_button):
-            button.layout.display = "" if outside else "none"
         start, end = self.created_from.value, self.created_to.value
-        self.counts.value = counts_line(hidden=outside, matching=matching, total=len(self.df),
-                                        shown=shown, inverted=bool(start and end and start > end))
-        self._emptied_by = None
-        if matching == 0 and len(self.df) and not self.filter.is_empty():  # say which filter emptied it, with a way back
-            steps = self.filter.narrowing(self.df, self.filters.names)
-            why, self._emptied_by = nothing_matches(steps, len(self.df))
-            self.counts.value += f" — {why}"
-            self.unfilter_button.description = next((f"clear “{words}”" for name, words, _ in steps if name == self._emptied_by), "")
-        self.unfilter_button.layout.display = "" if self._emptied_by else "none"
+        emptied = matching == 0 and len(self.df) and not self.filter.is_empty()  # say which filter emptied it, with a way back
+        others = self.filters.at_default_statuses() and not self._index.actionable.all()  # the default view leaves some out
+        self.counts_row.update(hidden=outside, matching=matching, total=len(self.df), shown=shown, others=others,
+                               inverted=bool(start and end and start > end), first=self.order.words(shown),
+                               steps=self.filter.narrowing(self.df, self.filters.names) if emptied else None)
         self._show_empty_queue(len(self.df) == 0)
-        selected = set(self.selection.ids)
-        self.banner.update(in_view=len(selected & set(self._view["id"])), matching=matching, shown=shown, page_length=self.page_length,
+        page = int(self._view["status"].iloc[: self.page_length].isin(ACTIONABLE).sum())  # the boxes on the first page
+        self.banner.update(in_view=len(set(self.selection.ids) & set(self._view["id"])), matching=matching, page=page,
                            everything=self._matching.all_chosen(chosen))
         in_scope, failed = len(chosen.rows), bool(self._index.failed[chosen.rows].any())
         self.retry_button.disabled = not failed if in_scope else True

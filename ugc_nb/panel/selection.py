@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-__all__ = ["MatchingBanner", "link_button", "counts_line", "nothing_matches"]
+__all__ = ["MatchingBanner", "CountsRow", "link_button", "counts_line", "nothing_matches"]
 
 
 def link_button(text: str, tooltip: str) -> w.Button:
@@ -33,9 +33,10 @@ class MatchingBanner(w.HBox):
         self.clear_button.on_click(lambda _: clear())
         super().__init__([self.text, self.select_button, self.clear_button], layout=w.Layout(align_items="center"))
 
-    def update(self, *, in_view: int, everything: bool, matching: int, shown: int, page_length: int) -> None:
-        """``in_view`` selected rows of the ``shown`` the table holds; ``everything``: all ``matching`` are selected."""
-        offer = not everything and in_view >= min(page_length, shown) > 0 and matching > in_view
+    def update(self, *, in_view: int, everything: bool, matching: int, page: int) -> None:
+        """``in_view`` selected rows of those the table holds; ``page``: how many rows of its first page can be ticked
+        (a pending or complete row cannot); ``everything``: all ``matching`` are selected."""
+        offer = not everything and in_view >= max(page, 1) and matching > in_view
         if everything:
             self.text.value = f"All <b>{matching:,}</b> tasks matching the filters are selected."
         elif offer:
@@ -47,13 +48,47 @@ class MatchingBanner(w.HBox):
         self.clear_button.layout.display = "" if (offer or everything) else "none"
 
 
-def counts_line(*, hidden: int, matching: int, total: int, shown: int, inverted: bool) -> str:
+class CountsRow(w.HBox):
+    """The counts line and its links: show or clear the selected rows the filters hide, clear the filter that left no
+    task, show every status (from the default view of what can be acted on)."""
+
+    def __init__(self) -> None:
+        self.text = w.HTML()
+        self.show_hidden_button = link_button("show", "reset the filters so every selected row is shown")
+        self.clear_hidden_button = link_button("clear", "unselect the rows the filters hide")
+        self.unfilter_button = link_button("clear that filter", "clear the filter that left no task")
+        self.show_all_button = link_button("show every status", "show pending and complete tasks too (they cannot be deleted or retried)")
+        #: The filter field that left no task, when one did (what ``unfilter_button`` clears).
+        self.emptied_by: str | None = None
+        super().__init__([self.text, self.show_hidden_button, self.clear_hidden_button, self.unfilter_button, self.show_all_button],
+                         layout=w.Layout(align_items="center", flex_flow="row wrap"))
+
+    def update(self, *, hidden: int, matching: int, total: int, shown: int, inverted: bool, first: str,
+               steps: list[tuple[str, str, int]] | None, others: bool) -> None:
+        """Say the counts (:func:`counts_line`); ``steps``: how the filters narrowed the frame, when they left nothing
+        (:meth:`TaskFilter.narrowing`); ``others``: the default view leaves pending or complete tasks out (the status
+        list counts them)."""
+        for button in (self.show_hidden_button, self.clear_hidden_button):
+            button.layout.display = "" if hidden else "none"
+        self.text.value = counts_line(hidden=hidden, matching=matching, total=total, shown=shown, inverted=inverted, first=first)
+        self.emptied_by = None
+        if steps is not None:
+            why, self.emptied_by = nothing_matches(steps, total)
+            self.text.value += f" — {why}"
+            self.unfilter_button.description = next((f"clear “{words}”" for name, words, _ in steps if name == self.emptied_by), "")
+        self.unfilter_button.layout.display = "" if self.emptied_by else "none"
+        self.show_all_button.layout.display = "" if others else "none"
+
+
+def counts_line(*, hidden: int, matching: int, total: int, shown: int, inverted: bool, first: str = "") -> str:
     """The panel's counts line: '<b>41</b> of 1,443 tasks match the filters', the selected tasks the filters hide, and
-    what the table does not show (how many are selected is said once, in the action bar)."""
+    what the table does not show — ``first`` names the rows it holds ("the 1,000 youngest"; the oldest by default) —
+    (how many are selected is said once, in the action bar)."""
     note = f" · <b>{hidden:,}</b> selected are hidden by the filters" if hidden else ""
     tail = ""
     if shown < matching:
-        tail = f" — the table holds the oldest {shown:,}; {matching - shown:,} not shown (narrow the filters, or select all matching)"
+        held = first or f"the {shown:,} oldest"
+        tail = f" — the table holds {held} of {matching:,}; {matching - shown:,} not shown (narrow the filters, or select all matching)"
     if inverted:
         tail += " — the created-date range is inverted (from is after to), so nothing can match"
     return f"<b>{matching:,}</b> of {total:,} tasks match the filters{note}{tail}"

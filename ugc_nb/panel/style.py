@@ -22,6 +22,7 @@ PANEL_CSS = """<style>
 .ugc-panel .widget-hbox{flex-wrap:wrap}
 .ugc-panel .dataTables_wrapper{overflow-x:auto}
 .ugc-panel table.dataTable td{white-space:nowrap}
+.ugc-panel input.dt-select-checkbox:disabled{opacity:.3;cursor:not-allowed}
 .ugc-panel .widget-dropdown{max-width:100%}
 .ugc-cards{display:flex;flex-wrap:wrap;gap:8px;margin:6px 0 10px}
 .ugc-card{border:1px solid rgba(127,127,127,.35);border-radius:8px;padding:4px 12px;min-width:88px}

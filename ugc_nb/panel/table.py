@@ -8,19 +8,28 @@ select-all-on-this-page box in its header (the Select extension's own checkbox s
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Unpack
 
+import itables.widget
 import pandas as pd
+import traitlets
 from itables import JavascriptCode, JavascriptFunction
 from itables.typing import DataFrameOrSeries, ITableOptions
 from itables.widget import ITable
 
 from ..insight.plots import PALETTE
+from .order import OLDEST_FIRST, RowOrder
 
-__all__ = ["table_view", "oldest", "view_rows", "display_frame", "table_options", "HEADERS", "FullTable", "TablePayload",
-           "NO_DOWNSAMPLING"]
+__all__ = ["SortableTable", "sortable_esm", "table_view", "oldest", "view_rows", "display_frame", "table_options", "HEADERS", "FullTable", "TablePayload",
+           "NO_DOWNSAMPLING", "view_columns", "ACTIONABLE"]
+
+#: The statuses a row can be acted on in (deleted: scheduled or failed; retried: failed); other rows have no checkbox.
+ACTIONABLE = ("scheduled", "failed")
 
 #: Column headers a person reads, by view column.
 HEADERS = {
@@ -86,24 +95,36 @@ def display_frame(view: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns=HEADERS)
 
 
-def table_options(view: pd.DataFrame, *, page_length: int = 25) -> dict[str, Any]:
+def view_columns(view: pd.DataFrame) -> list[str]:
+    """The view columns of ``display_frame(view)``, in the table's order (the checkbox column first)."""
+    return ["select", *[c for c in HEADERS if c in view.columns and c != "select"]]
+
+
+def table_options(view: pd.DataFrame, *, page_length: int = 25, order: RowOrder = OLDEST_FIRST) -> dict[str, Any]:
     """DataTables options for ``display_frame(view)`` — passed on creation *and on every update*
     (``ITable.update`` replaces what it is given): no downsampling behind the panel's own row bound,
-    no search box of its own (the panel's filters are the one search), checkbox selection."""
-    names = ["select", *[c for c in HEADERS if c in view.columns and c != "select"]]
+    no search box of its own (the panel's filters are the one search), checkbox selection on the rows
+    that can be acted on (a pending or complete row has a disabled box saying why), rows in ``order``."""
+    names = view_columns(view)
+    status = names.index("status")
+    if order.column not in names:
+        order = OLDEST_FIRST
     defs: list[dict[str, Any]] = [
-        {"targets": 0, "orderable": False, "className": "ugc-select", "render": JavascriptCode(_CHECKBOX)},
+        {"targets": 0, "orderable": False, "className": "ugc-select", "render": JavascriptCode(_checkbox(status))},
         {"targets": names.index("status"), "render": JavascriptFunction(_badge())},
         {"targets": names.index("age_days"), "render": JavascriptFunction(_AGE), "className": "dt-right"},
+        {"targets": "_all", "orderSequence": ["asc", "desc"]},  # a click flips the order; it never drops it (the panel's needs one)
     ]
     return {
         **NO_DOWNSAMPLING,
-        "select": {"style": "multi", "selector": "td:first-child", "headerCheckbox": "select-page", "info": False},  # one count: the panel's
+        "select": {"style": "multi", "selector": "td:first-child", "headerCheckbox": "select-page", "info": False,  # one count: the panel's
+                   "selectable": JavascriptFunction(f"function (row) {{ return {json.dumps(list(ACTIONABLE))}.indexOf(row[{status}]) >= 0; }}")},
         "columnDefs": defs,
-        "order": [[names.index("age_days"), "desc"]],
+        "order": [[names.index(order.column), "desc" if order.descending else "asc"]],
         "pageLength": page_length,
         "lengthMenu": [10, 25, 50, 100],
         "layout": {"topEnd": None},
+        "text_in_header_can_be_selected": False,  # a click on a header's text sorts (not only on its arrows)
         "classes": "display compact",
         "style": "table-layout:auto;width:100%",
     }
@@ -129,6 +150,56 @@ class FullTable(ITable):
     def payload(self) -> TablePayload:
         """What this table sends to the browser now (read from the widget's synced DataTables arguments)."""
         return TablePayload.of(self)
+
+
+class SortableTable(FullTable):
+    """A :class:`FullTable` whose header clicks reach Python: ``sort`` is ``[column position, "asc" | "desc"]`` of the
+    header last clicked (the browser's DataTables sorts its rows too; the panel then sends the rows that order puts
+    first among all matching ones, in that order)."""
+
+    _esm = traitlets.Unicode().tag(sync=True)  # type: ignore[assignment]  # itables' is a path; this is the text
+    sort: traitlets.List[Any] = traitlets.List().tag(sync=True)
+
+    @traitlets.default("_esm")
+    def _wrapped_esm(self) -> str:
+        return sortable_esm()
+
+
+@functools.cache
+def sortable_esm() -> str:
+    """itables' widget module with a wrapper around its ``render`` that reports header clicks as ``sort``."""
+    source = (Path(itables.widget.__file__).parent / "static" / "widget.js").read_text(encoding="utf-8")
+    exports = list(re.finditer(r"export\s*\{\s*([\w$]+) as default\s*\};?", source))
+    found = exports[-1] if exports else None  # the last one: the module's own export (licence comments may follow it)
+    if found is None:  # a new itables build: say so, rather than sorting only the rows in the browser
+        raise RuntimeError(f"ugc_nb: itables {itables.__version__}'s widget module has no default export to wrap; "
+                           "install the itables version in constraints.txt")
+    return source[: found.start()] + _SORT_REPORTER.replace("BASE", found.group(1)) + source[found.end():]
+
+
+# Reports the column the table is ordered by after a click (or Enter) on a header: its position and direction.
+_SORT_REPORTER = """
+const ugcBase = BASE;
+function ugcRender(ctx) {
+  const out = ugcBase.render(ctx);
+  const el = ctx.el, model = ctx.model;
+  const report = () => {
+    const th = el.querySelector('thead th[aria-sort]');
+    if (!th) { return; }
+    const column = Array.prototype.indexOf.call(th.parentElement.children, th);
+    const dir = th.getAttribute('aria-sort') === 'ascending' ? 'asc' : 'desc';
+    const now = model.get('sort') || [];
+    if (now[0] === column && now[1] === dir) { return; }
+    model.set('sort', [column, dir]);
+    model.save_changes();
+  };
+  const later = (e) => { if (e.target.closest && e.target.closest('thead th')) { setTimeout(report, 0); } };
+  el.addEventListener('click', later);
+  el.addEventListener('keyup', (e) => { if (e.key === 'Enter') { later(e); } });
+  return out;
+}
+export default { render: ugcRender };
+"""
 
 
 @dataclass(frozen=True)
@@ -175,12 +246,22 @@ def _badge() -> str:
 _AGE = "function (data, type) { return type === 'display' && data !== null && data !== '' ? Number(data).toFixed(1) + ' d' : data; }"
 
 # The Select extension's own row checkbox, written out (its render helper is not reachable from the
-# widget's scope); the name tells Select to put the select-all box in the column's header.
+# widget's scope); the name tells Select to put the select-all box in the column's header. A row that cannot be acted
+# on (its status, in the cell at ``status``, is not scheduled or failed) gets a disabled box that says why.
+def _checkbox(status: int) -> str:
+    return _CHECKBOX.replace("CAN", json.dumps(list(ACTIONABLE))).replace("STATUS", str(status))
+
+
 _CHECKBOX = (
     "(function () { var f = function (data, type, row, meta) {"
     " var on = meta.settings.aoData[meta.row]._select_selected;"
-    " if (type === 'display') { return '<input type=\"checkbox\" class=\"dt-select-checkbox\" aria-label=\"select this task\"'"
-    " + (on ? ' checked' : '') + '>'; }"
+    " if (type === 'display') {"
+    "  if (CAN.indexOf(row[STATUS]) < 0) {"
+    "   var why = String(row[STATUS]).replace(/[&<>\"']/g, function (ch) { return '&#' + ch.charCodeAt(0) + ';'; })"
+    "    + ': cannot be deleted or retried';"
+    "   return '<input type=\"checkbox\" class=\"dt-select-checkbox\" disabled title=\"' + why + '\" aria-label=\"' + why + '\">'; }"
+    "  return '<input type=\"checkbox\" class=\"dt-select-checkbox\" aria-label=\"select this task\"'"
+    "   + (on ? ' checked' : '') + '>'; }"
     " if (type === 'type') { return 'select-checkbox'; }"
     " return on ? 'X' : ''; }; f._name = 'selectCheckbox'; return f; })()"
 )
