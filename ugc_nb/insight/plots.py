@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from pandas.tseries.frequencies import to_offset
 
 from .analysis import failure_rates, group_labels, group_order, status_counts, status_order, timeline
@@ -74,6 +74,10 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (6.4, 4.0)) -> Axes:
     return ax
 
 
+def _thousands(value: float, _position: object) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
+
+
 def _label(ax: Axes, title: str, xlabel: str, ylabel: str, *, counts: bool = True) -> None:
     """Title and axis labels; ``counts`` puts whole-number ticks on the y axis (it counts tasks)."""
     ax.set_title(title)
@@ -81,6 +85,7 @@ def _label(ax: Axes, title: str, xlabel: str, ylabel: str, *, counts: bool = Tru
     ax.set_ylabel(ylabel)
     if counts:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))  # "90,000", as every count a person reads
 
 
 def _note(ax: Axes, text: str) -> Axes:
@@ -143,7 +148,7 @@ def plot_status(df: pd.DataFrame, *, ax: Axes | None = None, stacked_by: str | N
     if stacked_by is None:
         counts = status_counts(df)["tasks"]
         bars = ax.bar(counts.index, counts.to_numpy(), color=[PALETTE[s] for s in counts.index])
-        ax.bar_label(bars)
+        ax.bar_label(bars, labels=[f"{int(v):,}" for v in counts.to_numpy()])
         _headroom(ax, counts.max())
     else:
         table = status_counts(df, by=stacked_by)
@@ -153,7 +158,7 @@ def plot_status(df: pd.DataFrame, *, ax: Axes | None = None, stacked_by: str | N
             ax.bar(table.index, values, bottom=bottom, label=column, color=PALETTE.group(i))
             bottom += values
         for x, total in enumerate(table["total"]):
-            ax.annotate(f"{total}", (x, total), ha="center", va="bottom", xytext=(0, 2), textcoords="offset points")
+            ax.annotate(f"{int(total):,}", (x, total), ha="center", va="bottom", xytext=(0, 2), textcoords="offset points")
         ax.legend(title=stacked_by, fontsize="small")
         _headroom(ax, table["total"].max())
     return ax

@@ -7,22 +7,27 @@ after every action, and an empty queue says so instead of showing an empty table
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import os
 from urllib.parse import urlparse
 
 import ipywidgets as w
 import pandas as pd
+from matplotlib.figure import Figure
 
 from ..api.client import DEFAULT_BASE_URL, UGCClient, is_sandbox
 from ..api.errors import APIConnectionError, APIStatusError, UGCError
 from ..api.timeutil import utcnow
 from ..cleanup.run import JournalArg
+from ..insight.plots import plot_age, plot_status
 from ..source import default_client, load_tasks
 from ..tasks.units import MISSING, duration, when
 from .panel import CleanupPanel
 
-__all__ = ["dashboard", "Dashboard", "source_badge", "summary_line", "overview_cards", "load_problem"]
+__all__ = ["dashboard", "Dashboard", "source_badge", "summary_line", "overview_cards", "overview_figure", "figure_html",
+           "load_problem"]
 
 _BADGE = (
     "<span style='display:inline-block;padding:2px 10px;border-radius:10px;font-size:12px;font-weight:600;"
@@ -63,6 +68,27 @@ def overview_cards(df: pd.DataFrame) -> str:
     return f"<div class='ugc-cards'>{inner}</div>"
 
 
+def overview_figure(df: pd.DataFrame) -> Figure:
+    """The overview's figures, compact and side by side: tasks by status and task age by status (the notebooks' own)."""
+    fig = Figure(figsize=(10.5, 2.9), layout="constrained")
+    status_ax, age_ax = fig.subplots(1, 2, width_ratios=[1, 1.5])
+    plot_status(df, ax=status_ax)
+    plot_age(df, ax=age_ax)
+    for ax in (status_ax, age_ax):
+        ax.title.set_fontsize("medium")
+        ax.tick_params(labelsize="small")
+    return fig
+
+
+def figure_html(fig: Figure, alt: str) -> str:
+    """``fig`` as an ``<img>`` (a PNG inline: nothing to fetch), as wide as the page allows and no wider than drawn."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=96)
+    data = base64.b64encode(buffer.getvalue()).decode()
+    width = int(fig.get_figwidth() * 96)
+    return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{data}' style='max-width:100%;width:{width}px;height:auto'>"
+
+
 def load_problem(exc: BaseException, base_url: str) -> str:
     """One line naming why the tasks could not be loaded, and the fix."""
     where = "the sandbox" if is_sandbox(base_url) else (urlparse(base_url).netloc or base_url)
@@ -88,7 +114,7 @@ class Dashboard(w.VBox):
         self.panel: CleanupPanel | None = None
         self.header = w.HTML()
         self.as_of = w.HTML()
-        self.reload_button = w.Button(description="Reload", icon="refresh", tooltip="read every task again", layout=w.Layout(width="auto"))
+        self.reload_button = w.Button(description="↻ Reload", tooltip="read every task again", layout=w.Layout(width="auto"))
         self.reload_button.on_click(lambda _: self.reload())
         self.summary = w.HTML()
         self.problem = w.HTML()
@@ -133,7 +159,11 @@ class Dashboard(w.VBox):
     def _summarise(self, _change: object = None) -> None:
         frame = self.panel.df if self.panel is not None else pd.DataFrame()
         empty = frame.empty  # the panel says so itself: one message
-        self.summary.value = "" if empty else overview_cards(frame)
+        if empty:
+            self.summary.value = ""
+            return
+        figures = figure_html(overview_figure(frame), "tasks by status, and task age by status")
+        self.summary.value = overview_cards(frame) + figures
 
 
 def dashboard(client: UGCClient | None = None, *, journal: JournalArg = None, title: str = "Task queue cleanup") -> Dashboard:

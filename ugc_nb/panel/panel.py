@@ -83,8 +83,8 @@ class CleanupPanel(w.VBox):
         self.matching_banner, self.select_matching_button, self.clear_selection_button = self.banner.text, self.banner.select_button, self.banner.clear_button
         self.style = w.HTML(PANEL_CSS)
         self.selected_count = w.HTML()
-        self.delete_button = w.Button(description="Delete…", button_style="danger", icon="trash")
-        self.retry_button = w.Button(description="Retry…", button_style="warning", icon="redo")
+        self.delete_button = w.Button(description="Delete…", button_style="danger")
+        self.retry_button = w.Button(description="↻ Retry…", button_style="warning")
         self.confirm_box = ConfirmBox(on_confirm=self._confirm)
         # the box's parts, by the names scripts and tests use
         self.confirm_html, self.confirm_text, self.confirm_message = self.confirm_box.html, self.confirm_box.text, self.confirm_box.message

@@ -35,7 +35,7 @@ class RunProgress(w.VBox):
     def __init__(self) -> None:
         self.phase = w.HTML()
         self.bar = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="360px"))
-        self.stop_button = w.Button(description="Stop", icon="stop", tooltip="finish the requests on the wire, send nothing more")
+        self.stop_button = w.Button(description="■ Stop", tooltip="finish the requests on the wire, send nothing more")
         self.stop = threading.Event()
         self.stop_button.on_click(lambda _: self.request_stop())
         self._verb, self._started = "Deleting", 0.0
