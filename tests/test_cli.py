@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -106,3 +107,37 @@ def test_journal_finds_the_default_journals_and_says_when_there_are_none(tmp_pat
     assert main(["journal"]) == 0
     out = capsys.readouterr().out
     assert "No journal yet:" in out and "journal-sandbox.jsonl" in out and "No runs recorded." in out
+
+
+def sandbox_cli(*args, tmp_path):
+    """`python -m ugc_nb ARGS` on the embedded sandbox (no key), with a private data dir; one line on stderr at most."""
+    env = {k: v for k, v in os.environ.items() if k not in ("UGC_API_KEY", "UGC_BASE_URL")} | {"XDG_DATA_HOME": str(tmp_path / "data")}
+    proc = subprocess.run([sys.executable, "-m", "ugc_nb", *args], capture_output=True, text=True, timeout=120, env=env)
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") <= 1, proc.stderr
+    return proc
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["retry", "--type", "edit_profile", "--account", "acc_123", "--yes"], "no account 'acc_123' among the 0 tasks and 40 accounts"),
+    (["delete", "--tag", "nosuchtag", "--yes"], "no tag 'nosuchtag' among the 500 tasks and 40 accounts (known: beauty, fitness, food, gaming, travel)"),
+    (["delete", "--tag", "fitnes", "--dry-run"], "did you mean fitness?"),
+    (["delete", "--preset", "test", "--group", "team_a", "--yes"], "no group 'team_a'"),
+])
+def test_a_value_that_names_nothing_known_is_a_usage_error_not_a_no_op(tmp_path, args, message):
+    """A misspelt account, tag or group exits 2 naming it (and the closest values) before anything is planned or sent;
+    the README's own `retry --account acc_123` line among them."""
+    proc = sandbox_cli(*args, tmp_path=tmp_path)
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert "Plan:" not in proc.stdout and "Nothing to" not in proc.stdout
+
+
+def test_nothing_matched_and_nothing_eligible_are_different_sentences(tmp_path):
+    """No task matching says which filter emptied the choice; tasks that match but cannot be acted on are counted by
+    status. Both exit 0."""
+    none = sandbox_cli("delete", "--status", "failed", "--older-than", "900d", "--yes", tmp_path=tmp_path)
+    assert none.returncode == 0 and "No task matches: 500 tasks loaded; status failed → " in none.stdout
+    assert "age ≥ 900 d → 0. Nothing to delete." in none.stdout
+    pending = sandbox_cli("retry", "--status", "pending", "--yes", tmp_path=tmp_path)
+    assert pending.returncode == 0
+    assert re.search(r"^\d+ tasks? match(es)?, none can be retried \(\d+ pending; only failed can be\)\. Nothing to retry\.$",
+                     pending.stdout, re.M), pending.stdout

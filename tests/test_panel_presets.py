@@ -169,3 +169,19 @@ def test_everything_the_panel_shows_reads_in_human_units(panel, box):
     shown += list(texts(panel))
     found = [m.group(0) for text in shown for m in [raw.search(str(text))] if m]
     assert not found, found[:5]
+
+
+def test_the_test_presets_tag_must_be_one_an_account_has(panel):
+    """A typed tag no account has is one line in the panel and the previous tag stays; choosing the test preset while
+    its tag is unknown keeps the tag box open so one can be typed (Enter chooses the preset)."""
+    tags = sorted({str(a["tag"]) for a in panel.client.accounts.list() if a.get("tag")})
+    panel.filters.preset.value = "test"  # the default tag "test": no account of this sandbox has it
+    assert panel.filters.preset.value == "" and "no tag &#x27;test&#x27;" in panel.error.value
+    assert panel.filters.preset_tag.layout.display == ""
+    panel.filters.preset_tag.value = tags[0][:-1] + "x"
+    assert panel.filters.preset.value == "" and "did you mean" in panel.error.value
+    panel.filters.preset_tag.value = tags[0]
+    assert panel.filters.preset.value == "test" and panel.filter.preset_params["tag"] == tags[0]
+    before = panel.matching_count
+    panel.filters.preset_tag.value = "nosuchtag"
+    assert panel.filters.preset_tag.value == tags[0] and panel.matching_count == before and "nosuchtag" in panel.error.value

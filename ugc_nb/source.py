@@ -20,6 +20,8 @@ from ._version import __version__
 from .api.client import UGCClient, key_in_environment
 from .api.timeutil import DurationLike, TimeLike
 from .insight.accounts import join_accounts
+from .insight.filters import TaskFilter
+from .insight.known import check_known
 from .tasks.frame import DEFAULT_GRACE, tasks_frame, with_deleted
 from .tasks.rows import one_row_per_task
 
@@ -147,6 +149,9 @@ def load_tasks(
     if include_deleted:
         frame = _with_journalled(frame, client, journal, filters)
     if account_records is not None:
+        named = filters.get("account_ids")
+        if named:  # a misspelt account id would load nothing, every time: an error naming it instead
+            check_known(TaskFilter(accounts=tuple([named] if isinstance(named, str) else named)), frame, account_records)
         frame = join_accounts(frame, account_records)
     frame.attrs["source"] = client.base_url
     return frame

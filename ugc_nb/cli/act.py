@@ -25,7 +25,7 @@ from typing import Any
 from ..api.errors import CleanupInterrupted
 from ..cleanup.journal import journal_path_for
 from ..cleanup.outcome import CleanupReport, totals_text
-from ..cleanup.plan import ACTIONS, Plan, make_plan
+from ..cleanup.plan import Plan, make_plan
 from ..cleanup.run import run_cleanup
 from ..report.files import check_writable_file
 from ..source import default_client
@@ -53,9 +53,8 @@ def act(args: argparse.Namespace) -> int:
             raise Exit(INTERRUPTED, "interrupted while loading the tasks: nothing was sent.") from None
         plan = make_plan(action, chosen.rows)
         say(*_plan_lines(plan, chosen, wanted))
-        rule = ACTIONS[action]
         if plan.to_send == 0:
-            say(f"Nothing to {action}: no chosen task is {rule.allowed}.")
+            say(_nothing(plan, chosen, wanted))
             return OK
         options: dict[str, Any] = {"journal": Path(args.journal) if args.journal else journal_path_for(client),
                                    "batch_size": args.batch_size}
@@ -73,6 +72,20 @@ def act(args: argparse.Namespace) -> int:
         say(f"Journal: {report.journal} (ugc-nb journal {report.run} shows this run's tasks)")
     _write(output, report, client.base_url)
     return INTERRUPTED if interrupted else OK if report.ok else FAILED
+
+
+def _nothing(plan: Plan, chosen: Selection, wanted: Wanted) -> str:
+    """Why nothing will be sent, in one sentence: no task matches (and which filter emptied it), or the tasks that
+    match cannot be acted on (and what they are)."""
+    rule = plan.rule
+    if not len(chosen.rows):
+        steps = wanted.filter.narrowing(chosen.loaded)
+        path = "; ".join(f"{words} → {left:,}" for _, words, left in steps)
+        return f"No task matches: {count(len(chosen.loaded))} loaded{'; ' + path if path else ''}. Nothing to {rule.name}."
+    statuses = chosen.rows["status"].astype(str).value_counts()
+    what = ", ".join(f"{n:,} {s}" for s, n in statuses.items())
+    match = f"{count(len(chosen.rows))} match{'es' if len(chosen.rows) == 1 else ''}"
+    return f"{match}, none can be {rule.done} ({what}; only {rule.allowed} can be). Nothing to {rule.name}."
 
 
 def _plan_lines(plan: Plan, chosen: Selection, wanted: Wanted) -> list[str]:

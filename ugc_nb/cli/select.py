@@ -23,6 +23,7 @@ from ..api.timeutil import parse_age, to_utc
 from ..insight import presets
 from ..insight.accounts import join_accounts
 from ..insight.filters import TaskFilter
+from ..insight.known import check_known
 from ..tasks.frame import tasks_frame
 from ..tasks.units import count
 from .console import warn
@@ -141,6 +142,7 @@ def select(wanted: Wanted, client: UGCClient) -> Selection:
             raise APIError(f"the account list is needed ({wanted.describe()}) but could not be read: {exc}") from exc
         warn(f"the account list could not be read ({exc}); accounts are shown by id")
         accounts = None
+    check_known(f, frame, accounts)  # a misspelt account, type, tag or group is an error, not "nothing to do" forever
     if accounts is not None:
         frame = join_accounts(frame, accounts)
     if f.preset in ("orphaned", "test") and accounts is not None:

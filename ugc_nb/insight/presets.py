@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..api.schema import DELETABLE_STATUSES
 from ..tasks import units
+from .known import unknown
 
 __all__ = ["Preset", "PRESETS", "pick", "names", "parameters"]
 
@@ -95,13 +96,20 @@ def testing(df: pd.DataFrame, *, tag: str = "test", group: str | None = None,
     field, value = ("group", group) if group is not None else ("tag", tag)
     if accounts is not None:
         keys = ("org_group", "user_group") if field == "group" else ("tag",)
-        hit_ids = {a["id"] for a in accounts if isinstance(a, dict) and any(a.get(k) == value for k in keys)}
+        accounts = [a for a in accounts if isinstance(a, dict)]
+        values = {str(a[k]) for a in accounts for k in keys if a.get(k)}
+        hit_ids = {a["id"] for a in accounts if any(a.get(k) == value for k in keys)}
         hit = df["account_id"].astype(object).isin(sorted(hit_ids)).to_numpy(dtype=bool)
+        where = f"among the {len(accounts):,} accounts"
     else:
         column = "org_group" if field == "group" else "tag"
         if column not in df:
             raise ValueError(f"the test preset needs the accounts' {column}: load_tasks(..., accounts=True) or pass accounts=")
+        values = {str(v) for v in pd.unique(df[column].dropna())}
         hit = (df[column].astype(object) == value).to_numpy(dtype=bool)
+        where = f"among the {len(df):,} tasks' accounts"
+    if value not in values and (accounts is not None or len(df)):  # a misspelt tag or group is an error, not a no-op
+        raise unknown(field, str(value), where, field + "s", {field + "s": values})
     return _with_reason(df, _deletable(df) & hit, f"account in {field} {value!r}")
 
 

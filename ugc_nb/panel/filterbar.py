@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..insight import presets
 from ..insight.filters import TaskFilter
+from ..insight.known import UnknownValueError, check_known
 from .choice import ChoiceFilter, IsoDate
 
 __all__ = ["FilterBar", "counted_options"]
@@ -60,7 +61,8 @@ class FilterBar(w.VBox):
         self.active = w.HTML()
         self.preset = w.Dropdown(options=[("none", ""), *[(f"{p.name}: {p.summary}", p.name) for p in presets.PRESETS.values()]],
                                  value="", description="preset", layout=w.Layout(width="640px"))
-        self.preset_tag = w.Text(value="test", description="tag", layout=w.Layout(width="200px", display="none"))
+        self.preset_tag = w.Text(value="test", description="tag", continuous_update=False,  # applied on Enter, then checked
+                                 layout=w.Layout(width="200px", display="none"))
         self._accounts_source, self._on_error = accounts, on_error
         self._accounts: list[dict[str, Any]] | None = None
         self.names: dict[str, str] = {}  # account id -> username, where the frame has them
@@ -72,8 +74,8 @@ class FilterBar(w.VBox):
         shown = [self.choices[n] for n in CHOICES if n != "tag" or "tag" in df]
         for widget in [*self.choices.values(), self.min_age, self.created_from, self.created_to, self.search]:
             widget.observe(self._changed, names="value")
-        for widget in (self.preset, self.preset_tag):
-            widget.observe(self._preset_changed, names="value")
+        self.preset.observe(self._preset_changed, names="value")
+        self.preset_tag.observe(self._tag_changed, names="value")
         self.reset_button.on_click(lambda _: self.reset())
         super().__init__([
             w.HBox([self.preset, self.preset_tag], layout=w.Layout(flex_flow="row wrap", align_items="center")),
@@ -102,6 +104,9 @@ class FilterBar(w.VBox):
             raise ValueError(f"unknown preset {name!r}; the presets are {', '.join(presets.names())}")
         if name in ("orphaned", "test"):
             self._load_accounts()
+        if name == "test":  # a tag no account has is an error, before anything changes
+            check_known(TaskFilter(preset="test", preset_params={"tag": self.preset_tag.value.strip() if tag is None else tag}),
+                        self._frame, self._accounts)
         self._quiet = True
         try:
             if self._before is None and name is not None:
@@ -134,12 +139,31 @@ class FilterBar(w.VBox):
     def _preset_changed(self, _change: Any) -> None:
         if self._quiet:
             return
+        chosen = self.preset.value or None
         try:
-            self.choose_preset(self.preset.value or None)
+            self.choose_preset(chosen)
         except Exception as exc:
             self._quiet = True
             try:
                 self.preset.value = ""  # a preset that cannot be applied is not left looking chosen
+                if chosen == "test" and isinstance(exc, UnknownValueError):
+                    self.preset_tag.layout.display = ""  # no account has that tag: type one (Enter chooses the preset)
+            finally:
+                self._quiet = False
+            if self._on_error is None:
+                raise
+            self._on_error(exc)
+
+    def _tag_changed(self, change: dict[str, Any]) -> None:
+        """The test preset's tag, typed: a tag no account has is said in one line and the previous tag stays."""
+        if self._quiet or self.preset_tag.layout.display == "none":
+            return
+        try:
+            self.choose_preset("test", tag=change["new"].strip())
+        except Exception as exc:
+            self._quiet = True
+            try:
+                self.preset_tag.value = change["old"]
             finally:
                 self._quiet = False
             if self._on_error is None:
@@ -162,6 +186,7 @@ class FilterBar(w.VBox):
         finally:
             self._quiet = False
         self.names = account_names(df)
+        self._frame = df
 
     def _defaults(self) -> tuple[str, ...]:
         """The default statuses the frame has (one it lacks would only add a "· 0" box)."""
