@@ -1,5 +1,7 @@
 """Shared test set-up: a non-interactive matplotlib backend, no real API key from the environment."""
 
+import os
+
 import matplotlib
 import pytest
 
@@ -13,6 +15,8 @@ def _no_real_api(monkeypatch, tmp_path):
     monkeypatch.delenv("UGC_API_KEY", raising=False)
     monkeypatch.delenv("UGC_BASE_URL", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
+    for name in ("NO_PROXY", "no_proxy"):  # the client honours proxy variables; the tests' servers are on loopback
+        monkeypatch.setenv(name, ",".join(filter(None, [os.environ.get(name, ""), "127.0.0.1", "localhost", "::1"])))
 
 
 @pytest.fixture(autouse=True)

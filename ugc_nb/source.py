@@ -48,7 +48,10 @@ def connect(source: Source = "auto", *, prompt: Callable[[str], str] = getpass.g
     elif source == "sandbox":
         client = shared_sandbox().client(**kwargs)
     elif source == "api":
-        key = os.environ.get("UGC_API_KEY", "").strip() or prompt("UGC.inc API key: ").strip()
+        try:
+            key = os.environ.get("UGC_API_KEY", "").strip() or prompt("UGC.inc API key: ").strip()
+        except EOFError:  # a script with no terminal to type at
+            raise ValueError("no API key: UGC_API_KEY is not set and there is no terminal to type it at") from None
         if not key:
             raise ValueError("no API key given: set UGC_API_KEY or type the key at the prompt")
         client = UGCClient(api_key=key, **kwargs)

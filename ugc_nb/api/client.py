@@ -38,7 +38,8 @@ import orjson
 from .._version import __version__
 from . import envelope
 from .clock import SYSTEM_CLOCK, Clock
-from .deadline import RequestScope, clipped, deadline_transport, network_deadline, overdue, read_until
+from .connection import open_http
+from .deadline import RequestScope, clipped, network_deadline, overdue, read_until
 from .errors import (
     APIConnectionError,
     APIError,
@@ -109,10 +110,10 @@ class UGCClient:
         self.accounts = Accounts(self)
         self._rng = random.Random()
         self._closed = threading.Event()
-        self._http = httpx.Client(
-            base_url=url,
+        self._http = open_http(  # a mistyped URL or an unusable proxy variable is one line, not httpx's traceback
+            url,
             timeout=timeout,
-            transport=transport if transport is not None else deadline_transport(),
+            transport=transport,
             headers={
                 "Authorization": f"Bearer {key}",
                 "Content-Type": "application/json",

@@ -118,11 +118,12 @@ class _Backend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def deadline_transport() -> httpx.HTTPTransport:
-    """httpx's default transport, with sockets that keep :func:`network_deadline` (a server that drips its status line
-    and headers a byte at a time resets every socket timeout; only this ends it on time). Should a future httpx build
-    its pool differently, the transport is returned as it is and the deadline is kept between chunks of the body only."""
-    transport = httpx.HTTPTransport()
+def deadline_transport(proxy: httpx.Proxy | None = None) -> httpx.HTTPTransport:
+    """httpx's default transport (through ``proxy``, when given), with sockets that keep :func:`network_deadline` (a
+    server that drips its status line and headers a byte at a time resets every socket timeout; only this ends it on
+    time). Should a future httpx build its pool differently, the transport is returned as it is and the deadline is
+    kept between chunks of the body only."""
+    transport = httpx.HTTPTransport(proxy=proxy)
     pool = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)
     if isinstance(backend, httpcore.NetworkBackend):

@@ -49,7 +49,8 @@ from ..api.schema import TASK_FIELDS
 from ..api.timeutil import iso_z, utcnow
 from ..tasks.frame import DERIVED_COLUMNS, tasks_frame
 
-__all__ = ["Journal", "check_regular", "default_journal_path", "journal_path_for", "read_journal", "journal_entries", "JournalEntry", "UNFINISHED"]
+__all__ = ["Journal", "check_regular", "default_journal_path", "default_journals", "journal_command", "journal_path_for",
+            "read_journal", "journal_entries", "JournalEntry", "UNFINISHED"]
 
 #: Outcome shown by :func:`read_journal` for a task that was sent but never settled.
 UNFINISHED = "unfinished"
@@ -69,6 +70,19 @@ def journal_path_for(client: UGCClient | None = None) -> Path:
     path = default_journal_path()
     sandbox = client.is_sandbox if client is not None else not key_in_environment()
     return path.with_name("journal-sandbox.jsonl") if sandbox else path
+
+
+def default_journals() -> list[Path]:
+    """The journals read when none is named: the per-user journal and its sandbox sibling."""
+    path = default_journal_path()
+    return [path, path.with_name("journal-sandbox.jsonl")]
+
+
+def journal_command(run: str | None, journal: str | os.PathLike[str] | None) -> str:
+    """The command that lists a run's tasks: ``ugc-nb journal RUN``, with ``--journal PATH`` when ``journal`` is not
+    one of :func:`default_journals` (the command would not find it otherwise)."""
+    other = journal is not None and Path(journal).resolve() not in {p.resolve() for p in default_journals()}
+    return f"ugc-nb journal {run or ''}".rstrip() + (f" --journal {journal}" if other else "")
 
 
 class Journal:

@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     so ``--help`` and usage errors are quick; each command imports what it needs when it runs (see :func:`_act`)."""
     parser = Parser(prog="ugc-nb", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action=Version)
+    parser.add_argument("--debug", action="store_true", help="on an unexpected error, show its traceback (to report it)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_summary(sub)
     add_report(sub)
@@ -105,9 +106,28 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
             print("ugc-nb: interrupted", file=sys.stderr)
         return INTERRUPTED
+    except ImportError as exc:  # an optional part whose extra is not installed: the message names it
+        print(f"ugc-nb: error: {exc}", file=sys.stderr)
+        return USAGE
+    except OSError as exc:  # a file that could not be read or written: what and where, in one line
+        print(f"ugc-nb: error: {_os_error(exc)}", file=sys.stderr)
+        return FAILED
+    except Exception as exc:  # noqa: BLE001 - the one guard: anything unexpected is one line, the traceback on --debug
+        if args.debug:
+            raise
+        print(f"ugc-nb: error: unexpected {type(exc).__name__}: {exc} (run again with --debug to see where)", file=sys.stderr)
+        return FAILED
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def _os_error(exc: OSError) -> str:
+    """"No space left on device: /tmp/x.csv" — an OSError's own words and the file, without Python's "[Errno 28]"."""
+    if type(exc).__name__ == "OutputError" or exc.strerror is None:
+        return str(exc)
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror}{where}"
 
 
 def _terminate(_signum: int, _frame: FrameType | None) -> None:

@@ -23,11 +23,11 @@ from types import FrameType
 from typing import Any
 
 from ..api.errors import CleanupInterrupted
-from ..cleanup.journal import journal_path_for
+from ..cleanup.journal import journal_command, journal_path_for
 from ..cleanup.outcome import CleanupReport, totals_text
 from ..cleanup.plan import Plan, make_plan
 from ..cleanup.run import run_cleanup
-from ..report.files import check_writable_file
+from ..report.files import output_file
 from ..source import default_client
 from ..tasks.units import count, when
 from .console import CONFIRM, FAILED, INTERRUPTED, OK, Exit, LineProgress, TerminalBar, say, source_line
@@ -69,7 +69,7 @@ def act(args: argparse.Namespace) -> int:
         client.close()
     say(_totals_line(report), *_failures(report))
     if report.journal:
-        say(f"Journal: {report.journal} (ugc-nb journal {report.run} shows this run's tasks)")
+        say(f"Journal: {report.journal} ({_journal_command(report)} shows this run's tasks)")
     _write(output, report, client.base_url)
     return INTERRUPTED if interrupted else OK if report.ok else FAILED
 
@@ -187,12 +187,7 @@ def _failures(report: CleanupReport) -> list[str]:
 def _output_path(name: str | None) -> Path | None:
     if name is None:
         return None
-    path = Path(name)
-    if path.suffix.lower() not in (".csv", ".json"):
-        raise ValueError(f"--output {name}: the report is written as .csv or .json, by the file's extension")
-    if not path.parent.is_dir():
-        raise ValueError(f"--output {name}: the folder {path.parent} does not exist")
-    return check_writable_file(path, "--output")  # now, not after the tasks are gone
+    return output_file(name, "--output", (".csv", ".json"))  # now, not after the tasks are gone
 
 
 def _write(path: Path | None, report: CleanupReport, source: str) -> None:
@@ -201,12 +196,16 @@ def _write(path: Path | None, report: CleanupReport, source: str) -> None:
     try:
         _write_file(path, report, source)
     except OSError as exc:
-        where = f"; every outcome is in the journal (ugc-nb journal {report.run})" if report.run else ""
+        where = f"; every outcome is in the journal ({_journal_command(report)})" if report.run else ""
         raise Exit(FAILED, f"could not write the report to {path}: {exc.strerror or exc}{where}") from None
     except KeyboardInterrupt:
-        where = f"; every outcome is in the journal (ugc-nb journal {report.run})" if report.run else ""
+        where = f"; every outcome is in the journal ({_journal_command(report)})" if report.run else ""
         raise Exit(INTERRUPTED, f"interrupted while writing the report to {path}{where}") from None
     say(f"Per-task report: {path.resolve()} ({count(len(report.results))})")
+
+
+def _journal_command(report: CleanupReport) -> str:
+    return journal_command(report.run, report.journal)
 
 
 def _write_file(path: Path, report: CleanupReport, source: str) -> None:

@@ -17,10 +17,9 @@ __all__ = ["add_journal", "add_reconcile", "default_journals"]
 
 def default_journals() -> list[Path]:
     """The per-user journal and the sandbox's, where ``delete``/``retry`` write by default."""
-    from ..cleanup.journal import default_journal_path
+    from ..cleanup.journal import default_journals as journals
 
-    default = default_journal_path()
-    return [default, default.with_name("journal-sandbox.jsonl")]
+    return journals()
 
 
 def _journal(args: argparse.Namespace) -> int:
@@ -28,7 +27,9 @@ def _journal(args: argparse.Namespace) -> int:
     import warnings
 
     from ..cleanup.journal import read_journal
+    from ..report.files import output_file, write_output
 
+    csv = output_file(args.csv, "--csv", (".csv",)) if args.csv else None  # before the journal is read
     paths = [Path(args.journal)] if args.journal else default_journals()
     found = [p for p in paths if p.exists()]
     if args.journal and not found:
@@ -52,9 +53,9 @@ def _journal(args: argparse.Namespace) -> int:
         table = chosen[["id", "outcome", "reason", "account_id", "type", "status"]].astype(str)
     else:
         table = _runs(entries)
-    if args.csv:
-        table.to_csv(args.csv, index=False)
-        print(f"Wrote {len(table):,} rows to {Path(args.csv).resolve()}")
+    if csv is not None:
+        write_output(csv, lambda path: table.to_csv(path, index=False), "the CSV")
+        print(f"Wrote {len(table):,} rows to {csv.resolve()}")
     elif table.empty:
         print("No runs recorded.")
     else:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
 from ..api.schema import TASK_TYPES
 
-__all__ = ["add_summary", "add_report"]
+__all__ = ["add_summary", "add_report", "FIGURE_EXTENSIONS"]
+
+#: The figure formats ``summary -o`` writes, by the file's extension.
+FIGURE_EXTENSIONS = (".png", ".svg", ".pdf")
 
 
 def _summary(args: argparse.Namespace) -> int:
@@ -20,9 +22,11 @@ def _summary(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     from ..insight import accessor as _  # noqa: F401  (df.ugc)
     from ..insight.plots import plot_overview
+    from ..report.files import output_file, write_output
     from ..source import default_client, load_tasks
     from .console import source_line
 
+    out = output_file(args.output, "-o", FIGURE_EXTENSIONS)  # before anything is loaded
     client = default_client(announce=False)
     print(source_line(client))
     df = load_tasks(
@@ -34,22 +38,20 @@ def _summary(args: argparse.Namespace) -> int:
         grace=args.grace,
     )
     print(df.ugc.summary())
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
     fig = plot_overview(df)
-    fig.savefig(out, dpi=110)
+    write_output(out, lambda path: fig.savefig(path, dpi=110), "the figure")
     print(f"\nFigure written to {out.resolve()}")
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
     from ..api.client import DEFAULT_BASE_URL, key_in_environment
-    from ..report.files import check_writable_file
+    from ..report.files import output_file
     from ..report.render import render_report
     from ..source import check_environment
 
     if args.output:
-        check_writable_file(args.output, "-o")  # before a kernel starts
+        output_file(args.output, "-o", (".html", ".htm"))  # before a kernel starts
     if args.source == "auto":
         check_environment()
     use_api = args.source == "api" or (args.source == "auto" and key_in_environment())
@@ -70,7 +72,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def add_summary(sub: argparse._SubParsersAction) -> None:
     summary = sub.add_parser("summary", help="load all tasks, print a summary and write the overview figure")
-    summary.add_argument("-o", "--output", default="out/overview.png", help="where to write the figure (default: %(default)s)")
+    summary.add_argument("-o", "--output", default="out/overview.png", help="where to write the figure: .png, .svg or .pdf (default: %(default)s)")
     summary.add_argument("--account", action="append", metavar="ID", help="only this account (repeatable)")
     summary.add_argument("--start", help="ISO 8601 lower bound of the server's date filter")
     summary.add_argument("--end", help="ISO 8601 upper bound of the server's date filter")
@@ -81,7 +83,7 @@ def add_summary(sub: argparse._SubParsersAction) -> None:
 
 def add_report(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="write the shareable HTML report (no code, figures embedded)")
-    report.add_argument("-o", "--output", help="where to write the HTML (default: out/ugc-report-<time>.html)")
+    report.add_argument("-o", "--output", help="where to write the HTML, a .html file (default: out/ugc-report-<time>.html)")
     report.add_argument("--source", choices=("auto", "api", "sandbox"), default="auto",
                         help="auto: the API if UGC_API_KEY is set, else the sandbox (default: %(default)s)")
     report.add_argument("--account", action="append", metavar="ID", help="only this account (repeatable)")

@@ -18,6 +18,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from ..cleanup.journal import journal_command
 from ..cleanup.outcome import CleanupReport
 from ..tasks.units import duration, when
 from .table import FullTable
@@ -138,7 +139,7 @@ class ResultView(w.VBox):
         notes = "".join(f"<p style='margin:2px 0'>{html.escape(n)}</p>" for n in report.notes if not n.startswith("Stopped:"))
         if report.journal:
             notes += (f"<p style='margin:2px 0;opacity:0.75'>Journal: {html.escape(str(report.journal))} "
-                      f"(every row sent, with its outcome; <code>ugc-nb journal {html.escape(report.run or '')}</code>)</p>")
+                      f"(every row sent, with its outcome; <code>{html.escape(journal_command(report.run, report.journal))}</code>)</p>")
         self.summary.value = f"{banner}<p style='margin:4px 0'><b>{html.escape(' · '.join(summary_parts(report)))}</b> · {link}</p>{notes}"
         self._show()
         self.layout.display = ""

@@ -21,7 +21,7 @@ from ..api.client import key_in_environment
 from ..api.errors import ReportError
 from ..api.timeutil import iso_z, to_timedelta, to_utc, utcnow
 from ..source import check_environment
-from .files import check_writable_file
+from .files import output_file, write_output
 from .sections import strip_scripts, with_alt_texts
 
 __all__ = ["render_report", "report_notebook", "KERNEL_QUIET"]
@@ -76,13 +76,16 @@ def render_report(
     ``output`` defaults to ``out/ugc-report-<UTC time>.html``. Raises
     :class:`ReportError` if a cell fails, :class:`ValueError` for bad parameters.
     """
-    import nbformat
-    import papermill
-    from nbconvert import HTMLExporter
+    try:
+        import nbformat
+        import papermill
+        from nbconvert import HTMLExporter
+    except ModuleNotFoundError as exc:  # a core install: name the extra, as the panel does
+        raise ImportError(f"the HTML report needs the [report] extra ({exc.name} is missing): pip install 'ugc-nb[report]'") from None
 
     parameters = _parameters(source, account_ids, start, end, older_than, title)
     out = Path(output) if output is not None else Path("out") / f"ugc-report-{utcnow():%Y%m%d-%H%M%S}.html"
-    check_writable_file(out, "the report")  # before a kernel starts
+    output_file(out, "the report", (".html", ".htm"))  # before a kernel starts
     with tempfile.TemporaryDirectory(prefix="ugc-report-") as tmp:
         executed = Path(tmp) / "report.ipynb"
         try:
@@ -109,5 +112,4 @@ def render_report(
     if key and key in body:  # defence in depth: never write a report that contains the key
         raise ReportError("the rendered report contains the API key; it was not written")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(body, encoding="utf-8")
-    return out
+    return write_output(out, lambda path: path.write_text(body, encoding="utf-8"), "the report")

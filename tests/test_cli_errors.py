@@ -1,0 +1,110 @@
+"""Every error path of every subcommand a person can reach prints one line on stderr — never a traceback — with the
+exit code the README's table gives; every -o/--output/--csv follows one rule (what is written is what is printed)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ugc(*args: str, tmp_path: Path, env: dict[str, str] | None = None, code: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m ugc_nb ARGS`` on the embedded sandbox (or ``python -c CODE``), from the project folder."""
+    base = {k: v for k, v in os.environ.items() if k not in ("UGC_API_KEY", "UGC_BASE_URL")}
+    base |= {"XDG_DATA_HOME": str(tmp_path / "data"), "UGC_SANDBOX_TASKS": "120", **(env or {})}
+    cmd = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "ugc_nb", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=180, env=base, cwd=ROOT)
+
+
+def one_line(proc: subprocess.CompletedProcess[str]) -> str:
+    """The one line on stderr (asserted), without the "ugc-nb: error: " prefix."""
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ugc-nb: error: "), proc.stderr
+    return lines[0].removeprefix("ugc-nb: error: ")
+
+
+@pytest.fixture
+def places(tmp_path: Path) -> dict[str, Path]:
+    """A folder, a file, and files that cannot take a byte (links to /dev/full: they open, a write fails)."""
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "plain").write_text("x")
+    for ext in ("png", "csv", "html"):
+        (tmp_path / f"full.{ext}").symlink_to("/dev/full")
+    return {"folder": tmp_path / "folder", "file": tmp_path / "plain", **{f"full_{e}": tmp_path / f"full.{e}" for e in ("png", "csv", "html")}}
+
+
+@pytest.mark.parametrize(("args", "exit_code", "says"), [
+    (["summary", "-o", "{folder}"], 2, "-o {folder} is a folder; name a file in it (e.g. {folder}/output.png)"),
+    (["summary", "-o", "{file}/x.png"], 2, "-o {file}/x.png: the folder {file} is a file, not a folder"),
+    (["summary", "-o", "{tmp}/fig_noext"], 2, "-o {tmp}/fig_noext: name the file with .png, .svg or .pdf (the format follows the extension)"),
+    (["summary", "-o", "/proc/x.png"], 2, "-o /proc/x.png: the folder /proc cannot be written"),
+    (["summary", "-o", "{full_png}"], 1, "could not write the figure to {full_png}: No space left on device"),
+    (["journal", "--journal", "{folder}"], 2, "{folder} is not a regular file"),
+    (["journal", "--csv", "{folder}"], 2, "--csv {folder} is a folder; name a file in it"),
+    (["journal", "--csv", "{full_csv}"], 1, "could not write the CSV to {full_csv}: No space left on device"),
+    (["reconcile", "--journal", "{folder}"], 2, "{folder} is not a regular file"),
+    (["report", "-o", "{tmp}/report.txt"], 2, "-o {tmp}/report.txt: name the file with .html or .htm"),
+    (["delete", "--status", "failed", "--output", "{folder}", "--yes"], 2, "--output {folder} is a folder; name a file in it"),
+    (["delete", "--status", "failed", "--output", "{tmp}/out.txt", "--yes"], 2, "--output {tmp}/out.txt: name the file with .csv or .json"),
+])
+def test_every_subcommands_error_paths_are_one_line(tmp_path, places, args, exit_code, says):
+    """Each bad output place, journal or file is one line with the documented exit code; nothing is half written."""
+    names = {"tmp": str(tmp_path), **{k: str(v) for k, v in places.items()}}
+    proc = ugc(*[a.format(**names) for a in args], tmp_path=tmp_path)
+    assert proc.returncode == exit_code, proc.stderr
+    assert says.format(**names) in one_line(proc)
+
+
+def test_missing_folders_of_an_output_are_made_and_the_file_is_where_the_line_says(tmp_path):
+    """summary -o a/b/fig.svg makes the folders and writes exactly that file, the path the last line prints."""
+    target = tmp_path / "new" / "sub" / "fig.svg"
+    proc = ugc("summary", "-o", str(target), tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == f"Figure written to {target.resolve()}"
+    assert target.read_text().lstrip().startswith(("<?xml", "<svg")) and sorted(p.name for p in target.parent.iterdir()) == ["fig.svg"]
+
+
+@pytest.mark.parametrize(("env", "says"), [
+    ({"UGC_API_KEY": "k-0123456789abcdef", "UGC_BASE_URL": "http://[::1"}, "the API address 'http://[::1' (base_url, or UGC_BASE_URL) is not a valid URL"),
+    ({"UGC_API_KEY": "k-0123456789abcdef", "http_proxy": "http://::x::", "HTTPS_PROXY": ""}, "a proxy variable (http_proxy=http://::x::) cannot be used"),
+])
+def test_an_environment_the_client_cannot_use_is_one_line(tmp_path, env, says):
+    """A mistyped UGC_BASE_URL or an unusable proxy variable: exit 2, one line naming it."""
+    proc = ugc("summary", tmp_path=tmp_path, env=env)
+    assert proc.returncode == 2 and says in one_line(proc)
+
+
+def test_the_report_on_a_core_install_names_the_extra(tmp_path):
+    """Without nbformat (a core install), `ugc-nb report` says which extra to install, in one line, exit 2."""
+    code = "import sys; sys.modules['nbformat'] = None; from ugc_nb.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = ugc("report", "-o", str(tmp_path / "r.html"), tmp_path=tmp_path, code=code)
+    assert proc.returncode == 2
+    assert "the HTML report needs the [report] extra (nbformat is missing): pip install 'ugc-nb[report]'" in one_line(proc)
+
+
+def test_anything_unexpected_is_one_line_and_debug_shows_where(tmp_path):
+    """An error no handler expected is one line naming it and --debug; with --debug the traceback is shown."""
+    code = ("import sys, ugc_nb.cli.views as views\n"
+            "def boom(args):\n    raise RuntimeError('the figure library broke')\n"
+            "views._summary = boom\nfrom ugc_nb.cli import main\nsys.exit(main(sys.argv[1:]))")
+    proc = ugc("summary", tmp_path=tmp_path, code=code)
+    assert proc.returncode == 1
+    assert one_line(proc) == "unexpected RuntimeError: the figure library broke (run again with --debug to see where)"
+    debug = ugc("--debug", "summary", tmp_path=tmp_path, code=code)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr and "RuntimeError: the figure library broke" in debug.stderr
+
+
+def test_a_late_output_failure_points_at_the_journal_that_was_used(tmp_path, places):
+    """delete --journal PATH --output <a full disk>: the tasks are deleted, the line names that journal's command."""
+    journal = tmp_path / "mine.jsonl"
+    proc = ugc("delete", "--status", "failed", "--journal", str(journal), "--output", str(places["full_csv"]), "--yes", tmp_path=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    line = proc.stderr.strip().splitlines()[-1]  # after the progress lines
+    assert line.startswith(f"ugc-nb: could not write the report to {places['full_csv']}: No space left on device; every outcome is in the journal")
+    assert line.endswith(f"--journal {journal})") and journal.exists()
