@@ -137,7 +137,32 @@ def test_nothing_matched_and_nothing_eligible_are_different_sentences(tmp_path):
     none = sandbox_cli("delete", "--status", "failed", "--older-than", "900d", "--yes", tmp_path=tmp_path)
     assert none.returncode == 0 and "No task matches: 500 tasks loaded; status failed → " in none.stdout
     assert "age ≥ 900 d → 0. Nothing to delete." in none.stdout
-    pending = sandbox_cli("retry", "--status", "pending", "--yes", tmp_path=tmp_path)
-    assert pending.returncode == 0
-    assert re.search(r"^\d+ tasks? match(es)?, none can be retried \(\d+ pending; only failed can be\)\. Nothing to retry\.$",
-                     pending.stdout, re.M), pending.stdout
+    done = [t["id"] for t in Sandbox().tasks if t["status"] == "complete"][:3]  # the CLI's sandbox: the same seed
+    ids = tmp_path / "ids.txt"
+    ids.write_text("\n".join(done) + "\n")
+    complete = sandbox_cli("retry", "--ids-file", str(ids), "--yes", tmp_path=tmp_path)
+    assert complete.returncode == 0
+    assert "3 tasks match, none can be retried (3 complete; only failed can be). Nothing to retry." in complete.stdout
+
+
+def test_the_command_line_reads_like_a_finished_tool(tmp_path):
+    """No arguments prints the command list; --help has no RST markup and every command a description; retry offers
+    only what it can act on; a misspelt or abbreviated option points at that command's help with the right one; a
+    negative age says what is wrong."""
+    bare = sandbox_cli(tmp_path=tmp_path)
+    assert bare.returncode == 2 and all(c in bare.stdout for c in ("summary", "report", "delete", "retry", "journal", "reconcile"))
+    top = sandbox_cli("--help", tmp_path=tmp_path)
+    assert "``" not in top.stdout and ":func:" not in top.stdout
+    for command in ("summary", "report", "delete", "retry", "journal", "reconcile"):
+        text = sandbox_cli(command, "--help", tmp_path=tmp_path).stdout
+        description = text.split("\n\n")[1]
+        assert not description.startswith(("options:", "positional")) and "``" not in text, (command, description)
+    retry = sandbox_cli("retry", "--help", tmp_path=tmp_path).stdout
+    assert "only this status (repeatable): failed" in retry and "stale" not in retry and "--grace" not in retry
+    for args, says in ((["retry", "--status", "pending"], "ugc-nb retry: error: argument --status: invalid choice: 'pending' (choose from 'failed')"),
+                       (["delete", "--olderthan", "3d"], "ugc-nb delete: error: unrecognized arguments: --olderthan 3d; did you mean --older-than? "
+                                                         "(see ugc-nb delete --help)"),
+                       (["delete", "--statu", "failed", "--yes"], "did you mean --status?"),
+                       (["delete", "--older-than", "-3d"], "ugc-nb delete: error: --older-than -3d: an age is more than zero; write e.g. --older-than 3d")):
+        proc = sandbox_cli(*args, tmp_path=tmp_path)
+        assert proc.returncode == 2 and says in proc.stderr, proc.stderr

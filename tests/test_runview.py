@@ -92,7 +92,7 @@ def test_a_stopped_run_with_unknown_tasks_says_how_to_settle_them():
     report = CleanupReport("delete", False, results, notes=["Stopped: asked to stop."])
     view = ResultView()
     view.show(report, pd.Series(dtype=object), sent=3)
-    assert "1 were sent but their state could not be read back: <code>ugc-nb reconcile</code> settles them." in view.summary.value
+    assert "1 was sent but its state could not be read back: <code>ugc-nb reconcile</code> settles them." in view.summary.value
 
 
 def test_each_outcome_has_its_time_in_the_report_and_the_csv():

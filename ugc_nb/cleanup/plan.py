@@ -20,7 +20,7 @@ from ..api.client import check_ids
 from ..api.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES
 from ..tasks.html import html_block, short_repr
 from ..tasks.rows import conflicting_ids
-from ..tasks.units import count, when
+from ..tasks.units import agree, count, when
 
 __all__ = ["Action", "ACTIONS", "ActionRule", "Plan", "plan_delete", "plan_retry", "make_plan", "chosen"]
 
@@ -125,7 +125,8 @@ class Plan:
         rule = self.rule
         out = [f"{self.to_send:,} of {count(len(self.ids), 'chosen task')} can be {rule.done}."]
         if self.unchecked:
-            out.append(f"{len(self.unchecked):,} have no known status yet and will be checked live before sending.")
+            out.append(f"{len(self.unchecked):,} {agree(len(self.unchecked), 'has', 'have')} no known status yet and will be "
+                       "checked live before sending.")
         if self.ineligible:
             out.append(f"{len(self.ineligible):,} will be skipped as ineligible (not {rule.allowed}).")
         for by in ("status", "type", "account_id"):

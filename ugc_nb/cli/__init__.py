@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
+import re
 import signal
 import sys
 from types import FrameType
@@ -21,6 +23,12 @@ from .views import add_report, add_summary
 
 __all__ = ["main", "build_parser"]
 
+#: What ``ugc-nb --help`` says first (plain text: the help shows it as it is).
+DESCRIPTION = """Understand and clean up a UGC.inc task queue: summary, report, delete, retry, journal, reconcile.
+
+Uses the real API when UGC_API_KEY is set (UGC_BASE_URL to point elsewhere), the embedded sandbox
+otherwise, and says which first. Every error is one line on stderr."""
+
 EPILOG = "exit codes:\n" + "\n".join(f"  {code:<4} {meaning}" for code, meaning in EXIT_CODES.items())
 
 EXAMPLES = {
@@ -31,7 +39,11 @@ EXAMPLES = {
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, with a usage error as one line on stderr (exit 2) that says where the help is."""
+    """argparse, with a usage error as one line on stderr (exit 2) that says where the help is; an option must be
+    spelt out (``--statu`` is not taken for ``--status``: a cleanup never runs on a guess)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{"allow_abbrev": False, **kwargs})
 
     def error(self, message: str) -> NoReturn:
         self.exit(USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -53,7 +65,7 @@ class Version(argparse.Action):
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line. Builds from argparse and the API's vocabulary alone: no pandas, httpx or matplotlib,
     so ``--help`` and usage errors are quick; each command imports what it needs when it runs (see :func:`_act`)."""
-    parser = Parser(prog="ugc-nb", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(prog="ugc-nb", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action=Version)
     parser.add_argument("--debug", action="store_true", help="on an unexpected error, show its traceback (to report it)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -63,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
                          ("retry", "re-queue failed tasks, after showing the plan and asking")):
         command = sub.add_parser(action, help=text, description=f"{text[0].upper()}{text[1:]}.",
                                  epilog=f"{EXAMPLES[action]}\n\n{EPILOG}", formatter_class=argparse.RawDescriptionHelpFormatter)
-        add_selection_args(command)
+        add_selection_args(command, action)
         add_action_args(command)
         command.set_defaults(handler=_act)
     add_journal(sub)
@@ -80,7 +92,9 @@ def _act(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns its exit code (argparse's own usage errors exit 2 too)."""
-    args = build_parser().parse_args(argv)
+    args = parse(build_parser(), sys.argv[1:] if argv is None else list(argv))
+    if args is None:
+        return USAGE
     previous = {s: signal.signal(s, _terminate) for s in (signal.SIGTERM, signal.SIGHUP)} if _main_thread() else {}
     try:
         return int(args.handler(args))
@@ -120,6 +134,31 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+#: Options that take an age (a negative one looks like an option to argparse).
+AGE_OPTIONS = ("--older-than", "--grace")
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace | None:
+    """``argv`` parsed; None after printing the command list (no arguments at all). A usage error names the
+    subcommand's own help, with the closest option for a misspelt one; a negative age says what is wrong."""
+    if not argv:
+        parser.print_help()
+        return None
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    named = next((commands[a] for a in argv if a in commands), parser)
+    for option, value in zip(argv, argv[1:], strict=False):
+        if option in AGE_OPTIONS and re.fullmatch(r"-[0-9.].*", value):
+            named.error(f"{option} {value}: an age is more than zero; write e.g. {option} {value[1:]}")
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        command = commands[args.command]
+        known = [o for action in command._actions for o in action.option_strings]
+        close = difflib.get_close_matches(extras[0].split("=")[0], known, n=1) if extras[0].startswith("-") else []
+        hint = f"; did you mean {close[0]}?" if close else ""
+        command.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+    return args
 
 
 def _os_error(exc: OSError) -> str:

@@ -141,7 +141,9 @@ def _still_unfinished(path: Path) -> int:
 
 
 def add_journal(sub: argparse._SubParsersAction) -> None:
-    journal = sub.add_parser("journal", help="list the cleanup runs the journal holds, or one run's tasks")
+    journal = sub.add_parser("journal", help="list the cleanup runs the journal holds, or one run's tasks",
+                             description="List the cleanup runs the journals hold — when (UTC), the action, where, how many "
+                                         "tasks, the outcomes, how many are unfinished — or, given a run id, that run's tasks.")
     journal.add_argument("run", nargs="?", help="a run id (from the list) to show its tasks")
     journal.add_argument("--journal", metavar="PATH", help="this journal (default: the per-user journals, the sandbox's too)")
     journal.add_argument("--csv", metavar="FILE", help="write the list (or the run's tasks) as CSV")
@@ -149,7 +151,9 @@ def add_journal(sub: argparse._SubParsersAction) -> None:
 
 
 def add_reconcile(sub: argparse._SubParsersAction) -> None:
-    rec = sub.add_parser("reconcile", help="settle the tasks interrupted runs sent without an outcome, against the server")
+    rec = sub.add_parser("reconcile", help="settle the tasks interrupted runs sent without an outcome, against the server",
+                         description="Settle the tasks that interrupted runs sent without an outcome: each is read on the server "
+                                     "and its outcome written to the journal.")
     rec.add_argument("--journal", metavar="PATH", help="this journal (default: the per-user one, or the sandbox's without a key)")
     rec.add_argument("--force", action="store_true", help="also settle runs made with another API key (after a key rotation)")
     rec.set_defaults(handler=_reconcile)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..api.schema import STATUSES, TASK_TYPES
+from ..api.schema import DELETABLE_STATUSES, RETRYABLE_STATUSES, STATUSES, TASK_TYPES
 
 __all__ = ["add_selection_args", "add_action_args", "Once", "PRESETS", "AGE_FORMS"]
 
@@ -28,11 +28,18 @@ PRESETS = {
 AGE_FORMS = "a number and a unit: 7d or 7D (days), 1w (weeks), 36h (hours), 90m (minutes), 1.5d"
 
 
-def add_selection_args(parser: argparse.ArgumentParser) -> None:
-    """The filters and the preset, shared by ``delete`` and ``retry``."""
+#: The presets each action can act on: stale picks scheduled tasks only, which retry cannot take.
+ACTION_PRESETS = {"delete": list(PRESETS), "retry": [p for p in PRESETS if p != "stale"]}
+
+
+def add_selection_args(parser: argparse.ArgumentParser, action: str = "delete") -> None:
+    """The filters and the preset of ``delete`` or ``retry``: the statuses and presets offered are those the action can
+    act on (``retry --status pending`` is a usage error, not a plan that sends nothing)."""
     group = parser.add_argument_group("which tasks (filters combine with AND; a repeated filter is OR)")
     add = group.add_argument
-    add("--status", action="append", choices=STATUSES, metavar="S", help=f"only this status (repeatable): {', '.join(STATUSES)}")
+    statuses = [s for s in STATUSES if s in (DELETABLE_STATUSES if action == "delete" else RETRYABLE_STATUSES)]
+    presets = ACTION_PRESETS[action]
+    add("--status", action="append", choices=statuses, metavar="S", help=f"only this status (repeatable): {', '.join(statuses)}")
     add("--type", action="append", choices=TASK_TYPES, metavar="T", help=f"only this type (repeatable): {', '.join(TASK_TYPES)}")
     add("--account", action="append", metavar="ID", help="only this account id (repeatable)")
     add("--tag", action="append", metavar="TAG", help="only accounts with this tag (repeatable; with --preset test: the one tag "
@@ -42,10 +49,13 @@ def add_selection_args(parser: argparse.ArgumentParser) -> None:
     add("--created-after", action=Once, metavar="ISO", help="only tasks created after this time (ISO 8601; a date means its 00:00 UTC)")
     add("--created-before", action=Once, metavar="ISO", help="only tasks created before this time (ISO 8601)")
     add("--ids-file", action=Once, metavar="FILE", help="only these task ids: one a line, '-' for stdin, '#' starts a comment")
-    add("--preset", action=Once, choices=list(PRESETS), metavar="NAME",
-        help="one of the API docs' cleanups: " + "; ".join(f"{name}: {summary}" for name, summary in PRESETS.items()))
+    add("--preset", action=Once, choices=presets, metavar="NAME",
+        help="one of the API docs' cleanups: " + "; ".join(f"{name}: {PRESETS[name]}" for name in presets))
     add("--group", action=Once, metavar="GROUP", help="with --preset test: the org or user group it picks instead of a tag")
-    add("--grace", action=Once, metavar="AGE", help="with --preset stale: how late a scheduled task may be before it is overdue (default: 1h)")
+    if "stale" in presets:
+        add("--grace", action=Once, metavar="AGE", help="with --preset stale: how late a scheduled task may be before it is overdue (default: 1h)")
+    else:
+        parser.set_defaults(grace=None)
     add("--all", action="store_true", help="with --yes and no filter or preset: really every task the action can take")
 
 

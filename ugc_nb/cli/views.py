@@ -71,7 +71,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def add_summary(sub: argparse._SubParsersAction) -> None:
-    summary = sub.add_parser("summary", help="load all tasks, print a summary and write the overview figure")
+    summary = sub.add_parser("summary", help="load all tasks, print a summary and write the overview figure",
+                             description="Load every task, print the summary (counts by status and type, what can be deleted or "
+                                         "retried, overdue, the oldest failure) and write the overview figure.")
     summary.add_argument("-o", "--output", default="out/overview.png", help="where to write the figure: .png, .svg or .pdf (default: %(default)s)")
     summary.add_argument("--account", action="append", metavar="ID", help="only this account (repeatable)")
     summary.add_argument("--start", help="ISO 8601 lower bound of the server's date filter")
@@ -82,7 +84,9 @@ def add_summary(sub: argparse._SubParsersAction) -> None:
 
 
 def add_report(sub: argparse._SubParsersAction) -> None:
-    report = sub.add_parser("report", help="write the shareable HTML report (no code, figures embedded)")
+    report = sub.add_parser("report", help="write the shareable HTML report (no code, figures embedded)",
+                            description="Run the report notebook on a kernel and write one self-contained HTML file: no code, "
+                                        "figures embedded, nothing fetched when it opens.")
     report.add_argument("-o", "--output", help="where to write the HTML, a .html file (default: out/ugc-report-<time>.html)")
     report.add_argument("--source", choices=("auto", "api", "sandbox"), default="auto",
                         help="auto: the API if UGC_API_KEY is set, else the sandbox (default: %(default)s)")

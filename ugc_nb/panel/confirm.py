@@ -15,7 +15,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..cleanup.plan import Plan
-from ..tasks.units import count
+from ..tasks.units import agree, count
 
 __all__ = ["ConfirmBox", "first_line"]
 
@@ -102,6 +102,7 @@ def first_line(plan: Plan, matching: str | None, *, everything: bool = False, hi
         text += "<p style='color:#b00020'><b>This is every task in the frame.</b></p>"
     if hidden:
         shown = ", ".join(html.escape(i) for i in hidden[:10]) + (f", … {len(hidden) - 10:,} more" if len(hidden) > 10 else "")
-        text += (f"<p style='color:#b00020'><b>{len(hidden):,} of the selected tasks are hidden by the current filters</b> "
+        text += (f"<p style='color:#b00020'><b>{len(hidden):,} of the selected tasks {agree(len(hidden), 'is', 'are')} hidden by the "
+                 "current filters</b> "
                  f"and are included: {shown}</p>")
     return text

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..cleanup.journal import journal_command
 from ..cleanup.outcome import CleanupReport
-from ..tasks.units import duration, when
+from ..tasks.units import agree, count, duration, when
 from .table import FullTable
 
 __all__ = ["RunProgress", "ResultView", "summary_parts"]
@@ -163,12 +163,13 @@ class ResultView(w.VBox):
         not_sent = sum(1 for r in report.results if r.outcome == "not_sent" or r.reason.startswith("could not check"))
         why = {"asked to stop": "Stopped as asked"}.get(stopped, f"Stopped: {stopped}")
         unknown = report.totals.get("unknown", 0)
-        settle = (f" {unknown:,} were sent but their state could not be read back: <code>ugc-nb reconcile</code> settles them."
+        settle = (f" {unknown:,} {agree(unknown, 'was sent but its', 'were sent but their')} state could not be read back: "
+                  "<code>ugc-nb reconcile</code> settles them."
                   if unknown else "")
         return (
             "<div style='border-left:4px solid #b00020;padding:6px 10px;margin:4px 0;background:rgba(176,0,32,0.08)'>"
-            f"<b>{html.escape(why)}.</b> {done:,} of the {sent:,} tasks were {word} before it stopped; "
-            f"{not_sent:,} were not sent and are unchanged on the server.{settle}</div>"
+            f"<b>{html.escape(why)}.</b> {done:,} of the {count(sent)} {agree(done, 'was', 'were')} {word} before it stopped; "
+            f"{not_sent:,} {agree(not_sent, 'was not sent and is', 'were not sent and are')} unchanged on the server.{settle}</div>"
         )
 
     def _show(self) -> None:

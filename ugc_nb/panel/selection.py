@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
+from ..tasks.units import agree
+
 __all__ = ["MatchingBanner", "CountsRow", "link_button", "counts_line", "nothing_matches"]
 
 
@@ -40,7 +42,7 @@ class MatchingBanner(w.HBox):
         if everything:
             self.text.value = f"All <b>{matching:,}</b> tasks matching the filters are selected."
         elif offer:
-            self.text.value = f"<b>{in_view:,}</b> shown tasks are selected."
+            self.text.value = f"<b>{in_view:,}</b> shown {agree(in_view, 'task is', 'tasks are')} selected."
         else:
             self.text.value = ""
         self.select_button.description = f"Select all {matching:,} matching"
@@ -84,7 +86,7 @@ def counts_line(*, hidden: int, matching: int, total: int, shown: int, inverted:
     """The panel's counts line: '<b>41</b> of 1,443 tasks match the filters', the selected tasks the filters hide, and
     what the table does not show — ``first`` names the rows it holds ("the 1,000 youngest"; the oldest by default) —
     (how many are selected is said once, in the action bar)."""
-    note = f" · <b>{hidden:,}</b> selected are hidden by the filters" if hidden else ""
+    note = f" · <b>{hidden:,}</b> selected {agree(hidden, 'is', 'are')} hidden by the filters" if hidden else ""
     tail = ""
     if shown < matching:
         held = first or f"the {shown:,} oldest"

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .frame import profile_edits
 
-__all__ = ["count", "duration", "days", "when", "share", "readable"]
+__all__ = ["count", "agree", "duration", "days", "when", "share", "readable"]
 
 #: What a missing value reads as.
 MISSING = "—"
@@ -24,6 +24,11 @@ MISSING = "—"
 def count(n: int, noun: str = "task", plural: str | None = None) -> str:
     """``1 task``, ``1,443 tasks``, ``2 accounts`` (``plural`` for irregular nouns)."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def agree(n: int, one: str, many: str) -> str:
+    """The verb (or words) that agree with ``n``: ``agree(1, "is", "are")`` → "is" ("1 task is", "2 tasks are")."""
+    return one if n == 1 else many
 
 
 def _seconds(value: Any) -> float | None:
