@@ -7,9 +7,10 @@
     python3 dev.py lock    # regenerate constraints.txt (the pinned versions dev.py and CI install)
 
 Each command creates ``.venv`` beside this file on first use and installs the package into
-it from the pinned ``constraints.txt``; it reinstalls only when ``pyproject.toml``,
-``constraints.txt`` or the extras asked for changed, so it works on a fresh clone, stays
-correct after a pull and costs nothing the second time. ``test`` runs ruff and mypy before
+it from the pinned ``constraints.txt`` (a copy, not an editable install: that would leave out
+the dashboard's Voila template); it reinstalls only when ``pyproject.toml``, ``constraints.txt``,
+the extras asked for or a file of the package changed, so it works on a fresh clone, stays
+correct after a pull or an edit and costs a few seconds at most. ``test`` runs ruff and mypy before
 pytest. Extra arguments are passed on (``python3 dev.py test -k client``).
 """
 
@@ -56,16 +57,28 @@ def install(extras: str = "") -> None:
     if not PY.exists():
         create_venv()
     spec = f".[{extras}]" if extras else "."
-    inputs = [(ROOT / "pyproject.toml").read_bytes(), CONSTRAINTS.read_bytes() if CONSTRAINTS.exists() else b"", spec.encode()]
+    inputs = [(ROOT / "pyproject.toml").read_bytes(), CONSTRAINTS.read_bytes() if CONSTRAINTS.exists() else b"", spec.encode(),
+              package_digest()]
     digest = hashlib.sha256(b"\0".join(inputs)).hexdigest()
     if STAMP.exists() and digest in STAMP.read_text().split():
         print(f"+ .venv is up to date for {spec}", flush=True)
         return
     pins = ["-c", str(CONSTRAINTS)] if CONSTRAINTS.exists() else []
-    if run(PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins, "-e", spec) != 0:
+    # not editable: an editable install leaves out the data files (the dashboard's Voila template) and makes setuptools
+    # warn about it; a copy is made again whenever a file of the package changes (package_digest)
+    if run(PY, "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins, spec) != 0:
         sys.exit("dev.py: installing the package failed (see pip's output above)")
     with STAMP.open("a") as stamp:  # one line per spec installed at these inputs (test includes report's)
         stamp.write(digest + "\n")
+
+
+def package_digest() -> bytes:
+    """A digest of the package's own files (what the install copies), so an edit is installed before the next run."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "ugc_nb").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.digest()
 
 
 def report(args: list[str]) -> int:
