@@ -282,3 +282,27 @@ def test_tables_do_not_modify_the_frame(df):
     before = df.copy()
     overdue(df), cleanup_candidates(df, by="type"), failure_rates(df), top_failing_accounts(df)
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_a_week_is_an_iso_week_in_the_tables_the_plots_and_the_report():
+    """freq="W" is Monday 00:00 UTC to Monday in failure_rates, timeline, plot_failure_rate's line and the report's
+    weekly table (pandas' own "W" ends on Sunday): a task on Sunday 2026-11-08 and one on Monday 2026-11-09 fall in
+    different weeks, of 2026-11-02 and 2026-11-09."""
+    from ugc_nb.insight.analysis import failure_rates, period_freq, timeline
+    from ugc_nb.insight.plots import plot_failure_rate
+    from ugc_nb.report.sections import failure_table
+
+    times = pd.to_datetime(["2026-11-08T23:00Z", "2026-11-09T01:00Z", "2026-11-09T02:00Z"], utc=True)
+    df = pd.DataFrame({"id": ["a", "b", "c"], "account_id": "acc_1", "type": "edit_profile",
+                       "status": pd.Categorical(["failed", "complete", "failed"]), "created_at": times,
+                       "scheduled_time": times, "age": pd.Timestamp("2026-11-20T00:00Z") - times})
+    df.attrs["now"] = pd.Timestamp("2026-11-20T00:00Z")
+    mondays = [pd.Timestamp("2026-11-02T00:00Z"), pd.Timestamp("2026-11-09T00:00Z")]
+    assert period_freq("W") == period_freq("W-SUN") == "W-MON" and period_freq("D") == "D"
+    rates = failure_rates(df, by=None, freq="W")
+    assert list(rates.index) == mondays and rates["failed"].tolist() == [1, 1]
+    assert list(timeline(df, "W").index) == mondays
+    line = plot_failure_rate(df, by=None, freq="W").get_lines()[0]
+    assert list(pd.to_datetime(line.get_xdata(), utc=True)) == mondays
+    page = failure_table(df)
+    assert "2026-11-02" in page and "2026-11-09" in page and "2026-11-08" not in page

@@ -153,6 +153,18 @@ def stuck(df: pd.DataFrame, grace: DurationLike | None = None) -> pd.DataFrame:
     return rows.sort_values("late_by", ascending=False, kind="stable")
 
 
+def period_freq(freq: str) -> str:
+    """The one definition of a period: ``freq`` as pandas takes it, except that a week is an ISO week — Monday 00:00 UTC to
+    the next Monday (``"W"`` is pandas' week ending Sunday, ``"W-SUN"``; here every ``"W"`` starts on Monday, in the
+    tables, the plots, the notebooks and the report alike)."""
+    from pandas.tseries.frequencies import to_offset
+
+    offset = to_offset(freq)
+    if isinstance(offset, pd.offsets.Week) and offset.weekday is not None:
+        return f"{offset.n}W-MON" if offset.n != 1 else "W-MON"
+    return freq
+
+
 def failure_rates(df: pd.DataFrame, by: str | None = "type", freq: str | None = "D") -> pd.DataFrame:
     """Failure rate per ``by`` group and per period of ``freq``, with the counts behind it.
 
@@ -172,7 +184,7 @@ def failure_rates(df: pd.DataFrame, by: str | None = "type", freq: str | None = 
     keys: list[str | pd.Grouper] = []
     if freq is not None:
         work["period"] = df["scheduled_time"].fillna(df["created_at"])
-        keys.append(pd.Grouper(key="period", freq=freq, label="left", closed="left"))
+        keys.append(pd.Grouper(key="period", freq=period_freq(freq), label="left", closed="left"))
     if by is not None:
         work[by] = pd.Categorical(group_labels(_column(df, by)), categories=group_order(df[by]))
         keys.append(by)
@@ -247,4 +259,4 @@ def timeline(df: pd.DataFrame, freq: str = "D") -> pd.DataFrame:
         index=pd.DatetimeIndex(created.dropna(), name="period"),
         columns=pd.Index(present, name="status"),
     )
-    return onehot.resample(freq, label="left", closed="left").sum().astype("int64")
+    return onehot.resample(period_freq(freq), label="left", closed="left").sum().astype("int64")

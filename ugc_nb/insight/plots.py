@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from pandas.tseries.frequencies import to_offset
 
-from .analysis import failure_rates, group_labels, group_order, status_counts, status_order, timeline
+from .analysis import failure_rates, group_labels, group_order, period_freq, status_counts, status_order, timeline
 
 __all__ = [
     "Palette",
@@ -123,7 +123,7 @@ def _headroom(ax: Axes, top: float) -> None:
 
 def _per(freq: str) -> str:
     """A period alias in words: "D" → "day", "6h" → "6h"."""
-    return _PERIODS.get(freq, freq)
+    return "week" if period_freq(freq) == "W-MON" else _PERIODS.get(freq, freq)
 
 
 def age_unit(ages: pd.Series) -> tuple[str, float]:
@@ -209,7 +209,7 @@ def plot_timeline(df: pd.DataFrame, *, ax: Axes | None = None, freq: str = "D") 
     if table.empty:
         return _note(ax, "no tasks with a creation time")
     starts = table.index.tz_convert("UTC").tz_localize(None)
-    ends = starts[1:].append(pd.DatetimeIndex([starts[-1] + to_offset(freq)]))
+    ends = starts[1:].append(pd.DatetimeIndex([starts[-1] + to_offset(period_freq(freq))]))
     left = mdates.date2num(starts)
     width = 0.9 * (mdates.date2num(ends) - left)
     bottom = np.zeros(len(table))
@@ -283,7 +283,7 @@ def _partial(ax: Axes, last: pd.Timestamp, freq: str, df: pd.DataFrame) -> None:
     if now is None or pd.isna(last):
         return
     start = pd.Timestamp(last).tz_convert("UTC")
-    end = start + to_offset(freq)
+    end = start + to_offset(period_freq(freq))
     if not start <= now < end:
         return
     left, right = mdates.date2num(start.tz_localize(None)), mdates.date2num(end.tz_localize(None))

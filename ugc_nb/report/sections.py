@@ -87,7 +87,7 @@ def stuck(df: pd.DataFrame, *, limit: int = 50) -> str:
 def failure_table(df: pd.DataFrame) -> str:
     """Failure rate per week and type, shaded by rate, with the counts behind each; few finished tasks and the
     current, partial week are marked."""
-    rates = analysis.failure_rates(df, by="type", freq="W-MON")  # weeks that start on Monday
+    rates = analysis.failure_rates(df, by="type", freq="W")  # ISO weeks, as everywhere (analysis.period_freq)
     rates = rates[rates["finished"] > 0]
     if rates.empty:
         return nothing("No task has finished (complete or failed) yet, so there is no failure rate to show.")
