@@ -108,3 +108,31 @@ def test_a_late_output_failure_points_at_the_journal_that_was_used(tmp_path, pla
     line = proc.stderr.strip().splitlines()[-1]  # after the progress lines
     assert line.startswith(f"ugc-nb: could not write the report to {places['full_csv']}: No space left on device; every outcome is in the journal")
     assert line.endswith(f"--journal {journal})") and journal.exists()
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["report", "--older-than", "7days"], "--older-than '7days' is not an age; write a number and a unit"),
+    (["report", "--start", "yesterday"], "--start 'yesterday' is not an ISO 8601 time"),
+    (["summary", "--grace", "5"], "--grace '5' is not an age"),
+    (["summary", "--end", "now"], "--end 'now' is not an ISO 8601 time"),
+    (["delete", "--older-than", "7days", "--status", "failed"], "--older-than '7days' is not an age"),
+    (["delete", "--batch-size", "0", "--status", "failed"], "argument --batch-size: '0' is not a whole number above 0"),
+])
+def test_options_are_checked_by_one_rule_before_anything_is_loaded(tmp_path, args, says):
+    """Ages and times follow one parser in every command, named by their option; nothing is loaded or run first."""
+    proc = ugc(*args, tmp_path=tmp_path)
+    assert proc.returncode == 2 and says in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stdout == "" or proc.stdout.startswith("usage"), proc.stdout  # no "Running the report notebook…", no "Loaded"
+
+
+def test_the_in_process_sandbox_has_one_name(tmp_path):
+    """The in-process sandbox is "sandbox" in repr(client) and the --output report, never its internal address."""
+    from ugc_nb import Sandbox
+
+    assert repr(Sandbox(n_tasks=1).client()) == "UGCClient(sandbox, api_key='***')"
+    out = tmp_path / "r.json"
+    proc = ugc("delete", "--status", "failed", "--dry-run", "--output", str(out), tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    assert json.loads(out.read_text())["source"] == "sandbox" and "sandbox.invalid" not in proc.stdout + out.read_text()

@@ -124,7 +124,7 @@ class UGCClient:
 
     # -- lifecycle ---------------------------------------------------------
     def __repr__(self) -> str:
-        return f"UGCClient(base_url={self.base_url!r}, api_key='***')"
+        return f"UGCClient({'sandbox' if self.is_sandbox else f'base_url={self.base_url!r}'}, api_key='***')"
 
     def __enter__(self) -> UGCClient:
         return self

@@ -61,7 +61,7 @@ def act(args: argparse.Namespace) -> int:
         if args.dry_run:
             report = run_cleanup(action, client, chosen.rows, dry_run=True, progress=False, **options)
             say(f"Dry run, checked against the server: {totals_text(report.totals)}. Nothing was sent.")
-            _write(output, report, client.base_url)
+            _write(output, report, "sandbox" if client.is_sandbox else client.base_url)
             return OK
         _confirm(args, plan, wanted)
         report, interrupted = _run(action, client, chosen, options)
@@ -70,7 +70,7 @@ def act(args: argparse.Namespace) -> int:
     say(_totals_line(report), *_failures(report))
     if report.journal:
         say(f"Journal: {report.journal} ({_journal_command(report)} shows this run's tasks)")
-    _write(output, report, client.base_url)
+    _write(output, report, "sandbox" if client.is_sandbox else client.base_url)
     return INTERRUPTED if interrupted else OK if report.ok else FAILED
 
 

@@ -28,7 +28,7 @@ from ..tasks.frame import tasks_frame
 from ..tasks.units import count
 from .console import warn
 
-__all__ = ["Selection", "Wanted", "wanted_from", "select"]
+__all__ = ["Selection", "Wanted", "wanted_from", "select", "check_time"]
 
 
 #: The start of an ISO 8601 date or time (not "now", "today" or other words pandas would take).
@@ -56,13 +56,9 @@ def wanted_from(args: argparse.Namespace) -> Wanted:
                 raise ValueError(f"--{option.replace('_', '-')} is empty: give it a value, or leave the option out")
             if value is not None and option in ("account", "tag", "group") and value != value.strip():
                 raise ValueError(f"--{option} {value!r} has spaces around it; no {option} has")
-    for option in ("created_after", "created_before"):
-        value = getattr(args, option)
-        if value is not None and not ISO_START.match(value.strip()):
-            raise ValueError(f"--{option.replace('_', '-')} {value!r} is not an ISO 8601 time; write e.g. 2026-11-01 or 2026-11-01T12:00Z")
     age = parse_age(args.older_than) if args.older_than is not None else None
-    after = to_utc(args.created_after, "--created-after") if args.created_after is not None else None
-    before = to_utc(args.created_before, "--created-before") if args.created_before is not None else None
+    after = check_time(args.created_after, "--created-after")
+    before = check_time(args.created_before, "--created-before")
     if after is not None and before is not None and after >= before:
         raise ValueError(f"--created-after {args.created_after} is not before --created-before {args.created_before}")
     ids = read_ids(args.ids_file) if args.ids_file is not None else ()
@@ -88,6 +84,16 @@ def wanted_from(args: argparse.Namespace) -> Wanted:
         raise ValueError("--all means every task; it cannot be combined with a filter or a preset")
     grace = parse_age(args.grace, "--grace") if args.grace is not None else pd.Timedelta(hours=1)
     return Wanted(chosen, grace, chosen.is_empty())
+
+
+def check_time(value: str | None, option: str) -> pd.Timestamp | None:
+    """An option's ISO 8601 time (a bare date is its 00:00 UTC), the one rule of every command; words like ``now`` that
+    pandas would take are refused. None stays None."""
+    if value is None:
+        return None
+    if not ISO_START.match(value.strip()):
+        raise ValueError(f"{option} {value!r} is not an ISO 8601 time; write e.g. 2026-11-01 or 2026-11-01T12:00Z")
+    return to_utc(value, option)
 
 
 def read_ids(name: str) -> tuple[str, ...]:

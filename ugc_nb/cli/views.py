@@ -20,22 +20,26 @@ def _summary(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
+    from ..api.timeutil import parse_age
     from ..insight import accessor as _  # noqa: F401  (df.ugc)
     from ..insight.plots import plot_overview
     from ..report.files import output_file, write_output
     from ..source import default_client, load_tasks
     from .console import source_line
+    from .select import check_time
 
-    out = output_file(args.output, "-o", FIGURE_EXTENSIONS)  # before anything is loaded
+    out = output_file(args.output, "-o", FIGURE_EXTENSIONS)  # every option before anything is loaded
+    start, end = check_time(args.start, "--start"), check_time(args.end, "--end")
+    grace = parse_age(args.grace, "--grace")
     client = default_client(announce=False)
     print(source_line(client))
     df = load_tasks(
         client,
         account_ids=args.account or None,
-        start=args.start,
-        end=args.end,
+        start=start,
+        end=end,
         task_type=args.type,
-        grace=args.grace,
+        grace=grace,
     )
     print(df.ugc.summary())
     fig = plot_overview(df)
@@ -46,12 +50,17 @@ def _summary(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from ..api.client import DEFAULT_BASE_URL, key_in_environment
+    from ..api.timeutil import parse_age
     from ..report.files import output_file
     from ..report.render import render_report
     from ..source import check_environment
+    from .select import check_time
 
-    if args.output:
-        output_file(args.output, "-o", (".html", ".htm"))  # before a kernel starts
+    if args.output:  # every option before a kernel starts, with the option's own name
+        output_file(args.output, "-o", (".html", ".htm"))
+    check_time(args.start, "--start")
+    check_time(args.end, "--end")
+    parse_age(args.older_than, "--older-than")
     if args.source == "auto":
         check_environment()
     use_api = args.source == "api" or (args.source == "auto" and key_in_environment())

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..api.client import is_sandbox
 from ..api.errors import ReportError
 from ..api.timeutil import utcnow
 from ..cleanup.outcome import CleanupReport, totals_text
@@ -74,7 +75,7 @@ def write_cleanup(output_dir: str | os.PathLike[str], plan: Plan, report: Cleanu
     stem = out / f"cleanup-{now:%Y%m%d-%H%M%S}"
     frame = per_task(plan, report)
     shown = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in params.items() if k != "accounts")
-    facts = [("When", when(now)), ("Source", source), ("Preset", preset + (f" ({shown})" if shown else "")),
+    facts = [("When", when(now)), ("Source", "the embedded sandbox" if is_sandbox(source) else source), ("Preset", preset + (f" ({shown})" if shown else "")),
              ("Mode", "dry run: nothing was sent" if report.dry_run else "applied"),
              ("Journal", str(report.journal) if report.journal else "none (dry run)")]
     headline = f"{'Dry run — ' if report.dry_run else ''}{count(len(frame))}: {totals_text(report.totals)}"
