@@ -122,5 +122,5 @@ def test_after_a_cleanup_the_report_keeps_the_past_true_and_says_what_was_remove
         delete_tasks(client, failed, progress=False)  # the default journal: what the report reads
         path = render_report(tmp_path / "r.html")
     html = path.read_text()
-    assert f"These counts include {len(failed):,} tasks that cleanups deleted" in html
-    assert f"{len(failed):,} tasks deleted from this source" in html
+    assert f"{len(df):,} tasks: {len(df) - len(failed):,} in the queue now and {len(failed):,} deleted by cleanups since" in html
+    assert f"{len(failed):,} tasks of this report deleted by 1 cleanup run" in html

@@ -10,6 +10,7 @@ import pytest
 from ugc_nb import Sandbox, load_tasks, tasks_frame
 from ugc_nb.insight import join_accounts
 from ugc_nb.report import sections
+from ugc_nb.tasks.units import count
 
 NOW = pd.Timestamp("2026-11-30T12:00:00Z")  # a Monday
 RAW = re.compile(r"\d+ days \d\d:\d\d|\+00:00|task\(s\)|\d\d:\d\d:\d\d\.\d{6}|NaT|nan\b")
@@ -74,17 +75,18 @@ def test_the_cleanup_preview_says_what_it_would_delete_and_keep(df):
     assert "Preview only" in page and "7D" not in page
 
 
-def test_what_was_removed_reads_the_runs_of_the_same_source():
-    """Runs against this source, newest first, with counts by type and account; other sources are left out."""
-    journal = pd.DataFrame({
-        "run": ["r1", "r1", "r2", "r3"], "id": ["a", "b", "c", "d"], "outcome": pd.Categorical(["deleted", "deleted", "retried", "deleted"]),
-        "time": pd.to_datetime(["2026-11-20T10:00Z", "2026-11-20T10:00Z", "2026-11-25T09:00Z", "2026-11-26T09:00Z"], utc=True),
-        "source": ["http://me", "http://me", "http://me", "http://other"], "type": ["edit_profile", "warmup_scroll", "warmup_scroll", "x"],
-        "account_id": ["acc_1", "acc_1", "acc_2", "acc_9"]})
-    page = sections.removed(journal, "http://me")
-    assert "2 tasks deleted from this source" in page and "acc_9" not in page
-    assert page.index("2026-11-25 09:00 UTC") < page.index("2026-11-20 10:00 UTC") and "acc_1 2" in page
-    assert "No cleanup has been journalled" in sections.removed(None, "http://me")
+def test_what_was_removed_lists_the_reports_deleted_rows_by_run_with_usernames():
+    """The history's deleted rows by run, newest first, each task once, accounts as "username (acc_…)"; live rows and
+    a history with none deleted say so."""
+    history = pd.DataFrame({
+        "id": ["live", "a", "b", "c"], "type": ["x", "edit_profile", "warmup_scroll", "warmup_scroll"],
+        "account_id": ["acc_1", "acc_1", "acc_1", "acc_2"], "username": ["nate", "nate", "nate", None],
+        "deleted_at": pd.to_datetime([None, "2026-11-20T10:00Z", "2026-11-20T10:00Z", "2026-11-25T09:00Z"], utc=True),
+        "deleted_run": [None, "r1", "r1", "r2"]})
+    page = sections.removed(history)
+    assert "3 tasks of this report deleted by 2 cleanup runs" in page and "live" not in page
+    assert page.index("2026-11-25 09:00 UTC") < page.index("2026-11-20 10:00 UTC") and "nate (acc_1) 2" in page and "acc_2 1" in page
+    assert "No task of this report was deleted" in sections.removed(history.iloc[:1])
 
 
 def test_every_section_reads_in_human_units_on_a_real_queue_and_an_empty_one():
@@ -93,7 +95,7 @@ def test_every_section_reads_in_human_units_on_a_real_queue_and_an_empty_one():
     for frame in (full, full.iloc[0:0]):
         pages = [sections.headline(frame.ugc.summary(), title="t", where="w"), sections.ages(frame), sections.stuck(frame),
                  sections.failure_table(frame), sections.top_accounts(frame), sections.cleanup_preview(frame, "7D"),
-                 sections.removed(None, "w")]
+                 sections.removed(frame)]
         found = [RAW.search(p) for p in pages]
         assert not any(found), [m.group(0) for m in found if m]
 
@@ -103,3 +105,37 @@ def test_scripts_are_stripped_and_images_get_their_alt_texts():
     page = '<head><script src="https://cdn/x.js"></script></head><img alt="No description" src="data:1"><img src="data:2">'
     out = sections.with_alt_texts(sections.strip_scripts(page), ["Four charts", None])
     assert "<script" not in out and '<img alt="Four charts" src="data:1">' in out and '<img src="data:2">' in out
+
+
+def test_a_report_after_a_cleanup_has_one_population_and_its_sums_agree(tmp_path):
+    """After deleting failed tasks: the header's population (live + deleted), the overview's status bars, the weekly
+    failure table, the top accounts and "What was removed" all count the same tasks; a report scoped to one account
+    lists only that account's deletions; a fresh in-process sandbox does not inherit an earlier one's deletions."""
+    from ugc_nb import delete_tasks
+    from ugc_nb.insight import analysis
+    from ugc_nb.insight.plots import plot_status
+
+    journal = tmp_path / "j.jsonl"
+    box = Sandbox(n_tasks=400, seed=3)
+    client = box.client()
+    live = load_tasks(client, accounts=True)
+    failed = live[live["status"] == "failed"]
+    delete_tasks(client, failed, journal=journal, progress=False)
+    history = load_tasks(client, accounts=True, include_deleted=True, journal=journal)
+    gone = history["deleted_at"].notna()
+    assert int(gone.sum()) == len(failed) and len(history) == len(live)
+    assert sections.population(history).startswith(f"{len(history):,} tasks: {len(live) - len(failed):,} in the queue now and "
+                                                   f"{len(failed):,} deleted by cleanups since")
+    assert f"<b>{len(history):,}</b><span>tasks</span>" in sections.headline(history.ugc.summary(), title="t", where="w")
+    assert sum(p.get_height() for p in plot_status(history).patches) == len(history)
+    all_failed = int((history["status"] == "failed").sum())
+    assert int(analysis.failure_rates(history, by="type", freq="W")["failed"].sum()) == all_failed
+    assert int(analysis.top_failing_accounts(history, n=10_000)["failed"].sum()) == all_failed
+    assert f"{len(failed):,} tasks of this report deleted by 1 cleanup run" in sections.removed(history)
+    account = str(failed["account_id"].iloc[0])
+    mine = load_tasks(client, accounts=True, include_deleted=True, journal=journal, account_ids=[account])
+    theirs = int((failed["account_id"].astype(str) == account).sum())
+    assert f"{count(theirs)} of this report deleted" in sections.removed(mine) and set(mine["account_id"].astype(str)) == {account}
+    again = Sandbox(n_tasks=400, seed=3).client()  # the same ids, a new queue: nothing of it was deleted
+    fresh = load_tasks(again, include_deleted=True, journal=journal)
+    assert fresh["deleted_at"].notna().sum() == 0 and "No task of this report was deleted" in sections.removed(fresh)

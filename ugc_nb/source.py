@@ -174,6 +174,8 @@ def _with_journalled(frame: pd.DataFrame, client: UGCClient, journal: Any, filte
         warnings.simplefilter("ignore")  # a torn line is read_journal's to report, not the analysis'
         entries = read_journal(path)
     done = entries[(entries["outcome"].astype(str) == "deleted") & (entries["source"] == client.base_url) & entries["row"].notna()]
+    if client.sandbox_born is not None:  # an in-process sandbox: only its own runs (an earlier one's queue is gone)
+        done = done[done["time"] >= pd.Timestamp(client.sandbox_born)]
     done = done.sort_values("time", kind="stable").drop_duplicates("id", keep="last")
     accounts, kind = filters.get("account_ids"), filters.get("task_type")
     if accounts:

@@ -7,9 +7,8 @@ plain Python data (lists of dicts, dicts) and raises the typed errors of
 Every call goes through one private method, :meth:`UGCClient._request`, which
 owns the retry policy:
 
-* **Reads** (``/tasks``, ``/accounts``, ``/accounts/status``) are retried on
-  connection errors, timeouts, HTTP 429 (waiting for ``Retry-After``, capped)
-  and 5xx, with capped exponential backoff and jitter (:class:`RetryPolicy`).
+* **Reads** (``/tasks``, ``/accounts``, ``/accounts/status``) are retried on connection errors, timeouts, HTTP 429
+  (waiting for ``Retry-After``, capped) and 5xx, with capped exponential backoff and jitter (:class:`RetryPolicy`).
 * **Mutations** (``/tasks/delete``, ``/tasks/retry``) are *not* re-sent
   blindly. A delete whose response was lost may already have been applied, and
   deletion is permanent, so a mutation is retried only when the server provably
@@ -30,6 +29,7 @@ import warnings
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -123,6 +123,8 @@ class UGCClient:
         )
 
     # -- lifecycle ---------------------------------------------------------
+    sandbox_born: datetime | None = None  # an in-process sandbox's start: its own journalled runs are those after it
+
     def __repr__(self) -> str:
         return f"UGCClient({'sandbox' if self.is_sandbox else f'base_url={self.base_url!r}'}, api_key='***')"
 

@@ -17,7 +17,7 @@ from ..insight.plots import PALETTE
 from ..insight.summary import TaskSummary
 from ..tasks.units import count, days, duration, readable, share, when
 
-__all__ = ["STYLE", "headline", "ages", "stuck", "failure_table", "top_accounts", "cleanup_preview", "removed", "nothing",
+__all__ = ["STYLE", "headline", "population", "ages", "stuck", "failure_table", "top_accounts", "cleanup_preview", "removed", "nothing",
            "table", "strip_scripts", "with_alt_texts", "unknown_accounts"]
 
 #: Finished tasks below which a week's failure rate is marked as resting on few tasks.
@@ -48,8 +48,22 @@ def table(frame: pd.DataFrame, *, numeric: Iterable[str] = ()) -> str:
     return f"<table class='ugc-table'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-def headline(summary: TaskSummary, *, title: str, where: str, scope: Sequence[str] = ()) -> str:
-    """The title, where the data came from, and the numbers that matter first, as cards."""
+def population(history: pd.DataFrame) -> str:
+    """The report's one population, in words: the tasks in the queue now and those cleanups deleted (from the journal),
+    "1,733 tasks: 1,443 in the queue now and 290 deleted by cleanups since 1 Nov 2026". Every section counts these."""
+    gone = history["deleted_at"].notna() if "deleted_at" in history else pd.Series(False, index=history.index)
+    deleted, live = int(gone.sum()), int((~gone).sum())
+    if not deleted:
+        return f"{count(live)} in the queue now."
+    since = history.loc[gone, "deleted_at"].min()
+    return (f"{count(live + deleted)}: {live:,} in the queue now and {deleted:,} deleted by cleanups since {since:%-d %b %Y} "
+            "(kept in the journal, so a cleanup does not make the past look better than it was).")
+
+
+def headline(summary: TaskSummary, *, title: str, where: str, scope: Sequence[str] = (), covers: str = "") -> str:
+    """The title, where the data came from, the population every section counts (``covers``: :func:`population`), and
+    the numbers that matter first, as cards (what can be deleted, retried or is overdue is of the queue now: a deleted
+    task is none of them)."""
     oldest = summary.oldest_failed
     cards = [(f"{summary.total:,}", "tasks"), (f"{summary.accounts:,}", "accounts"),
              (f"{summary.deletable:,}", "deletable (scheduled or failed)"), (f"{summary.retryable:,}", "retryable (failed)"),
@@ -57,8 +71,9 @@ def headline(summary: TaskSummary, *, title: str, where: str, scope: Sequence[st
              (duration(oldest["age"]) if oldest else "—", f"oldest failure{' (' + oldest['created_at'] + ')' if oldest else ''}")]
     boxes = "".join(f"<div class='ugc-card'><b>{html.escape(v)}</b><span>{html.escape(k)}</span></div>" for v, k in cards)
     within = f" — {html.escape('; '.join(scope))}" if scope else ""
+    about = f"<p><b>This report covers {html.escape(covers)}</b></p>" if covers else ""
     return (f"{STYLE}<h1>{html.escape(title)}</h1><p>Generated {when(summary.now)} from {html.escape(where)}{within}.</p>"
-            f"<div class='ugc-cards'>{boxes}</div>")
+            f"{about}<div class='ugc-cards'>{boxes}</div>")
 
 
 def ages(df: pd.DataFrame) -> str:
@@ -117,7 +132,7 @@ def failure_table(df: pd.DataFrame) -> str:
     note = (f"<p>Failed ÷ finished (complete + failed) per week (Monday to Sunday, UTC) and type; scheduled and pending tasks "
             f"have not finished and are left out. A darker cell fails more. <span class='ugc-few'>Pale italics</span>: fewer than "
             f"{FEW} finished tasks, too few to read much into.</p>")
-    return f"{note}{_history_note(df)}<table class='ugc-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f"{note}<table class='ugc-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def top_accounts(df: pd.DataFrame, n: int = 10) -> str:
@@ -131,7 +146,7 @@ def top_accounts(df: pd.DataFrame, n: int = 10) -> str:
         "Tasks": rows["tasks"].to_numpy()})
     return (f"<p>Ranked by the number of failed tasks (ties: the higher failure rate first); the rate is failed ÷ finished. "
             f"Top {len(rows):,} of {count(int((analysis.failure_rates(df, by='account_id', freq=None)['failed'] > 0).sum()), 'account')} "
-            f"with a failure.</p>{_history_note(df)}{table(shown, numeric=['Failed', 'Failure rate', 'Tasks'])}")
+            f"with a failure.</p>{table(shown, numeric=['Failed', 'Failure rate', 'Tasks'])}")
 
 
 def cleanup_preview(df: pd.DataFrame, older_than: Any) -> str:
@@ -155,23 +170,23 @@ def cleanup_preview(df: pd.DataFrame, older_than: Any) -> str:
     return f"{lead}<p>{html.escape(sentence)}</p><ul>{lines}</ul>"
 
 
-def removed(journal: pd.DataFrame | None, source: str, *, runs: int = 10) -> str:
-    """The recent cleanup runs against ``source`` from the journal: when, what was done, by type and account."""
-    if journal is None or journal.empty:
-        return nothing("No cleanup has been journalled on this machine for this source.")
-    mine = journal[(journal["source"] == source) & journal["outcome"].astype(str).isin(["deleted", "retried"])]
-    if mine.empty:
-        return nothing("The journal holds no task deleted or retried from this source.")
+def removed(history: pd.DataFrame, *, runs: int = 10) -> str:
+    """The tasks of this report that cleanups deleted (``history``'s rows with ``deleted_at``: in its scope, each task
+    once, from this source — for an in-process sandbox, from this sandbox only), by run: when, how many, by type and
+    account (usernames where known)."""
+    gone = history[history["deleted_at"].notna()] if "deleted_at" in history else history.iloc[0:0]
+    if gone.empty:
+        return nothing("No task of this report was deleted by a journalled cleanup.")
     rows = []
-    for run, part in mine.groupby("run", sort=False):
-        outcome = part["outcome"].astype(str)
-        rows.append({"When": part["time"].min(), "Deleted": int((outcome == "deleted").sum()), "Retried": int((outcome == "retried").sum()),
-                     "By type": _top(part["type"]), "By account": _top(part["username"] if "username" in part else part["account_id"]),
-                     "Run": run})
-    frame = pd.DataFrame(rows).sort_values("When", ascending=False).head(runs)
-    total = int((mine["outcome"].astype(str) == "deleted").sum())
-    return (f"<p>{count(total, 'task')} deleted from this source in the journalled runs below (newest first); the journal keeps "
-            f"every deleted row, so the history above is not flattered by what is gone.</p>{table(frame, numeric=['Deleted', 'Retried'])}")
+    for run, part in gone.groupby("deleted_run", sort=False):
+        rows.append({"When": part["deleted_at"].min(), "Deleted": len(part), "By type": _top(part["type"]),
+                     "By account": _top(pd.Series(_accounts(part), dtype=object)), "Run": run})
+    frame = pd.DataFrame(rows).sort_values("When", ascending=False)
+    shown = frame.head(runs)
+    more = f"<p>… {len(frame) - runs:,} older runs.</p>" if len(frame) > runs else ""
+    return (f"<p>{count(len(gone), 'task')} of this report deleted by {count(len(frame), 'cleanup run')} (newest first); the "
+            f"journal keeps every deleted row, so the sections above still count them.</p>"
+            f"{table(shown, numeric=['Deleted'])}{more}")
 
 
 def unknown_accounts(asked: Sequence[str] | None, accounts: Iterable[dict[str, Any]] | None) -> list[str]:
@@ -206,15 +221,6 @@ def with_alt_texts(page: str, alts: Sequence[str | None]) -> str:
         return tag.replace("<img", f'<img alt="{html.escape(alt, quote=True)}"', 1)
 
     return re.sub(r"<img\b[^>]*>", one, page)
-
-
-def _history_note(df: pd.DataFrame) -> str:
-    """Say so when the counts include tasks a cleanup deleted (``load_tasks(include_deleted=True)``)."""
-    gone = int(df["deleted_at"].notna().sum()) if "deleted_at" in df else 0
-    if not gone:
-        return ""
-    return (f"<p>These counts include {count(gone, 'task')} that cleanups deleted (kept in the journal), so a cleanup does "
-            "not make the past look better than it was.</p>")
 
 
 def _accounts(rows: pd.DataFrame) -> list[str]:

@@ -113,6 +113,8 @@ class Sandbox:
         if now is not None and now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
         self.now = now or default_now()
+        #: When this sandbox began (wall clock, UTC): the journal's runs before it were against another sandbox.
+        self.born = datetime.now(UTC)
         self.api_key = api_key
         self.semantics = semantics
         self.max_ids = max_ids
@@ -255,12 +257,9 @@ class Sandbox:
         """A :class:`ugc_nb.UGCClient` wired to this sandbox in-process."""
         from ..api.client import SANDBOX_BASE_URL, UGCClient
 
-        return UGCClient(
-            api_key=self.api_key,
-            base_url=SANDBOX_BASE_URL,
-            transport=self.transport(),
-            **kwargs,
-        )
+        client = UGCClient(api_key=self.api_key, base_url=SANDBOX_BASE_URL, transport=self.transport(), **kwargs)
+        client.sandbox_born = self.born  # the journal's sandbox runs before it deleted from another sandbox's queue
+        return client
 
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> SandboxServer:
         """Serve this sandbox over real HTTP in a daemon thread (port 0 = any free port)."""
