@@ -29,7 +29,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 def readme_options() -> list[str]:
     readme = (ROOT / "README.md").read_text()
-    found = re.search(r"`\.venv/bin/voila notebooks/dashboard\.ipynb([^`]*)`", readme)
+    found = re.search(r"`voila notebooks/dashboard\.ipynb([^`]*)`", readme)
     assert found is not None, "the README has no dashboard command"
     return found.group(1).split()
 

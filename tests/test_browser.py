@@ -74,7 +74,7 @@ def dashboard(box, tmp_path):
 def readme_voila_options() -> list[str]:
     """The options of the README's dashboard command (every dashboard here is served with them)."""
     readme = (ROOT / "README.md").read_text()
-    return re.search(r"`\.venv/bin/voila notebooks/dashboard\.ipynb([^`]*)`", readme).group(1).split()
+    return re.search(r"`voila notebooks/dashboard\.ipynb([^`]*)`", readme).group(1).split()
 
 
 @contextlib.contextmanager
