@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import matplotlib.pyplot as plt
@@ -276,3 +277,29 @@ def test_age_goes_to_a_log_scale_when_one_status_dwarfs_another():
     assert plot_age(frame, log=False).get_yscale() == "linear"
     even = tasks_frame([rec(i, "complete") for i in range(10)] + [rec(100 + i, "failed") for i in range(8)], now=NOW)
     assert plot_age(even).get_yscale() == "linear"
+
+
+def test_the_age_histograms_log_axis_reads_plainly_and_its_legend_covers_no_data():
+    """On a log axis the ticks read "1", "10", "100" (not 10⁰…), and the legend sits in a band above every bar."""
+    times = pd.Timestamp("2026-11-20T00:00Z") - pd.to_timedelta(list(range(0, 400)) + [3, 5], unit="h")
+    status = ["complete"] * 400 + ["failed"] * 2
+    df = pd.DataFrame({"status": pd.Categorical(status), "created_at": times, "age": pd.Timestamp("2026-11-20T00:00Z") - times})
+    ax = plot_age(df)
+    fig = ax.figure
+    fig.canvas.draw()
+    assert ax.get_yscale() == "log"
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert labels and all(re.fullmatch(r"[0-9,]+(\.[0-9]+)?", label) for label in labels), labels
+    legend = ax.get_legend().get_window_extent()
+    for patch in ax.patches:  # the step outlines: no drawn point inside the legend's box
+        points = patch.get_transform().transform(patch.get_path().vertices)
+        assert not any(legend.contains(x, y) for x, y in points)
+
+
+def test_the_timeline_has_no_stray_offset_label():
+    """The date axis has no "2026-Dec" offset text under it."""
+    times = pd.date_range("2026-10-20", "2026-12-07", freq="6h", tz="UTC")
+    df = pd.DataFrame({"status": pd.Categorical(["complete"] * len(times)), "created_at": times})
+    ax = plot_timeline(df)
+    ax.figure.canvas.draw()
+    assert ax.xaxis.get_offset_text().get_text() == ""

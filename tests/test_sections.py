@@ -139,3 +139,23 @@ def test_a_report_after_a_cleanup_has_one_population_and_its_sums_agree(tmp_path
     again = Sandbox(n_tasks=400, seed=3).client()  # the same ids, a new queue: nothing of it was deleted
     fresh = load_tasks(again, include_deleted=True, journal=journal)
     assert fresh["deleted_at"].notna().sum() == 0 and "No task of this report was deleted" in sections.removed(fresh)
+
+
+def test_a_weekly_cell_with_too_few_tasks_is_marked_and_not_shaded():
+    """A week and type with fewer than FEW finished tasks is pale italics with its reason, and carries no tint."""
+    times = pd.to_datetime(["2026-11-02T10:00Z"] * 2 + ["2026-11-09T10:00Z"] * 10, utc=True)
+    df = pd.DataFrame({"id": [f"t{i}" for i in range(12)], "account_id": "acc_1", "type": "edit_profile",
+                       "status": pd.Categorical(["failed", "complete"] + ["failed"] * 5 + ["complete"] * 5),
+                       "created_at": times, "scheduled_time": times})
+    df.attrs["now"] = pd.Timestamp("2026-12-01T00:00Z")
+    page = sections.failure_table(df)
+    few = re.search(r"<td class='num ugc-few'([^>]*)>", page)
+    assert few and "background" not in few.group(1) and "rests on only 2 finished tasks" in few.group(1)
+    assert re.search(r"<td class='num' style='background:color-mix", page)  # the week of 10 is shaded
+
+
+def test_dates_read_as_a_person_writes_them():
+    """units.day: "1 Nov 2026", with the time only when it is not midnight."""
+    from ugc_nb.tasks.units import day
+
+    assert day("2026-11-01") == "1 Nov 2026" and day(pd.Timestamp("2026-11-01T12:30Z")) == "1 Nov 2026 12:30 UTC" and day(None) == "—"

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 from pandas.tseries.frequencies import to_offset
 
 from .analysis import failure_rates, group_labels, group_order, period_freq, status_counts, status_order, timeline
@@ -183,17 +183,23 @@ def plot_age(df: pd.DataFrame, *, ax: Axes | None = None, by: str = "status", lo
     edges = np.histogram_bin_edges(values, bins=bins)
     key = group_labels(valid[by]).to_numpy()
     groups = status_order(valid) if by == "status" else group_order(valid[by])
-    sizes = []
+    sizes, tallest = [], 1.0
     for i, name in enumerate(groups):
         part = values[key == name]
         if len(part):
             color = PALETTE[name] if by == "status" else PALETTE.group(i)
-            ax.hist(part, bins=list(edges), histtype="step", linewidth=1.8, label=f"{name} ({len(part):,})", color=color)
+            heights, _, _ = ax.hist(part, bins=list(edges), histtype="step", linewidth=1.8, label=f"{name} ({len(part):,})", color=color)
             sizes.append(len(part))
-    if log or (log is None and len(sizes) > 1 and max(sizes) >= 20 * min(sizes)):
+            tallest = max(tallest, float(np.max(heights)))
+    logarithmic = bool(log or (log is None and len(sizes) > 1 and max(sizes) >= 20 * min(sizes)))
+    if logarithmic:
         ax.set_yscale("log")
         ax.set_ylabel("tasks (log scale)")
-    ax.legend(title=by, fontsize="small", loc="best", framealpha=0.85)
+        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))  # "1", "10", "100", not 10⁰, 10¹, 10²
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    # room above the tallest bar for the legend, so it covers no data: a band on top, in columns
+    ax.set_ylim(0.7 if logarithmic else 0, tallest * (40 if logarithmic else 1.5))
+    ax.legend(title=by, fontsize="small", loc="upper center", ncols=min(len(sizes), 2) or 1, framealpha=0.85)
     _not_shown(ax, len(df) - len(valid), "created_at")
     return ax
 
@@ -272,7 +278,8 @@ def _dates(ax: Axes) -> None:
     """Concise UTC date ticks that always name the month ("Oct 22", "Nov", "Nov 08"): never a lone "22"."""
     locator = mdates.AutoDateLocator(maxticks=8)
     formatter = mdates.ConciseDateFormatter(locator, formats=["%Y", "%b", "%b %d", "%H:%M", "%H:%M", "%S.%f"],
-                                            zero_formats=["", "%Y", "%b", "%b %d", "%H:%M", "%H:%M"])
+                                            zero_formats=["", "%Y", "%b", "%b %d", "%H:%M", "%H:%M"],
+                                            offset_formats=[""] * 6)  # no stray "2026-Dec" under the axis
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(formatter)
 

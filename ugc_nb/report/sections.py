@@ -15,7 +15,7 @@ import pandas as pd
 from ..insight import analysis
 from ..insight.plots import PALETTE
 from ..insight.summary import TaskSummary
-from ..tasks.units import count, days, duration, readable, share, when
+from ..tasks.units import count, day, days, duration, readable, share, when
 
 __all__ = ["STYLE", "headline", "population", "ages", "stuck", "failure_table", "top_accounts", "cleanup_preview", "removed", "nothing",
            "table", "strip_scripts", "with_alt_texts", "unknown_accounts"]
@@ -56,7 +56,7 @@ def population(history: pd.DataFrame) -> str:
     if not deleted:
         return f"{count(live)} in the queue now."
     since = history.loc[gone, "deleted_at"].min()
-    return (f"{count(live + deleted)}: {live:,} in the queue now and {deleted:,} deleted by cleanups since {since:%-d %b %Y} "
+    return (f"{count(live + deleted)}: {live:,} in the queue now and {deleted:,} deleted by cleanups since {day(since.normalize())} "
             "(kept in the journal, so a cleanup does not make the past look better than it was).")
 
 
@@ -125,13 +125,14 @@ def failure_table(df: pd.DataFrame) -> str:
             finished, failed = int(row["finished"]), int(row["failed"])
             few = finished < FEW
             alpha = 0.08 + 0.6 * failed / finished
-            style = f"background:color-mix(in srgb, {color} {alpha * 100:.0f}%, transparent)"
+            # a rate resting on too few tasks is not shaded: a dark cell would say more than it knows
+            style = "" if few else f" style='background:color-mix(in srgb, {color} {alpha * 100:.0f}%, transparent)'"
             title = f" title='rests on only {count(finished, 'finished task')}'" if few else ""
-            cells.append(f"<td class='num{' ugc-few' if few else ''}' style='{style}'{title}>{html.escape(share(failed, finished))}</td>")
+            cells.append(f"<td class='num{' ugc-few' if few else ''}'{style}{title}>{html.escape(share(failed, finished))}</td>")
         body.append(f"<tr><td>{html.escape(label)}</td>{''.join(cells)}</tr>")
     note = (f"<p>Failed ÷ finished (complete + failed) per week (Monday to Sunday, UTC) and type; scheduled and pending tasks "
             f"have not finished and are left out. A darker cell fails more. <span class='ugc-few'>Pale italics</span>: fewer than "
-            f"{FEW} finished tasks, too few to read much into.</p>")
+            f"{FEW} finished tasks, too few to read much into (not shaded).</p>")
     return f"{note}<table class='ugc-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .frame import profile_edits
 
-__all__ = ["count", "agree", "duration", "days", "when", "share", "readable"]
+__all__ = ["count", "agree", "duration", "days", "day", "when", "share", "readable"]
 
 #: What a missing value reads as.
 MISSING = "—"
@@ -70,6 +70,15 @@ def when(value: datetime | pd.Timestamp | str | None) -> str:
     ts = pd.Timestamp(value)
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     return f"{ts:%Y-%m-%d %H:%M} UTC"
+
+
+def day(value: datetime | pd.Timestamp | str | None) -> str:
+    """``1 Nov 2026`` (UTC), with the time when it is not midnight (``1 Nov 2026 12:00 UTC``); ``—`` when missing."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return MISSING
+    ts = pd.Timestamp(value)
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return f"{ts.day} {ts:%b %Y}" + ("" if ts == ts.normalize() else f" {ts:%H:%M} UTC")
 
 
 def share(part: int, whole: int) -> str:
