@@ -204,7 +204,7 @@ def test_ids_file_from_stdin_names_ids_the_server_does_not_list(box, tmp_path):
     (["delete", "--grace", "2h"], "--grace goes with --preset stale"),
     (["delete", "--status", "bogus"], "invalid choice: 'bogus'"),
     (["delete", "--preset", "bogus"], "invalid choice: 'bogus'"),
-    (["delete", "--batch-size", "x"], "invalid int value"),
+    (["delete", "--batch-size", "x"], "'x' is not a whole number above 0"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
     (["delete", "--preset", "stale", "--preset", "test"], "--preset is given twice"),
     (["delete", "--created-before", "now"], "'now' is not an ISO 8601 time"),

@@ -70,14 +70,16 @@ def test_a_filter_on_a_missing_column_is_an_error_not_a_no_op(df):
 
 
 def test_a_choice_on_a_categorical_column_keeps_exactly_what_isin_keeps(df):
-    """On a categorical column (decided per category, read off the codes) a choice keeps the rows isin keeps: unknown values
-    match nothing, a missing value only when asked for, an unused category nothing."""
+    """On a categorical column (decided per category, read off the codes) a choice keeps the rows isin keeps: a tag no row has
+    matches nothing (tags are checked against the account list elsewhere), a missing value only when asked for, an unused
+    category nothing; a status that is no status is an error."""
     df = df.copy()
     df["tag"] = pd.Categorical(["test", None, "prod", "test"], categories=["prod", "test", "unused"])
     for wanted in (["test"], ["prod", "test"], ["unused"], ["nope"], [None], ["prod", None]):
         expected = sorted(df.loc[df["tag"].isin(wanted), "id"])
         assert ids(TaskFilter(tags=wanted), df) == expected
-    assert ids(TaskFilter(statuses=("failed", "nope")), df) == ["task_1", "task_2"]
+    with pytest.raises(ValueError, match="no status 'nope'"):  # a status no task can have: a typo, not "nothing"
+        ids(TaskFilter(statuses=("failed", "nope")), df)
 
 
 def test_narrowing_names_each_filter_in_turn_and_what_it_left():
@@ -93,3 +95,19 @@ def test_narrowing_names_each_filter_in_turn_and_what_it_left():
     assert steps == [("statuses", "status failed", failed), ("accounts", f"account nate ({account})", both),
                      ("min_age_days", "age ≥ 5000 d", 0)]
     assert TaskFilter().narrowing(df) == []
+
+
+def test_a_status_or_type_that_names_nothing_known_is_an_error_not_an_empty_result():
+    """TaskFilter with a misspelt status or type raises naming it and the nearest known value; one the server sends is
+    known; a known value with no task left is an empty result."""
+    import ugc_nb
+    from ugc_nb.insight.filters import TaskFilter
+
+    df = ugc_nb.load_tasks(ugc_nb.Sandbox(n_tasks=60, seed=2).client())
+    with pytest.raises(ValueError, match=r"^no status 'faild'; did you mean failed\?$"):
+        TaskFilter(statuses=("faild",)).apply(df)
+    with pytest.raises(ValueError, match=r"^no type 'edit_profle'; did you mean edit_profile\?$"):
+        TaskFilter(types=("edit_profle",)).mask(df)
+    odd = df.assign(type=df["type"].astype(str).where(df.index > 0, "new_kind"))
+    assert len(TaskFilter(types=("new_kind",)).apply(odd)) == 1
+    assert TaskFilter(statuses=("failed",)).apply(df[df["status"] != "failed"]).empty

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..api.schema import STATUSES, TASK_TYPES
 from ..tasks.units import when
 from .presets import pick
 
@@ -106,6 +108,7 @@ class TaskFilter:
             if wanted:
                 if column not in df:
                     raise ValueError(f"cannot filter on {column}: the frame has no {column!r} column (load_tasks(accounts=True) adds tag)")
+                _check_vocabulary(column, wanted, df[column])
                 keep &= _isin(df[column], list(wanted))
         if self.min_age_days:
             keep &= (df["age"] >= pd.Timedelta(days=self.min_age_days)).to_numpy(dtype=bool, na_value=False)
@@ -138,3 +141,19 @@ def _isin(column: pd.Series, wanted: list[Any]) -> np.ndarray:
         per_code = np.append(column.cat.categories.isin(wanted), any(pd.isna(w) for w in wanted))  # code -1 is the last
         return per_code[column.cat.codes.to_numpy()]
     return column.isin(wanted).to_numpy(dtype=bool)
+
+
+def _check_vocabulary(column: str, wanted: Collection[str], values: pd.Series) -> None:
+    """A status or type that is neither the API's nor in the frame is a typo: a ValueError naming it, not an empty result.
+    (Accounts and tags need the account list to tell a typo from an account with no task: :mod:`.known` checks them.)"""
+    if column not in ("status", "type"):
+        return
+    vocabulary = set(STATUSES if column == "status" else TASK_TYPES)
+    unknown = [w for w in wanted if w not in vocabulary]
+    if unknown:
+        present = set(values.dropna().astype(str).unique()) if len(values) else set()
+        unknown = [w for w in unknown if w not in present]
+    if unknown:
+        close = difflib.get_close_matches(str(unknown[0]), sorted(vocabulary), n=1)
+        hint = f"; did you mean {close[0]}?" if close else f" (known: {', '.join(sorted(vocabulary))})"
+        raise ValueError(f"no {column} {unknown[0]!r}{hint}")
