@@ -50,6 +50,7 @@ def places(tmp_path: Path) -> dict[str, Path]:
     (["journal", "--csv", "{full_csv}"], 1, "could not write the CSV to {full_csv}: No space left on device"),
     (["reconcile", "--journal", "{folder}"], 2, "{folder} is not a regular file"),
     (["report", "-o", "{tmp}/report.txt"], 2, "-o {tmp}/report.txt: name the file with .html or .htm"),
+    (["report", "-o", "{full_html}"], 1, "could not write the report to {full_html}: No space left on device"),
     (["delete", "--status", "failed", "--output", "{folder}", "--yes"], 2, "--output {folder} is a folder; name a file in it"),
     (["delete", "--status", "failed", "--output", "{tmp}/out.txt", "--yes"], 2, "--output {tmp}/out.txt: name the file with .csv or .json"),
 ])
@@ -136,3 +137,10 @@ def test_the_in_process_sandbox_has_one_name(tmp_path):
     import json
 
     assert json.loads(out.read_text())["source"] == "sandbox" and "sandbox.invalid" not in proc.stdout + out.read_text()
+
+
+def test_connect_api_in_a_script_without_a_terminal_says_so(tmp_path):
+    """ugc_nb.connect("api") with no key and no terminal to type it at is one ValueError naming both, not EOFError."""
+    code = ("import ugc_nb\ntry:\n    ugc_nb.connect('api')\nexcept ValueError as exc:\n    print(exc)\n")
+    proc = ugc(tmp_path=tmp_path, code=code)
+    assert proc.stdout.strip() == "no API key: UGC_API_KEY is not set and there is no terminal to type it at", proc.stderr
