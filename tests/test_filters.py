@@ -60,7 +60,7 @@ def test_created_to_takes_the_whole_last_day(df):
 def test_ids_keep_only_the_listed_rows(df):
     """ids: only those rows; an id the frame lacks simply matches nothing."""
     f = TaskFilter(ids=("task_3", "task_9"))
-    assert ids(f, df) == ["task_3"] and "2 listed id(s)" in f.describe()
+    assert ids(f, df) == ["task_3"] and "2 listed ids" in f.describe()
 
 
 def test_a_filter_on_a_missing_column_is_an_error_not_a_no_op(df):

@@ -128,3 +128,19 @@ def test_select_all_matching_is_offered_once_every_box_of_the_first_page_is_tick
     panel.table.selected_rows = [int(p) for p in tickable.index]
     assert panel.select_matching_button.layout.display == ""
     assert panel.select_matching_button.description == f"Select all {len(panel.df):,} matching"
+
+
+def test_untagged_accounts_are_a_tag_choice(client, tmp_path):
+    """The tag list offers "(no tag) · N" (within the other filters); ticking it keeps the tasks of untagged accounts,
+    and the filters line says so."""
+    df = load_tasks(client, accounts=True, now=NOW)
+    untagged = int(df["tag"].isna().sum())
+    assert untagged
+    panel = CleanupPanel(df, client, show_all=True, journal=tmp_path / "j.jsonl")
+    assert panel.tag_filter.options[-1] is None and panel.tag_filter.label(None) == f"(no tag) · {untagged:,}"
+    panel.tag_filter.value = (None,)
+    assert panel.matching_count == untagged and panel.filtered["tag"].isna().all()
+    assert "tag (no tag)" in panel.active_filters.value
+    panel.status_filter.value = ("failed",)
+    failed_untagged = int((df["tag"].isna() & (df["status"] == "failed")).sum())
+    assert panel.tag_filter.label(None) == f"(no tag) · {failed_untagged:,}"

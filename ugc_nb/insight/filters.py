@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..api.schema import STATUSES, TASK_TYPES
-from ..tasks.units import when
+from ..tasks.units import count, when
 from .presets import pick
 
 __all__ = ["TaskFilter"]
@@ -53,7 +53,8 @@ class TaskFilter:
         accounts = [f"{names[a]} ({a})" if names and names.get(a) else a for a in self.accounts]
         for label, values in (("status", self.statuses), ("type", self.types), ("account", accounts), ("tag", self.tags)):
             if values:
-                shown = ", ".join(map(str, list(values)[:3])) + (f" +{len(values) - 3}" if len(values) > 3 else "")
+                shown = ", ".join(f"(no {label})" if v is None else str(v) for v in list(values)[:3]) + (
+                    f" +{len(values) - 3}" if len(values) > 3 else "")
                 parts.append(f"{label} {shown}")
         if self.min_age_days:
             parts.append(f"age ≥ {self.min_age_days:g} d")
@@ -63,7 +64,7 @@ class TaskFilter:
             if bound is not None:
                 parts.append(f"created {label} {when(bound)}")
         if self.ids:
-            parts.append(f"{len(self.ids):,} listed id(s)")
+            parts.append(count(len(self.ids), "listed id"))
         if self.search.strip():
             parts.append(f"search '{self.search.strip()}'")
         return " · ".join(parts) or "no filters"

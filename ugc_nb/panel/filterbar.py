@@ -274,7 +274,12 @@ def counted_options(df: pd.DataFrame, column: str, within: np.ndarray | None = N
         shown = {a: f"{u} ({a})" for a, u in (account_names(df) if names is None else names).items()}
     categorical = isinstance(df[column].dtype, pd.CategoricalDtype) and column == "status"
     order = list(df[column].cat.categories) if categorical else sorted(counts.index, key=lambda v: str(shown.get(v, v)).lower())  # by name
-    return [(f"{shown.get(v, v)} · {int(counts[v]):,}", v) for v in order if v in counts.index]
+    options: list[tuple[str, Any]] = [(f"{shown.get(v, v)} · {int(counts[v]):,}", v) for v in order if v in counts.index]
+    if column == "tag":  # untagged accounts are a choice too ("(no tag) · 120"), last
+        missing = df[column].isna().to_numpy()
+        if missing.any():
+            options.append((f"(no tag) · {int(missing[within].sum() if within is not None else missing.sum()):,}", None))
+    return options
 
 
 def _counts(column: pd.Series) -> pd.Series:
