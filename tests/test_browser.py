@@ -176,6 +176,7 @@ def open_and_filter(pg, url, box, min_age_days: int) -> int:
     pg.locator(".widget-text").filter(has_text="min age").locator("input").fill(str(min_age_days))
     expected = len(old_failed(box, min_age_days))
     pg.wait_for_selector(f"text=/{expected} of {len(box.ids())} tasks match the filters/")
+    pg.wait_for_selector(f"text=/of {expected:,} entr/")  # the table itself has the new rows (a person ticks what they see)
     return expected
 
 

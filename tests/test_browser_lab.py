@@ -73,6 +73,7 @@ def round_trip(pg, box) -> None:  # noqa: F811
     pg.locator(".ugc-choice").filter(has_text="status").locator("label").filter(has_text="scheduled ·").first.click()  # failed only
     failed = sum(t["status"] == "failed" for t in box.tasks)
     pg.wait_for_selector(f"text=/{failed} of {len(box.ids())} tasks match the filters/")
+    pg.wait_for_selector(f"text=/of {failed} entries/")  # the table itself has the new rows (a person ticks what they see)
     rows = pg.locator("table.dataTable tbody tr")
     ids = []
     for k in range(2):

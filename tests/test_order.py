@@ -35,20 +35,21 @@ def test_age_descending_is_oldest_first_ties_in_frame_order():
     assert df["id"].iloc[first_rows(df, ALL, RowOrder("age_days", False), 2)].tolist() == ["T_a", "t_e"]
 
 
-def test_a_missing_date_is_the_smallest_value():
-    """No scheduled time sorts first ascending and last descending (an empty cell, as DataTables orders it)."""
+def test_a_missing_value_comes_last_either_way():
+    """No scheduled time (or no tag) sorts last ascending and descending: "the earliest-scheduled" have a schedule."""
     df = frame()
-    assert df["id"].iloc[first_rows(df, ALL, RowOrder("scheduled_time", False), 5)].tolist() == ["T_a", "t_d", "t_c", "t_b", "t_e"]
+    assert df["id"].iloc[first_rows(df, ALL, RowOrder("scheduled_time", False), 5)].tolist() == ["t_c", "t_b", "t_e", "T_a", "t_d"]
     assert df["id"].iloc[first_rows(df, ALL, RowOrder("scheduled_time", True), 5)].tolist() == ["t_e", "t_b", "t_c", "T_a", "t_d"]
     df.loc[1, "created_at"] = pd.NaT
     assert df["id"].iloc[first_rows(df, ALL, OLDEST_FIRST, 5)].tolist()[-1] == "T_a"  # no date, no age: last
 
 
 def test_text_is_ordered_case_insensitively_and_accounts_by_the_name_shown():
-    """Ids and tags sort ignoring case (no tag first); an account sorts by "username (acc_…)", a bare id without one."""
+    """Ids and tags sort ignoring case (no tag last); an account sorts by "username (acc_…)", a bare id without one."""
     df = frame()
     assert df["id"].iloc[first_rows(df, ALL, RowOrder("id", False), 5)].tolist() == ["T_a", "t_b", "t_c", "t_d", "t_e"]
-    assert df["tag"].iloc[first_rows(df, ALL, RowOrder("tag", False), 5)].fillna("").tolist() == ["", "", "a", "B", "x"]
+    assert df["tag"].iloc[first_rows(df, ALL, RowOrder("tag", False), 5)].fillna("").tolist() == ["a", "B", "x", "", ""]
+    assert df["tag"].iloc[first_rows(df, ALL, RowOrder("tag", True), 5)].fillna("").tolist() == ["x", "B", "a", "", ""]
     names = {"acc_1": "amy", "acc_2": "Zed"}
     picked = first_rows(df, ALL, RowOrder("account", False), 5, names)
     assert df["account_id"].iloc[picked].astype(str).tolist() == ["acc_3", "acc_1", "acc_1", "acc_2", "acc_2"]  # "acc_3" < "amy" < "zed"

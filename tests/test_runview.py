@@ -80,7 +80,8 @@ def test_the_progress_line_says_what_is_on_the_wire_and_stop_says_it_too():
     assert progress.phase.value == "Checking the live state of 556 tasks…"
     progress.update(100, 556, 0, 400)
     assert progress.phase.value.startswith("Deleting 100 / 556 done · 400 sent, waiting for answers · 0 failed")
-    progress.stop_button.click()
+    progress.stop_button.click()  # at once, before the next progress report: the count on the wire is said already
+    assert progress.phase.value == "Stopping: 400 tasks already sent, waiting for their answers; nothing more will be sent…"
     progress.update(150, 556, 0, 350)
     assert progress.phase.value == "Stopping: 350 tasks already sent, waiting for their answers; nothing more will be sent…"
 

@@ -29,7 +29,7 @@ def test_accounts_read_username_and_id_and_ages_stay_numbers_for_sorting():
     view = table_view(df, 50)
     first = df.sort_values("created_at").iloc[0]
     assert view["account"].iloc[0] == f"{first['username']} ({first['account_id']})"
-    assert view["age_days"].dtype.kind == "f" and view["age_days"].iloc[0] == round(first["age"].total_seconds() / 86400, 1)
+    assert view["age_days"].dtype.kind == "f" and view["age_days"].iloc[0] == round(first["age"].total_seconds() / 86400, 6)
     assert view["age_days"].is_monotonic_decreasing  # oldest first
 
 

@@ -268,14 +268,15 @@ class Run:
         everything = {r["id"]: r for r in self._read_accounts({None}) if r["id"] in set(missing)}
         self.seen.found(everything, began, self._as_chosen)
 
-    def _unreadable(self, ids: list[str], exc: APIError) -> None:
-        if isinstance(exc, APIConnectionError):  # the server is out of reach: every other batch would wait the same way
-            with self.lock:
-                self.stopped = self.stopped or f"the server could not be reached ({exc})"
+    def _unreadable(self, ids: list[str], exc: APIError) -> None:  # out of reach: the run stops, these are not_sent
+        gone = f"the server could not be reached ({exc})" if isinstance(exc, APIConnectionError) else None
+        with self.lock:
+            self.stopped = self.stopped or gone
         unknown = [i for i in ids if i in self.maybe_applied]
         reason = f"could not re-read the state ({exc}): unknown whether it happened — run ugc_nb.reconcile(journal, client)"
         self.settle(((i, "unknown", reason) for i in unknown), final=False)
-        self.settle(((i, "failed", f"could not check the live state before sending: {exc}") for i in ids if i not in unknown), rows=True)
+        outcome, why = ("not_sent", str(self.stopped or gone)) if gone else ("failed", f"could not check the live state before sending: {exc}")
+        self.settle(((i, outcome, why) for i in ids if i not in unknown), rows=True)
 
     def _judge(self, ids: list[str], live: dict[str, dict[str, Any]]) -> list[str]:
         """Settle the tasks whose live state rules out sending; return those to send, rows refreshed."""
@@ -409,10 +410,9 @@ class Run:
             self.auth_error = self.auth_error or exc
             self.stopped = self.stopped or f"the server refused the API key (HTTP {exc.status_code}: {exc.message})"
 
-    # -- the end ---------------------------------------------------------------
     def finish(self, ids: list[str]) -> None:
-        """Every task still without an outcome: ``unknown`` when a request of ours may have
-        reached the server (left unfinished in the journal), else ``not_sent`` (the reason says why the run stopped)."""
+        """Every task still without an outcome: ``unknown`` when a request of ours may have reached the server (left
+        unfinished in the journal), else ``not_sent`` (the reason says why the run stopped)."""
         open_ = [i for i in ids if i not in self.results]
         unknown = [i for i in open_ if i in self.maybe_applied or i in self.on_wire]
         why = self.stopped or "the run stopped"

@@ -8,8 +8,9 @@ them in the same order. The counts line says which rows those are ("the 1,000 yo
 10,437", :meth:`RowOrder.words`).
 
 Keys follow what the table shows and how DataTables orders it: text case-insensitively, an
-account by the "username (acc_…)" it shows, a missing date as the smallest value (an empty cell
-sorts first ascending), ties in the frame's order.
+account by the "username (acc_…)" it shows, ties in the frame's order; a missing value (no date,
+no tag) comes last in either direction — "the earliest-scheduled" are tasks with a schedule — and
+the table sorts its empty cells last too (``table._empty_last``).
 """
 
 from __future__ import annotations
@@ -49,12 +50,11 @@ OLDEST_FIRST = RowOrder("age_days", True)
 
 def sort_key(df: pd.DataFrame, column: str, positions: np.ndarray, names: dict[str, str] | None = None) -> pd.Series:
     """The values the view column ``column`` is ordered by, for the rows at ``positions`` of ``df`` (numbers or
-    lower-cased text; a missing date as the smallest value)."""
+    lower-cased text; NaN where the value is missing)."""
     if column == "age_days":
-        stamps = _stamps(df["created_at"], positions)
-        return pd.Series(np.where(stamps == _NONE, _NONE, -stamps))  # older = larger age; no date = no age, smallest
+        return -_stamps(df["created_at"], positions)  # older = larger age
     if column in ("created_at", "scheduled_time"):
-        return pd.Series(_stamps(df[column], positions))
+        return _stamps(df[column], positions)
     source = {"account": "account_id"}.get(column, column)
     values = df[source]
     label = (lambda v: f"{names.get(v, '')} ({v})" if names and names.get(v) else v) if column == "account" else (lambda v: v)
@@ -62,29 +62,27 @@ def sort_key(df: pd.DataFrame, column: str, positions: np.ndarray, names: dict[s
         words = [str(label(str(c))).lower() for c in values.cat.categories]
         rank = np.empty(len(words) + 1, dtype=np.int64)
         rank[:-1] = np.argsort(np.argsort(np.asarray(words, dtype=object), kind="stable"), kind="stable") + 1
-        rank[-1] = 0  # code -1 (no value) looks up the last slot: an empty cell, first
-        return pd.Series(rank[values.cat.codes.to_numpy()[positions]])
-    text = values.iloc[positions].astype(object)
-    shown = text.where(text.notna(), "").astype(str)
+        rank[-1] = 0  # code -1 looks up the last slot (masked as missing below)
+        ranked = pd.Series(rank[values.cat.codes.to_numpy()[positions]], dtype="float64")
+        return ranked.where(values.cat.codes.to_numpy()[positions] >= 0)  # code -1: no value, NaN
+    text = values.iloc[positions].astype(object).reset_index(drop=True)
+    missing = text.isna() | (text.astype(str) == "")
+    shown = text.where(~missing, "").astype(str)
     if column == "account":
         shown = shown.map(label)
-    return shown.str.lower().reset_index(drop=True)
+    return shown.str.lower().where(~missing)
 
 
 def first_rows(df: pd.DataFrame, positions: np.ndarray, order: RowOrder, limit: int,
                names: dict[str, str] | None = None) -> np.ndarray:
     """The first ``limit`` of the rows at ``positions`` (in frame order) by ``order``; ties keep the frame's order."""
     key = sort_key(df, order.column, positions, names)
-    ranked = key.sort_values(ascending=not order.descending, kind="stable").index.to_numpy()[:limit]
+    ranked = key.sort_values(ascending=not order.descending, kind="stable", na_position="last").index.to_numpy()[:limit]
     return positions[ranked]
 
 
-def _stamps(column: pd.Series, positions: np.ndarray) -> np.ndarray:
-    """Datetimes at ``positions`` as int64 nanoseconds, a missing one as the smallest int64."""
-    values = pd.to_datetime(column.iloc[positions], utc=True)
-    out = values.to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
-    out[values.isna().to_numpy()] = _NONE
-    return out
-
-
-_NONE = np.iinfo(np.int64).min
+def _stamps(column: pd.Series, positions: np.ndarray) -> pd.Series:
+    """Datetimes at ``positions`` as float nanoseconds (exact to well under a second), NaN where missing."""
+    values = pd.to_datetime(column.iloc[positions], utc=True).reset_index(drop=True)
+    stamps = pd.Series(values.to_numpy(dtype="datetime64[ns]").view(np.int64).astype("float64"))
+    return stamps.where(values.notna().to_numpy())

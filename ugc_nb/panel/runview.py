@@ -39,13 +39,13 @@ class RunProgress(w.VBox):
         self.stop_button = w.Button(description="■ Stop", tooltip="finish the requests on the wire, send nothing more")
         self.stop = threading.Event()
         self.stop_button.on_click(lambda _: self.request_stop())
-        self._verb, self._started = "Deleting", 0.0
+        self._verb, self._started, self._waiting = "Deleting", 0.0, 0
         super().__init__([self.phase, w.HBox([self.bar, self.stop_button])], layout=w.Layout(display="none", margin="6px 0"))
 
     def start(self, action: str, total: int) -> None:
         """Show the progress of ``action`` on ``total`` tasks (the engine first re-reads their state)."""
         self.stop = threading.Event()
-        self._verb, self._started = _VERBS[action][0], time.monotonic()
+        self._verb, self._started, self._waiting = _VERBS[action][0], time.monotonic(), 0
         self.bar.max, self.bar.value = max(total, 1), 0
         self.stop_button.disabled = False
         self.phase.value = f"Checking the live state of {total:,} tasks…"
@@ -54,7 +54,7 @@ class RunProgress(w.VBox):
     def update(self, done: int, total: int, failed: int = 0, waiting: int = 0) -> None:
         """The engine's progress callback: ``done`` of ``total`` tasks have an outcome, ``waiting`` were sent and their
         answer is not in yet (what Stop can no longer hold back)."""
-        self.bar.max, self.bar.value = max(total, 1), done
+        self.bar.max, self.bar.value, self._waiting = max(total, 1), done, waiting
         if self.stop.is_set():
             self.phase.value = self._stopping(waiting)
             return
@@ -73,11 +73,12 @@ class RunProgress(w.VBox):
         """Stop: the requests on the wire finish, nothing more is sent."""
         self.stop.set()
         self.stop_button.disabled = True
-        self.phase.value = self._stopping(None)
+        self.phase.value = self._stopping(self._waiting)  # what is on the wire now, as the progress line said
 
     @staticmethod
     def _stopping(waiting: int | None) -> str:
-        sent = f"{waiting:,} tasks already sent, waiting for their answers" if waiting else "finishing the requests already sent"
+        sent = (f"{count(waiting)} already sent, waiting for {agree(waiting, 'its answer', 'their answers')}" if waiting
+                else "finishing the requests already sent")
         return f"Stopping: {sent}; nothing more will be sent…"
 
     def finish(self) -> None:

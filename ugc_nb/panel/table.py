@@ -77,7 +77,7 @@ def view_rows(rows: pd.DataFrame) -> pd.DataFrame:
     view["type"] = rows["type"].astype(str).to_numpy()
     view["status"] = rows["status"].astype(str).to_numpy()
     view["created_at"] = rows["created_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("").to_numpy()
-    view["age_days"] = (rows["age"].dt.total_seconds() / 86400).round(1).to_numpy()
+    view["age_days"] = (rows["age"].dt.total_seconds() / 86400).round(6).to_numpy()  # shown as "3.2 d"; sorted exactly
     view["scheduled_time"] = rows["scheduled_time"].dt.strftime("%Y-%m-%d %H:%M").fillna("").to_numpy()
     if "reason" in rows:  # rows a preset picked, with its reason for each
         view["reason"] = rows["reason"].astype(str).to_numpy()
@@ -115,6 +115,8 @@ def table_options(view: pd.DataFrame, *, page_length: int = 25, order: RowOrder 
         {"targets": names.index("age_days"), "render": JavascriptFunction(_AGE), "className": "dt-right"},
         {"targets": "_all", "orderSequence": ["asc", "desc"]},  # a click flips the order; it never drops it (the panel's needs one)
     ]
+    if order.column != "age_days" and order.column != "status":  # an empty cell sorts last, either way, as the panel picks rows
+        defs.append({"targets": names.index(order.column), "render": JavascriptFunction(_empty_last(order.descending))})
     return {
         **NO_DOWNSAMPLING,
         "select": {"style": "multi", "selector": "td:first-child", "headerCheckbox": "select-page", "info": False,  # one count: the panel's
@@ -241,6 +243,13 @@ def _badge() -> str:
         " return '<span class=\"ugc-badge\" style=\"background:' + c + ';color:#fff;padding:1px 8px;border-radius:9px;'"
         " + 'font-size:0.85em;white-space:nowrap\">' + s + '</span>'; }"
     )
+
+
+def _empty_last(descending: bool) -> str:
+    """A sort value that puts an empty cell after every other in the table's current direction (the table is made
+    again for every header click, so the direction is known here)."""
+    last = '""' if descending else '"\\uffff"'
+    return f"function (data, type) {{ return type === 'sort' && (data === null || data === '') ? {last} : data; }}"
 
 
 _AGE = "function (data, type) { return type === 'display' && data !== null && data !== '' ? Number(data).toFixed(1) + ' d' : data; }"
