@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pandas as pd
 import pytest
 
@@ -61,6 +63,32 @@ def test_the_summary_follows_the_panel_after_an_action(tmp_path):
     panel.wait()
     assert panel.report.totals == {"deleted": 3}
     assert f"<b>{200 - 3:,}</b><span>tasks</span>" in page.summary.value
+
+
+def test_the_overview_follows_a_retry_and_reload_waits_for_a_running_action(tmp_path):
+    """After a Retry (the cards' failed and scheduled change, the task count not) the cards follow; a filter change
+    does not redraw them; Reload during a run says it waits and does not load."""
+    box = Sandbox(n_tasks=200, n_accounts=8, seed=5, now=NOW.to_pydatetime())
+    page = dashboard(box.client(retry=NO_WAIT), journal=tmp_path / "j.jsonl")
+    panel = page.panel
+    failed = int((panel.df["status"] == "failed").sum())
+    assert f"<b>{failed:,}</b><span>failed</span>" in page.summary.value
+    shown = page.summary.value
+    panel.status_filter.value = ("failed",)
+    assert page.summary.value is shown  # the same frame: not drawn again
+    panel.select(panel.df.loc[panel.df["status"] == "failed", "id"].tolist()[:2])
+    panel.retry_button.click()
+    panel.confirm_button.click()
+    panel.wait()
+    assert panel.report.totals == {"retried": 2} and f"<b>{failed - 2:,}</b><span>failed</span>" in page.summary.value
+    running = threading.Event()
+    panel.running = threading.Thread(target=running.wait, daemon=True)
+    panel.running.start()
+    before = panel.df
+    page.reload_button.click()
+    assert panel.df is before and "An action is running: Reload when it has finished" in panel.result.value
+    running.set()
+    panel.running.join()
 
 
 def test_an_empty_queue_is_said_not_an_error(tmp_path):

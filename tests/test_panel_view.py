@@ -52,7 +52,7 @@ def test_one_click_shows_everything_and_reset_comes_back_to_the_default_view(pan
     assert panel.status_filter.value == () and panel.matching_count == len(panel.df)
     assert panel.show_all_button.layout.display == "none"
     panel.status_filter.value = ("failed",)
-    assert panel.show_all_button.layout.display == "none"  # not the default view: the status list is the person's own
+    assert panel.show_all_button.layout.display == ""  # any status left out: still one click to everything
     panel.reset_button.click()
     assert panel.status_filter.value == ("scheduled", "failed") and panel.show_all_button.layout.display == ""
 
@@ -144,3 +144,27 @@ def test_untagged_accounts_are_a_tag_choice(client, tmp_path):
     panel.status_filter.value = ("failed",)
     failed_untagged = int((df["tag"].isna() & (df["status"] == "failed")).sum())
     assert panel.tag_filter.label(None) == f"(no tag) · {failed_untagged:,}"
+
+
+def test_after_an_empty_queue_a_reload_opens_on_the_default_view_without_the_empty_message(client, tmp_path):
+    """An empty queue says so; when a later frame has tasks the message goes and scheduled and failed are ticked."""
+    df = load_tasks(client, now=NOW)
+    panel = CleanupPanel(df.iloc[:0], client, journal=tmp_path / "j.jsonl")
+    assert "No tasks in this queue" in panel.result.value
+    panel.df = df
+    assert panel.result.value == "" and panel.status_filter.value == ("scheduled", "failed")
+
+
+def test_the_status_list_keeps_the_lifecycles_order_and_a_passing_message_goes_at_the_next_change(panel):
+    """Every status is offered in the order scheduled, pending, complete, failed (also with none of one left); "Cancelled"
+    goes when the selection changes."""
+    assert panel.status_filter.options == ["scheduled", "pending", "complete", "failed"]
+    panel.df = panel.df[panel.df["status"] != "failed"]
+    assert panel.status_filter.options == ["scheduled", "pending", "complete", "failed"]
+    assert panel.status_filter.label("failed") == "failed · 0"
+    panel.select(panel.view["id"].iloc[:1].tolist())
+    panel.delete_button.click()
+    panel.cancel_button.click()
+    assert "Cancelled; nothing was sent." in panel.result.value
+    panel.select([])
+    assert panel.result.value == ""

@@ -21,6 +21,7 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 
+from ..api.schema import STATUSES
 from ..insight import presets
 from ..insight.filters import TaskFilter
 from ..insight.known import UnknownValueError, check_known
@@ -178,11 +179,15 @@ class FilterBar(w.VBox):
             self._accounts = self._accounts_source()
 
     def set_frame(self, df: pd.DataFrame) -> None:
-        """Offer the values (and counts) of ``df``; checked values stay checked."""
+        """Offer the values (and counts) of ``df``; checked values stay checked (and a list that had no options — an
+        empty queue — takes the default statuses once tasks come)."""
         self._quiet = True
         try:
+            was_empty = not self.choices["status"].options
             for name, column in CHOICES.items():
                 self.choices[name].set_options(counted_options(df, column))
+            if was_empty and not self.choices["status"].value and len(df):
+                self.choices["status"].value = self._defaults()
         finally:
             self._quiet = False
         self.names = account_names(df)
@@ -272,8 +277,11 @@ def counted_options(df: pd.DataFrame, column: str, within: np.ndarray | None = N
     shown: dict[str, str] = {}
     if column == "account_id":
         shown = {a: f"{u} ({a})" for a, u in (account_names(df) if names is None else names).items()}
-    categorical = isinstance(df[column].dtype, pd.CategoricalDtype) and column == "status"
-    order = list(df[column].cat.categories) if categorical else sorted(counts.index, key=lambda v: str(shown.get(v, v)).lower())  # by name
+    if column == "status":  # the lifecycle's order, every status always (a queue with none failed left says "failed · 0")
+        counts = counts.reindex([*STATUSES, *sorted(set(counts.index) - set(STATUSES))], fill_value=0)
+        order = list(counts.index)
+    else:
+        order = sorted(counts.index, key=lambda v: str(shown.get(v, v)).lower())  # by name
     options: list[tuple[str, Any]] = [(f"{shown.get(v, v)} · {int(counts[v]):,}", v) for v in order if v in counts.index]
     if column == "tag":  # untagged accounts are a choice too ("(no tag) · 120"), last
         missing = df[column].isna().to_numpy()

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..insight.filters import TaskFilter
 from .order import OLDEST_FIRST, RowOrder, first_rows
-from .table import ACTIONABLE, VIEW_COLUMNS, oldest
+from .table import VIEW_COLUMNS, oldest
 
 __all__ = ["FrameIndex", "Matching", "Chosen", "Selection"]
 
@@ -33,7 +33,7 @@ class FrameIndex:
         self.ids = pd.Index(df["id"].astype(str))  # id → position, hashed once per frame, not per update
         self._order: np.ndarray | None = None
         self._failed: np.ndarray | None = None
-        self._actionable: np.ndarray | None = None
+        self._statuses: set[str] | None = None
 
     def __len__(self) -> int:
         return len(self.df)
@@ -55,11 +55,11 @@ class FrameIndex:
         return self._failed
 
     @property
-    def actionable(self) -> np.ndarray:
-        """Which rows can be acted on (scheduled or failed: deleted or retried)."""
-        if self._actionable is None:
-            self._actionable = self.df["status"].isin(ACTIONABLE).to_numpy(dtype=bool, na_value=False)
-        return self._actionable
+    def statuses(self) -> set[str]:
+        """The statuses the frame's rows have."""
+        if self._statuses is None:
+            self._statuses = {str(s) for s in pd.unique(self.df["status"].dropna())}
+        return self._statuses
 
     def rows_of(self, ids: list[str]) -> pd.DataFrame:
         """The rows holding ``ids``, in the order of ``ids`` (ids the frame lacks left out; a fresh RangeIndex)."""

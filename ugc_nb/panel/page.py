@@ -103,7 +103,7 @@ def load_problem(exc: BaseException, base_url: str) -> str:
 
 
 class Dashboard(w.VBox):
-    """The page: a header (title, where the data comes from, "Data as of …", Reload), a summary line, the panel.
+    """The page: a header (title, where the data comes from, "Data as of …", Reload), the overview, the panel.
 
     A load that fails (a refused key, a server out of reach, anything) shows the header and one line naming the
     cause and the fix instead of a traceback; Reload tries again. Reload after a good load reads every task again
@@ -112,6 +112,7 @@ class Dashboard(w.VBox):
     def __init__(self, client: UGCClient | None, *, journal: JournalArg, title: str) -> None:
         self.client, self.journal, self.title = client, journal, title
         self.panel: CleanupPanel | None = None
+        self._summarised: pd.DataFrame | None = None  # the frame the overview shows
         self.header = w.HTML()
         self.as_of = w.HTML()
         self.reload_button = w.Button(description="↻ Reload", tooltip="read every task again", layout=w.Layout(width="auto"))
@@ -124,7 +125,11 @@ class Dashboard(w.VBox):
         self.reload()
 
     def reload(self) -> None:
-        """Load every task (with account names); show the panel, or the one line that says what went wrong."""
+        """Load every task (with account names); show the panel, or the one line that says what went wrong. While an
+        action runs, Reload waits for it: it says so and does nothing."""
+        if self.panel is not None and self.panel.running is not None and self.panel.running.is_alive():
+            self.panel.result.value = "<p>An action is running: Reload when it has finished (its rows are re-read then).</p>"
+            return
         base_url = self.client.base_url if self.client is not None else os.environ.get("UGC_BASE_URL") or DEFAULT_BASE_URL
         self.reload_button.disabled = True
         try:
@@ -140,7 +145,9 @@ class Dashboard(w.VBox):
         self.as_of.value = f"<span style='opacity:0.75;margin-left:8px'>Data as of {html.escape(when(utcnow()))}</span>"
         if self.panel is None:
             self.panel = CleanupPanel(frame, self.client, journal=self.journal)
-            self.panel.counts.observe(self._summarise, names="value")  # the counts line changes whenever the frame does
+            # the table is sent again whenever the frame changes (an action, Reload); the overview follows the frame
+            self.panel.table.observe(self._summarise, names="_dt_args")
+            self.panel.result.observe(self._summarise, names="value")  # and every action's one-line result
         else:
             self.panel.df = frame
         self._summarise()
@@ -158,6 +165,9 @@ class Dashboard(w.VBox):
 
     def _summarise(self, _change: object = None) -> None:
         frame = self.panel.df if self.panel is not None else pd.DataFrame()
+        if frame is self._summarised:  # a filter change: the same frame, the same overview
+            return
+        self._summarised = frame
         empty = frame.empty  # the panel says so itself: one message
         if empty:
             self.summary.value = ""

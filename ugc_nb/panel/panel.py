@@ -35,7 +35,7 @@ from .filterbar import FilterBar
 from .matching import Chosen, FrameIndex, Matching, Selection
 from .order import OLDEST_FIRST, RowOrder
 from .runview import ResultView, RunProgress, summary_parts
-from .selection import CountsRow, MatchingBanner
+from .selection import CountsRow, MatchingBanner, Notice
 from .style import PANEL_CSS, error_html
 from .style import guard as _guard
 from .table import ACTIONABLE, SortableTable, TablePayload, display_frame, table_options, table_view, view_columns, view_rows
@@ -67,7 +67,6 @@ class CleanupPanel(w.VBox):
         self.order: RowOrder = OLDEST_FIRST  # the table's order: a header click changes it, over all matching rows
         self.filters = FilterBar(df, on_change=self._on_filter, accounts=client.accounts.list, on_error=self.show_error,
                                  default_statuses=() if show_all else ACTIONABLE)
-        # the filters, by the names scripts and tests use
         self.status_filter, self.type_filter = self.filters.choices["status"], self.filters.choices["type"]
         self.account_filter, self.tag_filter = self.filters.choices["account"], self.filters.choices["tag"]
         self.min_age, self.age_presets, self.search = self.filters.min_age, self.filters.age_presets, self.filters.search
@@ -86,11 +85,10 @@ class CleanupPanel(w.VBox):
         self.delete_button = w.Button(description="Delete…", button_style="danger")
         self.retry_button = w.Button(description="↻ Retry…", button_style="warning")
         self.confirm_box = ConfirmBox(on_confirm=self._confirm)
-        # the box's parts, by the names scripts and tests use
         self.confirm_html, self.confirm_text, self.confirm_message = self.confirm_box.html, self.confirm_box.text, self.confirm_box.message
         self.confirm_button, self.cancel_button = self.confirm_box.confirm_button, self.confirm_box.cancel_button
         self.progress = RunProgress()
-        self.result = w.HTML()
+        self.result = Notice()
         self.result_view = ResultView()
         self._wire()
         super().__init__(self._layout())
@@ -195,7 +193,7 @@ class CleanupPanel(w.VBox):
             raise ValueError(f"{len(unknown)} id(s) are not in this panel's frame: {unknown[:5]}")
         self.selection.set(ids, chosen)
         self._withdraw()
-        self._sync_table_selection()
+        self._quietly(setattr, self.table, "selected_rows", self.selection.positions_in(self._view["id"]))
         self._update_counts()
 
     @property
@@ -276,13 +274,13 @@ class CleanupPanel(w.VBox):
     def _ask(self, action: str) -> None:
         self.error.value = ""
         self.result_view.clear()  # the previous result belongs to the previous action
-        self.result.value = ""
+        self.result.say("")
         plan = make_plan(action, self.chosen)  # type: ignore[arg-type]
         matched = self._matched is not None and self._matched[0] == frozenset(self.selection.ids)
         if plan.to_send == 0:
             self.confirm_box.dismiss()
             what = "matching the filters" if matched else "selected"
-            self.result.value = f"<p>Nothing to {action}: none of the {count(len(plan.ids))} {what} can be {plan.rule.done}.</p>"
+            self.result.say(f"<p>Nothing to {action}: none of the {count(len(plan.ids))} {what} can be {plan.rule.done}.</p>")
             return
         everything = len(plan.ids) == len(self.df) and len(self.df) > 1
         words = self._matched[1] if matched and self._matched is not None else None
@@ -324,8 +322,8 @@ class CleanupPanel(w.VBox):
             self.df = frame  # the setter drops vanished ids from the selection and refreshes the view
             status_now = self.df.set_index("id")["status"].astype(object) if len(self.df) else pd.Series(dtype=object)
             self.result_view.show(report, status_now, sent=plan.to_send, names=self.filters.names)
-            self.result.value = (f"<p style='margin:4px 0'><b>{' · '.join(summary_parts(report))}</b> "
-                                 "<span style='opacity:.75'>— every task's outcome is under the table</span></p>")
+            self.result.say(f"<p style='margin:4px 0'><b>{' · '.join(summary_parts(report))}</b> "
+                            "<span style='opacity:.75'>— every task's outcome is under the table</span></p>", passing=False)
             if note:
                 self.result_view.note(note)
         finally:
@@ -342,7 +340,7 @@ class CleanupPanel(w.VBox):
     def _reset_all(self) -> None:
         """The Reset button: every filter and search box (done by the filter bar), the selection, and the last message."""
         self.select([])
-        self.result.value = ""
+        self.result.say("")
         if self.order != OLDEST_FIRST:  # the table's order too
             self.sort_by(OLDEST_FIRST.column, descending=OLDEST_FIRST.descending)
 
@@ -352,20 +350,22 @@ class CleanupPanel(w.VBox):
         hidden = set(self.hidden_ids)
         self.selection.set([i for i in self.selection.ids if i not in hidden])
         self._withdraw()
-        self._sync_table_selection()
+        self._quietly(setattr, self.table, "selected_rows", self.selection.positions_in(self._view["id"]))
         self._update_counts()
 
     @_guard
     def _cancel(self) -> None:
         self.confirm_box.dismiss()
-        self.result.value = "<p>Cancelled; nothing was sent.</p>"
+        self.result.say("<p>Cancelled; nothing was sent.</p>")
 
     # -- internals ------------------------------------------------------------
     def _withdraw(self) -> None:
         """A pending confirmation no longer matches what is chosen: take it back."""
-        if self.confirm_box.plan is not None:
+        if self.confirm_box.plan is None:
+            self.result.clear_passing()  # "Cancelled", "Nothing to delete": said of the selection that was
+        else:
             self.confirm_box.dismiss()
-            self.result.value = "<p>The selection or the filters changed, so the confirmation was withdrawn: press Delete… or Retry… again.</p>"
+            self.result.say("<p>The selection or the filters changed, so the confirmation was withdrawn: press Delete… or Retry… again.</p>")
 
     def _set_busy(self, busy: bool) -> None:
         for button in (self.delete_button, self.retry_button, self.confirm_button, self.cancel_button):
@@ -394,10 +394,9 @@ class CleanupPanel(w.VBox):
         for part in (self.filters, self.counts_row, self.banner, self.actions, self.table):
             part.layout.display = "none" if empty else ""
         if empty:
-            self.result.value = "<p>No tasks in this queue: nothing to clean up.</p>"
-
-    def _sync_table_selection(self) -> None:
-        self._quietly(setattr, self.table, "selected_rows", self.selection.positions_in(self._view["id"]))
+            self.result.say("<p>No tasks in this queue: nothing to clean up.</p>")
+        elif "No tasks in this queue" in self.result.value:  # a Reload found tasks again
+            self.result.clear_passing()
 
     def _update_counts(self) -> None:
         self.filters.describe()
@@ -406,7 +405,7 @@ class CleanupPanel(w.VBox):
         outside = len(self._matching.hidden(chosen))
         start, end = self.created_from.value, self.created_to.value
         emptied = matching == 0 and len(self.df) and not self.filter.is_empty()  # say which filter emptied it, with a way back
-        others = self.filters.at_default_statuses() and not self._index.actionable.all()  # the default view leaves some out
+        others = bool(set(self._index.statuses) - set(self.status_filter.value or self._index.statuses))  # statuses left out
         self.counts_row.update(hidden=outside, matching=matching, total=len(self.df), shown=shown, others=others,
                                inverted=bool(start and end and start > end), first=self.order.words(shown),
                                steps=self.filter.narrowing(self.df, self.filters.names) if emptied else None)

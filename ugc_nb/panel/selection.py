@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from ..tasks.units import agree
 
-__all__ = ["MatchingBanner", "CountsRow", "link_button", "counts_line", "nothing_matches"]
+__all__ = ["MatchingBanner", "CountsRow", "Notice", "link_button", "counts_line", "nothing_matches"]
 
 
 def link_button(text: str, tooltip: str) -> w.Button:
@@ -48,6 +48,19 @@ class MatchingBanner(w.HBox):
         self.select_button.description = f"Select all {matching:,} matching"
         self.select_button.layout.display = "" if offer else "none"
         self.clear_button.layout.display = "" if (offer or everything) else "none"
+
+
+class Notice(w.HTML):
+    """The panel's one-line message under the action bar. A passing one ("Cancelled; nothing was sent.", "Nothing to
+    delete …", the withdrawn confirmation, the empty queue) goes at the next change of selection, filters or frame; an
+    action's result stays until the next action."""
+
+    def say(self, text: str, *, passing: bool = True) -> None:
+        self.value, self._passing = text, passing
+
+    def clear_passing(self) -> None:
+        if getattr(self, "_passing", False):
+            self.value, self._passing = "", False
 
 
 class CountsRow(w.HBox):
