@@ -10,7 +10,7 @@ import pytest
 from ugc_nb import Sandbox, UGCClient
 from ugc_nb.api.retry import NO_WAIT
 from ugc_nb.panel import CleanupPanel
-from ugc_nb.panel.page import dashboard, overview_figure, source_badge, summary_line
+from ugc_nb.panel.page import dashboard, overview_figures, source_badge, summary_line
 
 NOW = pd.Timestamp("2026-11-01T12:00:00Z")
 
@@ -38,17 +38,18 @@ def test_the_page_is_title_badge_summary_then_the_panel(tmp_path):
 
 def test_the_overview_figures_are_the_status_counts_and_ages_with_counts_a_person_reads(tmp_path):
     """Two compact figures under the cards: bars per status whose heights are the counts (labelled "8,664"), and the age
-    outlines per status; the page embeds them as one inline PNG (nothing to fetch)."""
+    outlines per status; the page embeds them as two inline PNGs that wrap on a narrow screen (nothing to fetch)."""
     box = Sandbox(n_tasks=12_000, n_accounts=30, seed=3, now=NOW.to_pydatetime())
     page = dashboard(box.client(retry=NO_WAIT), journal=tmp_path / "j.jsonl")
     df = page.panel.df
-    status_ax, age_ax = overview_figure(df).axes
+    status_ax, age_ax = (fig.axes[0] for fig in overview_figures(df))
     counts = df["status"].value_counts()
     heights = {t.get_text(): p.get_height() for t, p in zip(status_ax.get_xticklabels(), status_ax.patches, strict=True)}
     assert heights == {s: int(counts.get(s, 0)) for s in ("scheduled", "pending", "complete", "failed")}
     assert f"{int(counts['complete']):,}" in [t.get_text() for t in status_ax.texts] and "," in f"{int(counts['complete']):,}"
     assert age_ax.get_title() == "Task age" and [t.get_text().split(" (")[0] for t in age_ax.get_legend().get_texts()]
-    assert "<img alt='tasks by status, and task age by status' src='data:image/png;base64," in page.summary.value
+    assert "<div class='ugc-figures'><img alt='tasks by status' src='data:image/png;base64," in page.summary.value
+    assert "<img alt='task age by status' src='data:image/png;base64," in page.summary.value
 
 
 def test_the_summary_follows_the_panel_after_an_action(tmp_path):

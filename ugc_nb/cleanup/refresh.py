@@ -34,7 +34,7 @@ def frame_after(df: pd.DataFrame, report: CleanupReport, client: UGCClient) -> t
     try:
         records = [{k: v for k, v in r.items() if k != CONFLICTING} for r in live_tasks(client, accounts) if r["id"] in moved]
     except APIError as exc:
-        return frame, f"Could not re-read {count(len(moved), 'changed task')} ({exc}); reload the frame to see their state."
+        return frame, f"Could not re-read {count(len(moved), 'changed task')} ({exc}); reload to see their state."
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnknownValueWarning)
         fresh = tasks_frame(records, now=frame.attrs.get("now"), grace=frame.attrs.get("grace", DEFAULT_GRACE)).set_index("id")

@@ -99,7 +99,7 @@ def first_line(plan: Plan, matching: str | None, *, everything: bool = False, hi
     what = (f"all {count(chosen)}" if matching is not None else f"the {count(chosen)}") if n == chosen else f"{n:,} of the {count(chosen)}"
     text = f"<p style='font-size:1.15em;margin:2px 0 6px'><b>{html.escape(plan.rule.verb)} {html.escape(what)} {html.escape(whose)}</b></p>"
     if everything:
-        text += "<p style='color:#b00020'><b>This is every task in the frame.</b></p>"
+        text += "<p style='color:#b00020'><b>This is every task loaded.</b></p>"
     if hidden:
         shown = ", ".join(html.escape(i) for i in hidden[:10]) + (f", … {len(hidden) - 10:,} more" if len(hidden) > 10 else "")
         text += (f"<p style='color:#b00020'><b>{len(hidden):,} of the selected tasks {agree(len(hidden), 'is', 'are')} hidden by the "

@@ -111,7 +111,8 @@ class CleanupPanel(w.VBox):
 
     def _layout(self) -> list[w.Widget]:
         """The panel from top to bottom."""
-        self.actions = w.HBox([self.selected_count, self.delete_button, self.retry_button], layout=w.Layout(align_items="center"))
+        buttons = w.HBox([self.selected_count, self.delete_button, self.retry_button], layout=w.Layout(align_items="center"))
+        self.actions = w.VBox([buttons, self.confirm_box])  # the confirmation opens in the bar: where the person is looking
         self.actions.add_class("ugc-actions")  # above the table, and stays in view while it scrolls (PANEL_CSS)
         return [
             self.style,
@@ -119,7 +120,6 @@ class CleanupPanel(w.VBox):
             self.counts_row,
             self.banner,
             self.actions,
-            self.confirm_box,  # opens where the person is looking: under the buttons
             self.progress,
             self.result,  # short messages, and an action's one-line result: where the person is looking
             self.table,

@@ -184,4 +184,5 @@ class ResultView(w.VBox):
         shown = frame.rename(columns={"id": "Task", "outcome": "Outcome", "reason": "Reason", "status": "Status when chosen",
                                       "account_id": "Account", "type": "Type", "status now": "Status now", "time": "Time"})
         shown = shown.astype({c: str for c in ("Outcome",) if c in shown})
-        self.table.update(shown, **self.options())
+        wrap = [{"targets": list(shown.columns).index("Reason"), "className": "ugc-wrap"}] if "Reason" in shown else []
+        self.table.update(shown, **self.options(), columnDefs=wrap)  # a long reason wraps instead of pushing columns away

@@ -14,7 +14,7 @@ __all__ = ["PANEL_CSS", "error_html", "guard"]
 #: cut; the rows of filters wrap on a narrow screen (768 px, a 390 px phone).
 PANEL_CSS = """<style>
 .ugc-actions{position:sticky;top:0;z-index:20;background:var(--jp-layout-color0,#fff);padding:4px 0;
-  border-bottom:1px solid rgba(127,127,127,.25)}
+  border-bottom:1px solid rgba(127,127,127,.25);max-height:85vh;overflow-y:auto}
 .ugc-dashboard,.ugc-panel,.jp-OutputArea-output:has(.ugc-panel),.jp-OutputArea-child:has(.ugc-panel),
 .jp-OutputArea:has(.ugc-panel){overflow:visible!important}
 .ugc-choice .widget-checkbox,.ugc-choice .widget-checkbox label{overflow:visible;text-overflow:clip;white-space:nowrap;max-width:none}
@@ -22,9 +22,11 @@ PANEL_CSS = """<style>
 .ugc-panel .widget-hbox{flex-wrap:wrap}
 .ugc-panel .dataTables_wrapper{overflow-x:auto}
 .ugc-panel table.dataTable td{white-space:nowrap}
+.ugc-panel table.dataTable td.ugc-wrap{white-space:normal;min-width:14em;max-width:30em}
 .ugc-panel input.dt-select-checkbox:disabled{opacity:.3;cursor:not-allowed}
 .ugc-panel .widget-dropdown{max-width:100%}
 .ugc-cards{display:flex;flex-wrap:wrap;gap:8px;margin:6px 0 10px}
+.ugc-figures{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:flex-start}
 .ugc-card{border:1px solid rgba(127,127,127,.35);border-radius:8px;padding:4px 12px;min-width:88px}
 .ugc-card b{display:block;font-size:1.35em}.ugc-card span{opacity:.75;font-size:.85em}
 </style>"""
