@@ -117,7 +117,7 @@ def sandbox_cli(*args, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["retry", "--type", "edit_profile", "--account", "acc_123", "--yes"], "no account 'acc_123' among the 0 tasks and 40 accounts"),
+    (["retry", "--type", "edit_profile", "--account", "acc_123", "--yes"], "no account 'acc_123' among the 40 accounts"),
     (["delete", "--tag", "nosuchtag", "--yes"], "no tag 'nosuchtag' among the 500 tasks and 40 accounts (known: beauty, fitness, food, gaming, travel)"),
     (["delete", "--tag", "fitnes", "--dry-run"], "did you mean fitness?"),
     (["delete", "--preset", "test", "--group", "team_a", "--yes"], "no group 'team_a'"),

@@ -126,7 +126,9 @@ def test_a_report_after_a_cleanup_has_one_population_and_its_sums_agree(tmp_path
     assert int(gone.sum()) == len(failed) and len(history) == len(live)
     assert sections.population(history).startswith(f"{len(history):,} tasks: {len(live) - len(failed):,} in the queue now and "
                                                    f"{len(failed):,} deleted by cleanups since")
-    assert f"<b>{len(history):,}</b><span>tasks</span>" in sections.headline(history.ugc.summary(), title="t", where="w")
+    head = sections.headline(history.ugc.summary(), title="t", where="w", now=history[~gone].ugc.summary())
+    assert f"<b>{len(history):,}</b><span>tasks</span>" in head and "<b>0</b><span>retryable now (failed)</span>" in head
+    assert "<b>—</b><span>oldest failure now</span>" in head  # every failed task was deleted: none is in the queue
     assert sum(p.get_height() for p in plot_status(history).patches) == len(history)
     all_failed = int((history["status"] == "failed").sum())
     assert int(analysis.failure_rates(history, by="type", freq="W")["failed"].sum()) == all_failed
@@ -159,3 +161,22 @@ def test_dates_read_as_a_person_writes_them():
     from ugc_nb.tasks.units import day
 
     assert day("2026-11-01") == "1 Nov 2026" and day(pd.Timestamp("2026-11-01T12:30Z")) == "1 Nov 2026 12:30 UTC" and day(None) == "—"
+
+
+def test_a_report_scoped_to_dates_counts_only_the_deleted_tasks_of_that_window(tmp_path):
+    """load_tasks(start=…, include_deleted=True): the journalled deleted rows outside the window are left out, as the
+    server leaves the live ones out (a walk found October's deleted failures in a December report)."""
+    from ugc_nb import delete_tasks
+
+    journal = tmp_path / "j.jsonl"
+    box = Sandbox(n_tasks=400, seed=3)
+    client = box.client()
+    live = load_tasks(client)
+    failed = live[live["status"] == "failed"]
+    delete_tasks(client, failed, journal=journal, progress=False)
+    cut = failed["scheduled_time"].fillna(failed["created_at"]).median()
+    window = load_tasks(client, include_deleted=True, journal=journal, start=cut)
+    deleted = window[window["deleted_at"].notna()]
+    when = deleted["scheduled_time"].fillna(deleted["created_at"])
+    expected = int((failed["scheduled_time"].fillna(failed["created_at"]) >= cut).sum())
+    assert len(deleted) == expected and 0 < expected < len(failed) and (when >= cut).all()

@@ -14,11 +14,12 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from ._version import __version__
 from .api.client import UGCClient, key_in_environment
-from .api.timeutil import DurationLike, TimeLike
+from .api.timeutil import DurationLike, TimeLike, to_utc
 from .insight.accounts import join_accounts
 from .insight.filters import TaskFilter
 from .insight.known import check_known
@@ -184,4 +185,13 @@ def _with_journalled(frame: pd.DataFrame, client: UGCClient, journal: Any, filte
         done = done[done["type"].astype(str) == str(kind)]
     rows = [{k: r.get(k) for k in TASK_FIELDS} for r in done["row"]]
     gone = tasks_frame(rows, now=frame.attrs["now"], grace=frame.attrs["grace"])
+    start, end = filters.get("start"), filters.get("end")
+    if len(gone) and (start is not None or end is not None):  # the load's date window holds for the deleted rows too
+        when = gone["scheduled_time"].fillna(gone["created_at"])  # the server's date field (scheduled_time, else created)
+        keep = np.ones(len(gone), dtype=bool)
+        if start is not None:
+            keep &= (when >= to_utc(start)).to_numpy(dtype=bool, na_value=False)
+        if end is not None:
+            keep &= (when <= to_utc(end)).to_numpy(dtype=bool, na_value=False)
+        gone, done = gone[keep].reset_index(drop=True), done[keep]
     return with_deleted(frame, gone, done["time"], done["run"])

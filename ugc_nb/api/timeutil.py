@@ -61,8 +61,10 @@ def parse_age(text: str, name: str = "--older-than") -> pd.Timedelta:
     """``"7D"``, ``"7d"``, ``"1w"``, ``"36h"``, ``"90m"``, ``"1.5d"`` → a positive Timedelta; anything else (``"7"``,
     ``"7 days"``, ``"7 d"``, ``"-1d"``, ``"0d"``, other digits than 0-9, an age beyond pandas' range) is a ValueError
     naming the value and :data:`AGE_FORMS`."""
-    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([wdhmWDHM])", text.strip(), flags=re.ASCII) if isinstance(text, str) else None
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([wdhmWDH])", text.strip(), flags=re.ASCII) if isinstance(text, str) else None
     shown = repr(text) if not isinstance(text, str) or len(text) <= 40 else repr(text[:40]) + "…"
+    if isinstance(text, str) and re.fullmatch(r"[0-9.]+M", text.strip()):  # months, or minutes? a guess is not an age
+        raise ValueError(f"{name} {shown}: M could be months or minutes; write 90m for minutes, or days (180d) for months")
     if match is None:
         raise ValueError(f"{name} {shown} is not an age; write {AGE_FORMS}")
     try:
@@ -70,7 +72,7 @@ def parse_age(text: str, name: str = "--older-than") -> pd.Timedelta:
     except (OverflowError, ValueError):
         raise ValueError(f"{name} {shown} is too long an age (at most about 106,000 days); write {AGE_FORMS}") from None
     if age <= pd.Timedelta(0):
-        raise ValueError(f"{name} {shown} is no age at all; leave the option out to take tasks of every age")
+        raise ValueError(f"{name} {shown} is no age at all: an age is more than zero; write {AGE_FORMS}")
     return age
 
 

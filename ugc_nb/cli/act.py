@@ -29,7 +29,7 @@ from ..cleanup.plan import Plan, make_plan
 from ..cleanup.run import run_cleanup
 from ..report.files import output_file
 from ..source import default_client
-from ..tasks.units import count, when
+from ..tasks.units import agree, count, when
 from .console import CONFIRM, FAILED, INTERRUPTED, OK, Exit, LineProgress, TerminalBar, say, source_line
 from .select import Selection, Wanted, select, wanted_from
 
@@ -44,6 +44,8 @@ def act(args: argparse.Namespace) -> int:
     action = args.command
     wanted = wanted_from(args)
     output = _output_path(args.output)
+    if args.journal is not None:  # a journal that cannot be written is found out now, before anything is loaded
+        _check_journal(Path(args.journal))
     client = default_client(announce=False)
     try:
         say(source_line(client))
@@ -121,12 +123,12 @@ def _confirm(args: argparse.Namespace, plan: Plan, wanted: Wanted) -> None:
         return
     if args.ids_file == "-":
         raise Exit(CONFIRM, f"confirmation needed: nothing was sent. Standard input held the ids, so the count cannot be "
-                            f"typed there: add --yes to {rule.name} these {count(n)}, or pass the ids as a file.")
+                            f"typed there: add --yes to {rule.name} {agree(n, 'this', 'these')} {count(n)}, or pass the ids as a file.")
     if not sys.stdin.isatty():
         raise Exit(CONFIRM, f"confirmation needed: nothing was sent. Run it on a terminal to type the count, or add --yes "
-                            f"to {rule.name} these {count(n)}.")
+                            f"to {rule.name} {agree(n, 'this', 'these')} {count(n)}.")
     permanent = " permanently" if rule.name == "delete" else ""
-    print(f"Type {n} to {rule.name} these {count(n)}{permanent} (anything else cancels): ", end="", file=sys.stderr, flush=True)
+    print(f"Type {n} to {rule.name} {agree(n, 'this', 'these')} {count(n)}{permanent} (anything else cancels): ", end="", file=sys.stderr, flush=True)
     try:
         answer = sys.stdin.readline()
     except KeyboardInterrupt:
@@ -182,6 +184,20 @@ def _failures(report: CleanupReport) -> list[str]:
     if len(bad) > 10:
         lines.append(f"  … {len(bad) - 10:,} more (--output FILE lists every task)")
     return lines
+
+
+def _check_journal(path: Path) -> None:
+    from ..cleanup.journal import check_regular
+    from ..report.files import check_writable_dir
+
+    if path.exists() or path.is_symlink():
+        check_regular(path)  # a folder, a device, a dangling link: one line
+        try:
+            path.open("ab").close()
+        except OSError as exc:
+            raise ValueError(f"--journal {path} cannot be written ({exc.strerror or exc})") from None
+    else:
+        check_writable_dir(path.parent, f"--journal {path}: the folder")
 
 
 def _output_path(name: str | None) -> Path | None:

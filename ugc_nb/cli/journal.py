@@ -28,8 +28,11 @@ def _journal(args: argparse.Namespace) -> int:
 
     from ..cleanup.journal import read_journal
     from ..report.files import output_file, write_output
+    from ..tasks.units import count
 
-    csv = output_file(args.csv, "--csv", (".csv",)) if args.csv else None  # before the journal is read
+    if args.journal is not None and not args.journal.strip():
+        raise ValueError("--journal is empty: give it a path, or leave the option out for the default journals")
+    csv = output_file(args.csv, "--csv", (".csv",)) if args.csv is not None else None  # before the journal is read
     paths = [Path(args.journal)] if args.journal else default_journals()
     found = [p for p in paths if p.exists()]
     if args.journal and not found:
@@ -55,7 +58,7 @@ def _journal(args: argparse.Namespace) -> int:
         table = _runs(entries)
     if csv is not None:
         write_output(csv, lambda path: table.to_csv(path, index=False), "the CSV")
-        print(f"Wrote {len(table):,} rows to {csv.resolve()}")
+        print(f"Wrote {count(len(table), 'row')} to {csv.resolve()}")
     elif table.empty:
         print("No runs recorded.")
     else:
@@ -90,6 +93,8 @@ def _runs(entries: Any) -> Any:
 
 def _reconcile(args: argparse.Namespace) -> int:
     """Settle every task a run sent without an outcome, against the server of ``UGC_BASE_URL`` (or the sandbox)."""
+    import warnings
+
     from ..cleanup.journal import check_regular, journal_path_for
     from ..cleanup.outcome import totals_text
     from ..cleanup.reconcile import reconcile
@@ -112,7 +117,11 @@ def _reconcile(args: argparse.Namespace) -> int:
         if not path.exists():
             raise ValueError(f"no journal at {path}")
         say(f"Journal: {path}")
-        report = reconcile(path, client, force=args.force)
+        with warnings.catch_warnings(record=True) as caught:  # a torn line: one line of ours, as `ugc-nb journal` says it
+            warnings.simplefilter("always")
+            report = reconcile(path, client, force=args.force)
+        for warning in caught:
+            print(f"ugc-nb: warning: {warning.message}", file=sys.stderr)
     finally:
         client.close()
     say(*report.notes)

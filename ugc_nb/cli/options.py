@@ -63,8 +63,10 @@ class Once(argparse.Action):
     """An option that takes one value: given twice is a usage error, not "the last one wins"."""
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: str | None = None) -> None:
-        if getattr(namespace, self.dest, None) is not None:
-            parser.error(f"{option} is given twice; it takes one value (filters that repeat are --status, --type, --account, --tag)")
+        seen = namespace.__dict__.setdefault("_given_once", set())  # a default is not a first value
+        if self.dest in seen:
+            parser.error(f"{option} is given twice; it takes one value")
+        seen.add(self.dest)
         setattr(namespace, self.dest, values)
 
 

@@ -25,7 +25,7 @@ from ..insight.accounts import join_accounts
 from ..insight.filters import TaskFilter
 from ..insight.known import check_known
 from ..tasks.frame import tasks_frame
-from ..tasks.units import count
+from ..tasks.units import agree, count
 from .console import warn
 
 __all__ = ["Selection", "Wanted", "wanted_from", "select", "check_time"]
@@ -49,7 +49,7 @@ class Wanted:
 
 def wanted_from(args: argparse.Namespace) -> Wanted:
     """The validated options (a ValueError — exit 2 — for anything wrong); reads ``--ids-file``."""
-    for option in ("older_than", "created_after", "created_before", "ids_file", "tag", "group", "grace", "account"):
+    for option in ("older_than", "created_after", "created_before", "ids_file", "tag", "group", "grace", "account", "journal", "output"):
         given = getattr(args, option)
         for value in given if isinstance(given, list) else [given]:
             if value is not None and not value.strip():  # an unset shell variable must not widen the selection
@@ -157,7 +157,7 @@ def select(wanted: Wanted, client: UGCClient) -> Selection:
     if f.ids:
         missing = sorted(set(f.ids) - set(frame["id"]))
         if missing:
-            notes.append(f"{count(len(missing))} of --ids-file are not among the tasks the server lists (already gone?) "
+            notes.append(f"{count(len(missing))} of --ids-file {agree(len(missing), 'is', 'are')} not among the tasks the server lists (already gone?) "
                          f"and will not be sent: {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
     return Selection(rows, frame, notes)
 

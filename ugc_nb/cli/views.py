@@ -9,6 +9,7 @@ import argparse
 import os
 
 from ..api.schema import TASK_TYPES
+from .options import Once
 
 __all__ = ["add_summary", "add_report", "FIGURE_EXTENSIONS"]
 
@@ -35,6 +36,7 @@ def _summary(args: argparse.Namespace) -> int:
     print(source_line(client))
     df = load_tasks(
         client,
+        accounts=bool(args.account),  # with the account list, a --account that names no account is an error, not 0 tasks
         account_ids=args.account or None,
         start=start,
         end=end,
@@ -56,14 +58,16 @@ def _report(args: argparse.Namespace) -> int:
     from ..source import check_environment
     from .select import check_time
 
-    if args.output:  # every option before a kernel starts, with the option's own name
+    if args.output is not None:  # every option before a kernel starts, with the option's own name
         output_file(args.output, "-o", (".html", ".htm"))
-    check_time(args.start, "--start")
-    check_time(args.end, "--end")
+    start, end = check_time(args.start, "--start"), check_time(args.end, "--end")
+    if start is not None and end is not None and start >= end:
+        raise ValueError(f"--start {args.start} is not before --end {args.end}")
     parse_age(args.older_than, "--older-than")
     if args.source == "auto":
         check_environment()
     use_api = args.source == "api" or (args.source == "auto" and key_in_environment())
+    _preflight(use_api, args.account)
     where = os.environ.get("UGC_BASE_URL") or DEFAULT_BASE_URL if use_api else "the embedded sandbox"
     print(f"Running the report notebook against {where}…", flush=True)
     path = render_report(
@@ -79,16 +83,35 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preflight(use_api: bool, account_ids: list[str] | None) -> None:
+    """Before a kernel starts: the client can be made (the address, the proxies), the key is accepted (one read of the
+    account list) and every ``--account`` is one the organisation has — each a one-line error (exit 2) here, not a
+    failed notebook cell (exit 1) later."""
+    import pandas as pd
+
+    from ..api.client import UGCClient
+    from ..insight.filters import TaskFilter
+    from ..insight.known import check_known
+    from ..source import shared_sandbox
+
+    if not use_api and not account_ids:
+        return
+    with UGCClient() if use_api else shared_sandbox().client() as client:
+        accounts = client.accounts.list()
+    if account_ids:
+        check_known(TaskFilter(accounts=tuple(account_ids)), pd.DataFrame({"account_id": pd.Series([], dtype=object)}), accounts)
+
+
 def add_summary(sub: argparse._SubParsersAction) -> None:
     summary = sub.add_parser("summary", help="load all tasks, print a summary and write the overview figure",
                              description="Load every task, print the summary (counts by status and type, what can be deleted or "
                                          "retried, overdue, the oldest failure) and write the overview figure.")
-    summary.add_argument("-o", "--output", default="out/overview.png", help="where to write the figure: .png, .svg or .pdf (default: %(default)s)")
+    summary.add_argument("-o", "--output", action=Once, default="out/overview.png", help="where to write the figure: .png, .svg or .pdf (default: %(default)s)")
     summary.add_argument("--account", action="append", metavar="ID", help="only this account (repeatable)")
-    summary.add_argument("--start", help="ISO 8601 lower bound of the server's date filter")
-    summary.add_argument("--end", help="ISO 8601 upper bound of the server's date filter")
-    summary.add_argument("--type", choices=TASK_TYPES, help="only this task type")
-    summary.add_argument("--grace", default="1h", help="how late a scheduled task may be before it is overdue (default: %(default)s)")
+    summary.add_argument("--start", action=Once, help="ISO 8601 lower bound of the server's date filter")
+    summary.add_argument("--end", action=Once, help="ISO 8601 upper bound of the server's date filter")
+    summary.add_argument("--type", action=Once, choices=TASK_TYPES, help="only this task type")
+    summary.add_argument("--grace", action=Once, default="1h", help="how late a scheduled task may be before it is overdue (default: %(default)s)")
     summary.set_defaults(handler=_summary)
 
 
@@ -96,13 +119,13 @@ def add_report(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="write the shareable HTML report (no code, figures embedded)",
                             description="Run the report notebook on a kernel and write one self-contained HTML file: no code, "
                                         "figures embedded, nothing fetched when it opens.")
-    report.add_argument("-o", "--output", help="where to write the HTML, a .html file (default: out/ugc-report-<time>.html)")
-    report.add_argument("--source", choices=("auto", "api", "sandbox"), default="auto",
+    report.add_argument("-o", "--output", action=Once, help="where to write the HTML, a .html file (default: out/ugc-report-<time>.html)")
+    report.add_argument("--source", action=Once, choices=("auto", "api", "sandbox"), default="auto",
                         help="auto: the API if UGC_API_KEY is set, else the sandbox (default: %(default)s)")
     report.add_argument("--account", action="append", metavar="ID", help="only this account (repeatable)")
-    report.add_argument("--start", help="ISO 8601 lower bound of the server's date filter")
-    report.add_argument("--end", help="ISO 8601 upper bound of the server's date filter")
-    report.add_argument("--older-than", default="7D", help="age from which failed tasks are cleanup candidates (default: %(default)s)")
-    report.add_argument("--title", default="UGC.inc task report", help="report title")
+    report.add_argument("--start", action=Once, help="ISO 8601 lower bound of the server's date filter")
+    report.add_argument("--end", action=Once, help="ISO 8601 upper bound of the server's date filter")
+    report.add_argument("--older-than", action=Once, default="7D", help="age from which failed tasks are cleanup candidates (default: %(default)s)")
+    report.add_argument("--title", action=Once, default="UGC.inc task report", help="report title")
     report.set_defaults(handler=_report)
 

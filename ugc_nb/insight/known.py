@@ -49,7 +49,8 @@ def check_known(flt: TaskFilter, df: pd.DataFrame, accounts: Iterable[Mapping[st
     """Raise :class:`UnknownValueError` naming the first value of ``flt`` that names nothing in ``df`` or ``accounts``."""
     accounts = list(accounts) if accounts is not None else None
     known = known_values(df, accounts)
-    where = f"among the {len(df):,} tasks" + (f" and {len(accounts):,} accounts" if accounts is not None else "")
+    parts = [f"the {len(df):,} tasks" if len(df) or accounts is None else "", f"the {len(accounts):,} accounts" if accounts is not None else ""]
+    where = "among " + " and ".join(p for p in parts if p).replace("and the ", "and ")  # a load narrowed to the account has no task to count
     params = flt.preset_params if flt.preset == "test" else {}
     checks: list[tuple[str, str, Iterable[str]]] = [
         ("account", "accounts", flt.accounts), ("type", "types", flt.types), ("tag", "tags", flt.tags),

@@ -53,9 +53,13 @@ def check_writable_file(file: str | os.PathLike[str], what: str = "the output") 
 def output_file(name: str | os.PathLike[str], option: str, extensions: tuple[str, ...]) -> Path:
     """The file ``option`` names, checked before any work: not a folder, one of ``extensions`` (the format follows it),
     its folder made if missing and writable. A one-line ValueError otherwise."""
-    path = Path(name)
-    if path.is_dir():
-        raise ValueError(f"{option} {name} is a folder; name a file in it (e.g. {path / ('output' + extensions[0])})")
+    text = os.fspath(name)
+    if not str(text).strip():
+        raise ValueError(f"{option} is empty: name a file (e.g. output{extensions[0]})")
+    path = Path(text)
+    if path.is_dir() or str(text).endswith(("/", os.sep)):
+        what = "is a folder" if path.is_dir() else "ends in /, so it names a folder"
+        raise ValueError(f"{option} {name} {what}; name a file in it (e.g. {path / ('output' + extensions[0])})")
     if path.suffix.lower() not in extensions:
         choices = f"{', '.join(extensions[:-1])} or {extensions[-1]}" if len(extensions) > 1 else extensions[0]
         raise ValueError(f"{option} {name}: name the file with {choices} (the format follows the extension)")

@@ -60,15 +60,18 @@ def population(history: pd.DataFrame) -> str:
             "(kept in the journal, so a cleanup does not make the past look better than it was).")
 
 
-def headline(summary: TaskSummary, *, title: str, where: str, scope: Sequence[str] = (), covers: str = "") -> str:
+def headline(summary: TaskSummary, *, title: str, where: str, scope: Sequence[str] = (), covers: str = "",
+             now: TaskSummary | None = None) -> str:
     """The title, where the data came from, the population every section counts (``covers``: :func:`population`), and
-    the numbers that matter first, as cards (what can be deleted, retried or is overdue is of the queue now: a deleted
-    task is none of them)."""
-    oldest = summary.oldest_failed
+    the numbers that matter first, as cards: tasks and accounts of that population, then what can be deleted, retried,
+    is overdue and the oldest failure of the queue now (``now``: its summary, when the population holds deleted tasks)."""
+    queue = now or summary
+    oldest = queue.oldest_failed
+    label = " now" if now is not None else ""
     cards = [(f"{summary.total:,}", "tasks"), (f"{summary.accounts:,}", "accounts"),
-             (f"{summary.deletable:,}", "deletable (scheduled or failed)"), (f"{summary.retryable:,}", "retryable (failed)"),
-             (f"{summary.overdue:,}", "overdue (never ran)"),
-             (duration(oldest["age"]) if oldest else "—", f"oldest failure{' (' + oldest['created_at'] + ')' if oldest else ''}")]
+             (f"{queue.deletable:,}", f"deletable{label} (scheduled or failed)"), (f"{queue.retryable:,}", f"retryable{label} (failed)"),
+             (f"{queue.overdue:,}", f"overdue{label} (never ran)"),
+             (duration(oldest["age"]) if oldest else "—", f"oldest failure{label}{' (' + oldest['created_at'] + ')' if oldest else ''}")]
     boxes = "".join(f"<div class='ugc-card'><b>{html.escape(v)}</b><span>{html.escape(k)}</span></div>" for v, k in cards)
     within = f" — {html.escape('; '.join(scope))}" if scope else ""
     about = f"<p><b>This report covers {html.escape(covers)}</b></p>" if covers else ""
@@ -160,7 +163,7 @@ def cleanup_preview(df: pd.DataFrame, older_than: Any) -> str:
     words = days(age).replace(".0 d", " days") if age >= pd.Timedelta(days=1) else duration(age)
     lead = "<p><b>Preview only: this report never deletes anything.</b></p>"
     if failed.empty:
-        return lead + nothing("There are no failed tasks, so there is nothing to clean up.")
+        return lead + nothing("No failed task is in the queue now, so there is nothing to clean up.")
     kept = len(failed) - len(picked)
     sentence = (f"Deleting the failed tasks created more than {words} ago would delete {len(picked):,} of the "
                 f"{count(len(failed), 'failed task')}; {kept:,} {'is' if kept == 1 else 'are'} younger than {words} and would be kept.")
