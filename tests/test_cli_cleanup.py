@@ -184,7 +184,7 @@ def test_ids_file_from_stdin_names_ids_the_server_does_not_list(box, tmp_path):
                           env=cli_env(box.url, tmp_path), capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert set(box.deleted_ids) == set(failed)
-    assert "1 task of --ids-file are not among the tasks the server lists" in proc.stdout and "task_not_there" in proc.stdout
+    assert "1 task of --ids-file is not among the tasks the server lists" in proc.stdout and "task_not_there" in proc.stdout
     assert "task_not_there" not in {i for r in box.requests if r.path == "/tasks/delete" for i in r.body["taskIds"]}
 
 
