@@ -424,6 +424,25 @@ def test_the_preset_picker_sets_the_filters_where_they_show(dashboard, page, box
     assert page.locator(".widget-text").filter(has_text="min age").locator("input").input_value() == "7"
     body = page.inner_text("body")
     assert "preset old-failures (days 7)" in body and "Why (preset)" in body and "older than 7 d" in body
+    with step("switch-to-stale"):  # what old-failures set goes back first: the minimum age, failed
+        label = f"stale: {ugc_nb.presets.PRESETS['stale'].summary}"
+        page.locator(".widget-dropdown").filter(has_text="preset").locator("select").select_option(label=label)
+        overdue = sum(1 for t in box.tasks if t["status"] == "scheduled"
+                      and pd.Timestamp(t["scheduled_time"]) < pd.Timestamp.now(tz="UTC") - pd.Timedelta(hours=1))
+        page.wait_for_selector(f"text=/{overdue} of {len(box.ids())} tasks match the filters/")
+    assert page.locator(".widget-text").filter(has_text="min age").locator("input").input_value() == "0"
+    assert status.locator("label").filter(has_text="scheduled ·").locator("input").is_checked()
+    assert not status.locator("label").filter(has_text="failed ·").locator("input").is_checked()
+
+
+@pytest.mark.parametrize("box", [0], indirect=True)
+def test_an_empty_queue_is_one_message_in_the_browser(dashboard, page, box, step):
+    """No tasks: the page says so once — no filter lists, table or pager to look at."""
+    with step("open"):
+        page.goto(dashboard, timeout=120_000)
+        page.wait_for_selector("text=No tasks in this queue: nothing to clean up.", timeout=120_000)
+    assert page.locator("table.dataTable").filter(has=page.locator("tbody tr")).count() == 0 or not page.locator("table.dataTable").first.is_visible()
+    assert not page.locator(".ugc-choice").first.is_visible() and "Task queue cleanup" in page.inner_text("body")
 
 
 def test_the_report_opens_with_the_network_off(page, tmp_path, step):
