@@ -566,3 +566,10 @@ def test_the_action_bar_is_above_the_table_stays_in_view_and_the_page_fits_narro
     assert "1 selected" in bar.inner_text() and ids
     status = table.locator("tbody tr").first.locator(".ugc-badge")  # the status badge is in view without scrolling sideways
     assert status.evaluate("e => e.getBoundingClientRect().right") <= width
+    with step(f"confirm-{width}"):  # scrolled down, Delete… opens the confirmation where the person is looking
+        page.get_by_role("button", name=re.compile("Delete")).click()
+        heading = page.get_by_text("Delete the 1 task you ticked")
+        heading.wait_for()
+    box_top = heading.evaluate("e => e.getBoundingClientRect().top")
+    confirm = page.get_by_role("button", name="Confirm: delete 1")
+    assert 0 <= box_top < 900 and confirm.evaluate("e => e.getBoundingClientRect().bottom") <= 900, box_top
