@@ -162,6 +162,7 @@ def test_the_command_line_reads_like_a_finished_tool(tmp_path):
                        (["delete", "--olderthan", "3d"], "ugc-nb delete: error: unrecognized arguments: --olderthan 3d; did you mean --older-than? "
                                                          "(see ugc-nb delete --help)"),
                        (["delete", "--statu", "failed", "--yes"], "did you mean --status?"),
-                       (["delete", "--older-than", "-3d"], "ugc-nb delete: error: --older-than -3d: an age is more than zero; write e.g. --older-than 3d")):
+                       (["delete", "--older-than", "-3d"], "ugc-nb delete: error: --older-than -3d: an age is more than zero; write e.g. --older-than 3d"),
+                       (["--deb", "summary"], "ugc-nb: error: unrecognized arguments: --deb; did you mean --debug? (see ugc-nb --help)")):
         proc = sandbox_cli(*args, tmp_path=tmp_path)
         assert proc.returncode == 2 and says in proc.stderr, proc.stderr

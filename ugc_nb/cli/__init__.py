@@ -152,8 +152,9 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
         if option in AGE_OPTIONS and re.fullmatch(r"-[0-9.].*", value):
             named.error(f"{option} {value}: an age is more than zero; write e.g. {option} {value[1:]}")
     args, extras = parser.parse_known_args(argv)
-    if extras:
-        command = commands[args.command]
+    if extras:  # an unknown option before the command is the top level's (--deb for --debug), after it the command's
+        before = argv.index(args.command) if args.command in argv else len(argv)
+        command = parser if extras[0] in argv[:before] else commands[args.command]
         known = [o for action in command._actions for o in action.option_strings]
         close = difflib.get_close_matches(extras[0].split("=")[0], known, n=1) if extras[0].startswith("-") else []
         hint = f"; did you mean {close[0]}?" if close else ""

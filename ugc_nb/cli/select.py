@@ -77,7 +77,8 @@ def wanted_from(args: argparse.Namespace) -> Wanted:
         age = None  # the preset's own age, said in its reasons
     if args.preset == "test":
         tags = ()
-    chosen = TaskFilter(statuses=args.status or (), types=args.type or (), accounts=args.account or (), tags=tags,
+    once = lambda values: tuple(dict.fromkeys(values or ()))  # noqa: E731 - "--status failed --status failed" is one status
+    chosen = TaskFilter(statuses=once(args.status), types=once(args.type), accounts=once(args.account), tags=once(tags),
                         min_age_days=age / pd.Timedelta(days=1) if age is not None else 0.0,
                         created_after=after, created_before=before, ids=ids, preset=args.preset, preset_params=params)
     if args.all and not chosen.is_empty():
