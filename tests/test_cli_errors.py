@@ -144,3 +144,24 @@ def test_connect_api_in_a_script_without_a_terminal_says_so(tmp_path):
     code = ("import ugc_nb\ntry:\n    ugc_nb.connect('api')\nexcept ValueError as exc:\n    print(exc)\n")
     proc = ugc(tmp_path=tmp_path, code=code)
     assert proc.stdout.strip() == "no API key: UGC_API_KEY is not set and there is no terminal to type it at", proc.stderr
+
+
+def test_the_output_streams_never_make_an_error_of_their_own(tmp_path):
+    """`| head -1` ends the command quietly (exit 141, no "Broken pipe"); a terminal that cannot show "—" gets "?"; a
+    full standard output is one line saying it was the output; an empty queue with --preset orphaned says nothing
+    matches (not Python-API advice)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("UGC_API_KEY", "UGC_BASE_URL")} | {"XDG_DATA_HOME": str(tmp_path / "d")}
+    piped = subprocess.run(f"{sys.executable} -m ugc_nb delete --status failed --dry-run | head -1", shell=True, cwd=ROOT,
+                           env=env, capture_output=True, text=True, timeout=180, executable="/bin/bash")
+    assert piped.stdout.count("\n") == 1 and piped.stderr == ""
+    status = subprocess.run(f"{sys.executable} -m ugc_nb delete --status failed --dry-run | head -1; exit ${{PIPESTATUS[0]}}",
+                            shell=True, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, executable="/bin/bash")
+    assert status.returncode == 141
+    ascii_only = ugc("delete", "--status", "failed", "--dry-run", tmp_path=tmp_path, env={"PYTHONIOENCODING": "ascii"})
+    assert ascii_only.returncode == 0 and "SANDBOX ? synthetic data" in ascii_only.stdout and ascii_only.stderr == ""
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "ugc_nb", "delete", "--status", "failed", "--dry-run"], cwd=ROOT, env=env,
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=180)
+    assert proc.returncode == 1 and proc.stderr.strip() == "ugc-nb: error: No space left on device (writing the command's output)"
+    empty = ugc("delete", "--preset", "orphaned", "--dry-run", tmp_path=tmp_path, env={"UGC_SANDBOX_TASKS": "0"})
+    assert empty.returncode == 0 and "No task matches: 0 tasks loaded; preset orphaned → 0. Nothing to delete." in empty.stdout

@@ -11,7 +11,7 @@ import pytest
 
 from ugc_nb import Sandbox, UGCClient
 
-KEY = "connection-test-key-81c2"
+KEY = "k-9f3e1d7c5b2a0864"
 
 
 def test_a_mistyped_base_url_is_one_line_naming_it():
@@ -80,3 +80,15 @@ def test_http_proxy_is_honoured_and_no_proxy_bypasses_it(monkeypatch):
             assert _Proxy.seen == [f"{server.url}/tasks"]  # not through the proxy again
     finally:
         proxy.shutdown()
+
+
+def test_a_refused_connection_through_a_proxy_names_the_proxy(monkeypatch):
+    """When the environment's proxy carries the request, a refused connection says so, not only that the server is down."""
+    from ugc_nb.api.errors import APIConnectionError
+
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:1")
+    monkeypatch.setenv("NO_PROXY", "")
+    monkeypatch.setenv("no_proxy", "")
+    with UGCClient(api_key=KEY, base_url="http://127.0.0.1:9", max_retries=0) as client, pytest.raises(APIConnectionError) as caught:
+        client.accounts.list()
+    assert "could not connect to http://127.0.0.1:9 through the proxy http://127.0.0.1:1: " in str(caught.value)

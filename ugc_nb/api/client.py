@@ -38,7 +38,7 @@ import orjson
 from .._version import __version__
 from . import envelope
 from .clock import SYSTEM_CLOCK, Clock
-from .connection import open_http
+from .connection import open_http, proxy_for
 from .deadline import RequestScope, clipped, network_deadline, overdue, read_until
 from .errors import (
     APIConnectionError,
@@ -183,9 +183,9 @@ class UGCClient:
         except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # Timed out before the request was sent: nothing can have been applied.
             raise APITimeoutError(f"timed out connecting to {self.base_url} ({type(exc).__name__})", path=path) from exc
-        except httpx.ConnectError as exc:
-            # The request never reached the server: nothing can have been applied.
-            raise APIConnectionError(f"could not connect to {self.base_url}: {type(exc).__name__}: {exc}", path=path) from exc
+        except httpx.ConnectError as exc:  # the request never reached the server: nothing can have been applied
+            raise APIConnectionError(f"could not connect to {self.base_url}{proxy_for(self.base_url)}: {type(exc).__name__}: {exc}",
+                                     path=path) from exc
         except httpx.TimeoutException as exc:
             if until is not None and (self.clock.monotonic() >= until or ends is not None and time.monotonic() >= ends):
                 raise overdue(self.base_url, self.retry.deadline, path, mutation=mutation, sent=True) from exc

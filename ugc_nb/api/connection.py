@@ -18,7 +18,7 @@ from httpx._utils import get_environment_proxies  # httpx's own reading of the v
 
 from .deadline import deadline_transport
 
-__all__ = ["open_http"]
+__all__ = ["open_http", "proxy_for"]
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy")
 
@@ -43,6 +43,19 @@ def open_http(url: str, *, timeout: float | httpx.Timeout, transport: httpx.Base
                          f"pip install 'httpx[socks]' ({exc})") from None
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
         raise ValueError(f"a proxy variable ({_proxies()}) cannot be used: {exc}") from None
+
+
+def proxy_for(url: str) -> str:
+    """" through the proxy http://…" when an environment proxy carries requests to ``url`` (so a refused connection is
+    not taken for the server being down), else ""."""
+    from httpx._utils import URLPattern
+
+    target = httpx.URL(url)
+    matches = [(URLPattern(p), proxy) for p, proxy in get_environment_proxies().items()]
+    for pattern, proxy in sorted(matches, key=lambda m: m[0], reverse=True):  # httpx's own precedence: most specific first
+        if pattern.matches(target):
+            return f" through the proxy {proxy}" if proxy else ""
+    return ""
 
 
 def _proxies() -> str:

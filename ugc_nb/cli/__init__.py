@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import os
 import re
 import signal
 import sys
@@ -16,7 +17,7 @@ from types import FrameType
 from typing import Any, NoReturn
 
 from ..api.errors import AuthenticationError, CleanupError, UGCError
-from .console import EXIT_CODES, FAILED, INTERRUPTED, USAGE, Exit
+from .console import EXIT_CODES, FAILED, INTERRUPTED, PIPE, USAGE, Exit
 from .journal import add_journal, add_reconcile
 from .options import add_action_args, add_selection_args
 from .views import add_report, add_summary
@@ -92,6 +93,9 @@ def _act(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns its exit code (argparse's own usage errors exit 2 too)."""
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show "—" gets "?", not an error
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
     args = parse(build_parser(), sys.argv[1:] if argv is None else list(argv))
     if args is None:
         return USAGE
@@ -123,8 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as exc:  # an optional part whose extra is not installed: the message names it
         print(f"ugc-nb: error: {exc}", file=sys.stderr)
         return USAGE
+    except BrokenPipeError:  # the reader went away (`| head`): what was wanted was read; nothing to say
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the interpreter's own flush at exit is quiet
+        return PIPE
     except OSError as exc:  # a file that could not be read or written: what and where, in one line
-        print(f"ugc-nb: error: {_os_error(exc)}", file=sys.stderr)
+        with contextlib.suppress(OSError, ValueError):
+            print(f"ugc-nb: error: {_os_error(exc)}", file=sys.stderr)
         return FAILED
     except Exception as exc:  # noqa: BLE001 - the one guard: anything unexpected is one line, the traceback on --debug
         if args.debug:
@@ -166,7 +175,7 @@ def _os_error(exc: OSError) -> str:
     """"No space left on device: /tmp/x.csv" — an OSError's own words and the file, without Python's "[Errno 28]"."""
     if type(exc).__name__ == "OutputError" or exc.strerror is None:
         return str(exc)
-    where = f": {exc.filename}" if exc.filename else ""
+    where = f": {exc.filename}" if exc.filename else " (writing the command's output)"  # no file named: stdout or stderr
     return f"{exc.strerror}{where}"
 
 

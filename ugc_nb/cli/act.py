@@ -81,7 +81,7 @@ def _nothing(plan: Plan, chosen: Selection, wanted: Wanted) -> str:
     match cannot be acted on (and what they are)."""
     rule = plan.rule
     if not len(chosen.rows):
-        steps = wanted.filter.narrowing(chosen.loaded)
+        steps = (chosen.used or wanted.filter).narrowing(chosen.loaded)
         path = "; ".join(f"{words} → {left:,}" for _, words, left in steps)
         return f"No task matches: {count(len(chosen.loaded))} loaded{'; ' + path if path else ''}. Nothing to {rule.name}."
     statuses = chosen.rows["status"].astype(str).value_counts()

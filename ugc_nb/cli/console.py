@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..api.client import UGCClient
 
-__all__ = ["OK", "FAILED", "USAGE", "CONFIRM", "INTERRUPTED", "EXIT_CODES", "Exit", "say", "warn", "source_line",
+__all__ = ["OK", "FAILED", "USAGE", "CONFIRM", "INTERRUPTED", "PIPE", "EXIT_CODES", "Exit", "say", "warn", "source_line",
            "LineProgress", "TerminalBar"]
 
-OK, FAILED, USAGE, CONFIRM, INTERRUPTED = 0, 1, 2, 3, 130
+OK, FAILED, USAGE, CONFIRM, INTERRUPTED, PIPE = 0, 1, 2, 3, 130, 141
 
 #: Exit codes, as ``--help`` and the README list them.
 EXIT_CODES = {
@@ -22,6 +22,7 @@ EXIT_CODES = {
     USAGE: "bad usage or input (an option, a file, the API key); nothing was sent",
     CONFIRM: "confirmation needed or refused; nothing was sent",
     INTERRUPTED: "interrupted (Ctrl-C, SIGTERM, SIGHUP): requests in flight finished, nothing more was sent",
+    PIPE: "the reader of the output went away (e.g. | head): printing stopped; a run is never cut short by it",
 }
 
 

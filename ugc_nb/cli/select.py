@@ -125,6 +125,7 @@ class Selection:
     rows: pd.DataFrame
     loaded: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    used: TaskFilter | None = None  # the filter as applied (the preset's account list added)
 
 
 def select(wanted: Wanted, client: UGCClient) -> Selection:
@@ -160,5 +161,5 @@ def select(wanted: Wanted, client: UGCClient) -> Selection:
         if missing:
             notes.append(f"{count(len(missing))} of --ids-file {agree(len(missing), 'is', 'are')} not among the tasks the server lists (already gone?) "
                          f"and will not be sent: {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
-    return Selection(rows, frame, notes)
+    return Selection(rows, frame, notes, f)
 
