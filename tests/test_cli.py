@@ -39,7 +39,7 @@ def test_summary_against_a_server_with_a_key(tmp_path, monkeypatch, capsys):
     assert f"tasks                            {expected} tasks on" in out.out
 
 
-@pytest.mark.parametrize("args, message", [(["--start", "someday"], "start"), (["--account", ""], "account_ids")])
+@pytest.mark.parametrize("args, message", [(["--start", "someday"], "start"), (["--account", ""], "--account is empty")])
 def test_bad_arguments_exit_2_with_a_message(tmp_path, capsys, args, message):
     """Bad input is a one-line error on stderr and exit status 2, not a traceback."""
     assert main(["summary", "-o", str(tmp_path / "o.png"), *args]) == 2

@@ -147,16 +147,20 @@ def test_connect_api_in_a_script_without_a_terminal_says_so(tmp_path):
 
 
 def test_the_output_streams_never_make_an_error_of_their_own(tmp_path):
-    """`| head -1` ends the command quietly (exit 141, no "Broken pipe"); a terminal that cannot show "—" gets "?"; a
-    full standard output is one line saying it was the output; an empty queue with --preset orphaned says nothing
-    matches (not Python-API advice)."""
+    """`| head -1` never cuts the command short: the tasks are deleted and --output written, quietly, exit 0; a terminal
+    that cannot show "—" gets "?"; a full standard output is one line saying it was the output; an empty queue with
+    --preset orphaned says nothing matches (not Python-API advice)."""
     env = {k: v for k, v in os.environ.items() if k not in ("UGC_API_KEY", "UGC_BASE_URL")} | {"XDG_DATA_HOME": str(tmp_path / "d")}
-    piped = subprocess.run(f"{sys.executable} -m ugc_nb delete --status failed --dry-run | head -1", shell=True, cwd=ROOT,
-                           env=env, capture_output=True, text=True, timeout=180, executable="/bin/bash")
-    assert piped.stdout.count("\n") == 1 and piped.stderr == ""
-    status = subprocess.run(f"{sys.executable} -m ugc_nb delete --status failed --dry-run | head -1; exit ${{PIPESTATUS[0]}}",
-                            shell=True, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, executable="/bin/bash")
-    assert status.returncode == 141
+    from ugc_nb import Sandbox
+
+    failed = [t["id"] for t in Sandbox().tasks if t["status"] == "failed"][:3]  # the CLI's sandbox: the same seed
+    (tmp_path / "ids.txt").write_text("\n".join(failed) + "\n")
+    out = tmp_path / "new" / "out.csv"
+    piped = subprocess.run(f"{sys.executable} -m ugc_nb delete --ids-file {tmp_path / 'ids.txt'} --yes --output {out} | head -1; "
+                           "exit ${PIPESTATUS[0]}", shell=True, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+                           executable="/bin/bash")
+    assert piped.returncode == 0 and piped.stdout.count("\n") == 1 and "Broken pipe" not in piped.stderr, piped.stderr
+    assert out.read_text().count("deleted") == 3
     ascii_only = ugc("delete", "--status", "failed", "--dry-run", tmp_path=tmp_path, env={"PYTHONIOENCODING": "ascii"})
     assert ascii_only.returncode == 0 and "SANDBOX ? synthetic data" in ascii_only.stdout and ascii_only.stderr == ""
     with open("/dev/full", "w") as full:
@@ -165,3 +169,45 @@ def test_the_output_streams_never_make_an_error_of_their_own(tmp_path):
     assert proc.returncode == 1 and proc.stderr.strip() == "ugc-nb: error: No space left on device (writing the command's output)"
     empty = ugc("delete", "--preset", "orphaned", "--dry-run", tmp_path=tmp_path, env={"UGC_SANDBOX_TASKS": "0"})
     assert empty.returncode == 0 and "No task matches: 0 tasks loaded; preset orphaned → 0. Nothing to delete." in empty.stdout
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["delete", "--status", "failed", "--journal", "{tmp}/jsdir/", "--yes"], "--journal {tmp}/jsdir/ ends in /, so it names a folder"),
+    (["summary", "-o", "{tmp}/nx.png/."], "-o {tmp}/nx.png/. ends in /, so it names a folder"),
+    (["delete", "--status", "failed", "--output", "{tmp}/dangling.csv", "--yes"], "--output {tmp}/dangling.csv is a link to nothing"),
+    (["reconcile", "--journal", ""], "--journal is empty"),
+    (["journal", ""], "the run id is empty"),
+    (["report", "--title", " "], "--title is empty"),
+    (["journal", "--csv", "{tmp}/a.csv", "--csv", "{tmp}/b.csv"], "--csv is given twice; it takes one value"),
+    (["delete", "--status", "failed", "--batch-size", "5", "--batch-size", "6"], "--batch-size is given twice"),
+    (["summary", "--start", "2026-12-05", "--end", "2026-12-05"], "--start 2026-12-05 is not before --end 2026-12-05"),
+])
+def test_more_mistakes_are_one_line_before_anything_is_done(tmp_path, args, says):
+    """Names that can only be folders, links to nothing, empty values, options given twice, an empty window: exit 2, one
+    line, nothing loaded, sent or written."""
+    (tmp_path / "dangling.csv").symlink_to("/nonexistent/zz.csv")
+    proc = ugc(*[a.format(tmp=tmp_path) for a in args], tmp_path=tmp_path)
+    assert proc.returncode == 2 and says.format(tmp=tmp_path) in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert "Loaded" not in proc.stdout and not (tmp_path / "jsdir").exists() and not (tmp_path / "nx.png").exists()
+
+
+def test_a_command_that_fails_leaves_no_folder_and_nothing_to_do_still_writes_the_output(tmp_path):
+    """A missing folder of -o is made only when the file is written (a command that fails makes none); --output with
+    nothing to do writes an empty report (times are ISO 8601 in both formats); reconcile with no journal yet has
+    nothing to do; a sandbox port out of range is one line."""
+    gone = ugc("summary", "-o", str(tmp_path / "np1" / "x.png"), tmp_path=tmp_path,
+               env={"UGC_API_KEY": "k-7c1e5a3b9d2f4068", "UGC_BASE_URL": "http://127.0.0.1:9"})
+    assert gone.returncode == 1 and not (tmp_path / "np1").exists()
+    none = ugc("delete", "--status", "scheduled", "--older-than", "900d", "--yes", "--output", str(tmp_path / "n" / "none.json"),
+               tmp_path=tmp_path)
+    import json
+
+    doc = json.loads((tmp_path / "n" / "none.json").read_text())
+    assert none.returncode == 0 and doc["tasks"] == [] and doc["source"] == "sandbox"
+    done = ugc("delete", "--status", "failed", "--dry-run", "--output", str(tmp_path / "d.json"), tmp_path=tmp_path)
+    times = [t["time"] for t in json.loads((tmp_path / "d.json").read_text())["tasks"]]
+    assert done.returncode == 0 and times and all(isinstance(t, str) and t.endswith("+00:00") for t in times)
+    nothing = ugc("reconcile", tmp_path=tmp_path, env={"UGC_API_KEY": "k-7c1e5a3b9d2f4068", "UGC_BASE_URL": "http://127.0.0.1:9"})
+    assert nothing.returncode == 0 and "Nothing to reconcile: no journal yet at" in nothing.stdout
+    port = ugc(tmp_path=tmp_path, code="import sys, runpy; sys.argv = ['x', '--port', '99999']; runpy.run_module('ugc_nb.sandbox', run_name='__main__')")
+    assert port.returncode == 2 and "argument --port: '99999' is not a port (0 to 65535)" in port.stderr and "Traceback" not in port.stderr

@@ -17,7 +17,7 @@ from types import FrameType
 from typing import Any, NoReturn
 
 from ..api.errors import AuthenticationError, CleanupError, UGCError
-from .console import EXIT_CODES, FAILED, INTERRUPTED, PIPE, USAGE, Exit
+from .console import EXIT_CODES, FAILED, INTERRUPTED, OK, USAGE, Exit
 from .journal import add_journal, add_reconcile
 from .options import add_action_args, add_selection_args
 from .views import add_report, add_summary
@@ -127,10 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as exc:  # an optional part whose extra is not installed: the message names it
         print(f"ugc-nb: error: {exc}", file=sys.stderr)
         return USAGE
-    except BrokenPipeError:  # the reader went away (`| head`): what was wanted was read; nothing to say
+    except BrokenPipeError:  # a print outside say() found the reader gone (`| head`): nothing more to show
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the interpreter's own flush at exit is quiet
-        return PIPE
+        return OK
     except OSError as exc:  # a file that could not be read or written: what and where, in one line
         with contextlib.suppress(OSError, ValueError):
             print(f"ugc-nb: error: {_os_error(exc)}", file=sys.stderr)

@@ -18,9 +18,12 @@ import json
 import signal
 import sys
 import threading
+import warnings
 from pathlib import Path
 from types import FrameType
 from typing import Any
+
+import pandas as pd
 
 from ..api.errors import CleanupInterrupted
 from ..cleanup.journal import journal_command, journal_path_for
@@ -45,7 +48,7 @@ def act(args: argparse.Namespace) -> int:
     wanted = wanted_from(args)
     output = _output_path(args.output)
     if args.journal is not None:  # a journal that cannot be written is found out now, before anything is loaded
-        _check_journal(Path(args.journal))
+        _check_journal(args.journal)
     client = default_client(announce=False)
     try:
         say(source_line(client))
@@ -57,6 +60,7 @@ def act(args: argparse.Namespace) -> int:
         say(*_plan_lines(plan, chosen, wanted))
         if plan.to_send == 0:
             say(_nothing(plan, chosen, wanted))
+            _write(output, CleanupReport(action, bool(args.dry_run), []), "sandbox" if client.is_sandbox else client.base_url)  # asked for
             return OK
         options: dict[str, Any] = {"journal": Path(args.journal) if args.journal else journal_path_for(client),
                                    "batch_size": args.batch_size}
@@ -66,7 +70,11 @@ def act(args: argparse.Namespace) -> int:
             _write(output, report, "sandbox" if client.is_sandbox else client.base_url)
             return OK
         _confirm(args, plan, wanted)
-        report, interrupted = _run(action, client, chosen, options)
+        with warnings.catch_warnings(record=True) as caught:  # a journal made user-only: one line of ours, not Python's
+            warnings.simplefilter("always")
+            report, interrupted = _run(action, client, chosen, options)
+        for warning in caught:
+            print(f"ugc-nb: warning: {warning.message}", file=sys.stderr)
     finally:
         client.close()
     say(_totals_line(report), *_failures(report))
@@ -186,10 +194,13 @@ def _failures(report: CleanupReport) -> list[str]:
     return lines
 
 
-def _check_journal(path: Path) -> None:
+def _check_journal(name: str) -> None:
     from ..cleanup.journal import check_regular
-    from ..report.files import check_writable_dir
+    from ..report.files import check_writable_dir, names_folder
 
+    if names_folder(name):
+        raise ValueError(f"--journal {name} ends in /, so it names a folder; a journal is a file")
+    path = Path(name)
     if path.exists() or path.is_symlink():
         check_regular(path)  # a folder, a device, a dangling link: one line
         try:
@@ -197,7 +208,7 @@ def _check_journal(path: Path) -> None:
         except OSError as exc:
             raise ValueError(f"--journal {path} cannot be written ({exc.strerror or exc})") from None
     else:
-        check_writable_dir(path.parent, f"--journal {path}: the folder")
+        check_writable_dir(path.parent, f"--journal {path}: the folder", make=False)
 
 
 def _output_path(name: str | None) -> Path | None:
@@ -226,6 +237,9 @@ def _journal_command(report: CleanupReport) -> str:
 
 def _write_file(path: Path, report: CleanupReport, source: str) -> None:
     frame = report.to_frame()
+    path.parent.mkdir(parents=True, exist_ok=True)  # checked before the run, made now: a command that failed made none
+    if "time" in frame:  # ISO 8601 in both formats, as the journal writes times
+        frame["time"] = frame["time"].map(lambda t: None if pd.isna(t) else pd.Timestamp(t).isoformat())
     if path.suffix.lower() == ".json":
         doc = {"action": report.action, "dry_run": report.dry_run, "run": report.run, "source": source,
                "journal": str(report.journal) if report.journal else None, "totals": report.totals,

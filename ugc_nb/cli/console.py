@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -10,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..api.client import UGCClient
 
-__all__ = ["OK", "FAILED", "USAGE", "CONFIRM", "INTERRUPTED", "PIPE", "EXIT_CODES", "Exit", "say", "warn", "source_line",
+__all__ = ["OK", "FAILED", "USAGE", "CONFIRM", "INTERRUPTED", "EXIT_CODES", "Exit", "say", "warn", "source_line",
            "LineProgress", "TerminalBar"]
 
-OK, FAILED, USAGE, CONFIRM, INTERRUPTED, PIPE = 0, 1, 2, 3, 130, 141
+OK, FAILED, USAGE, CONFIRM, INTERRUPTED = 0, 1, 2, 3, 130
 
 #: Exit codes, as ``--help`` and the README list them.
 EXIT_CODES = {
@@ -22,7 +23,6 @@ EXIT_CODES = {
     USAGE: "bad usage or input (an option, a file, the API key); nothing was sent",
     CONFIRM: "confirmation needed or refused; nothing was sent",
     INTERRUPTED: "interrupted (Ctrl-C, SIGTERM, SIGHUP): requests in flight finished, nothing more was sent",
-    PIPE: "the reader of the output went away (e.g. | head): printing stopped; a run is never cut short by it",
 }
 
 
@@ -35,9 +35,13 @@ class Exit(Exception):  # noqa: N818 - it is an exit, not an error
 
 
 def say(*lines: str) -> None:
-    """Lines for the person, on stdout."""
+    """Lines for the person, on stdout. When its reader has gone (``| head``) the lines go nowhere and the command goes
+    on: a closed pipe never cuts a run, or the files it writes, short."""
     for line in lines:
-        print(line, flush=True)
+        try:
+            print(line, flush=True)
+        except BrokenPipeError:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the rest of the command's lines, and the exit's flush
 
 
 def warn(message: str) -> None:

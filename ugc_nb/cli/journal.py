@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .console import say, source_line
+from .options import Once
 
 __all__ = ["add_journal", "add_reconcile", "default_journals"]
 
@@ -32,13 +33,15 @@ def _journal(args: argparse.Namespace) -> int:
 
     if args.journal is not None and not args.journal.strip():
         raise ValueError("--journal is empty: give it a path, or leave the option out for the default journals")
+    if args.run is not None and not args.run.strip():
+        raise ValueError("the run id is empty: give one from the list (ugc-nb journal), or leave it out for the list")
     csv = output_file(args.csv, "--csv", (".csv",)) if args.csv is not None else None  # before the journal is read
     paths = [Path(args.journal)] if args.journal else default_journals()
     found = [p for p in paths if p.exists()]
     if args.journal and not found:
         raise ValueError(f"no journal at {args.journal}")
     for path in paths:
-        print(f"{'Journal' if path.exists() else 'No journal yet'}: {path}")
+        say(f"{'Journal' if path.exists() else 'No journal yet'}: {path}")
     frames = []
     for path in found:
         with warnings.catch_warnings(record=True) as caught:
@@ -58,13 +61,13 @@ def _journal(args: argparse.Namespace) -> int:
         table = _runs(entries)
     if csv is not None:
         write_output(csv, lambda path: table.to_csv(path, index=False), "the CSV")
-        print(f"Wrote {count(len(table), 'row')} to {csv.resolve()}")
+        say(f"Wrote {count(len(table), 'row')} to {csv.resolve()}")
     elif table.empty:
-        print("No runs recorded.")
+        say("No runs recorded.")
     else:
-        print(table.head(50).to_string(index=False))
+        say(str(table.head(50).to_string(index=False)))
         if len(table) > 50:
-            print(f"… {len(table) - 50:,} more; --csv FILE writes them all")
+            say(f"… {len(table) - 50:,} more; --csv FILE writes them all")
     return 0
 
 
@@ -101,6 +104,8 @@ def _reconcile(args: argparse.Namespace) -> int:
     from ..source import default_client
     from ..tasks.units import count
 
+    if args.journal is not None and not args.journal.strip():
+        raise ValueError("--journal is empty: give it a path, or leave the option out for the default journal")
     if args.journal:  # a path that is no journal is said at once, whatever the source
         try:
             check_regular(args.journal)
@@ -115,7 +120,10 @@ def _reconcile(args: argparse.Namespace) -> int:
             return 0
         path = Path(args.journal) if args.journal else journal_path_for(client)
         if not path.exists():
-            raise ValueError(f"no journal at {path}")
+            if args.journal:
+                raise ValueError(f"no journal at {path}")
+            say(f"Nothing to reconcile: no journal yet at {path} (no cleanup has written one).")
+            return 0
         say(f"Journal: {path}")
         with warnings.catch_warnings(record=True) as caught:  # a torn line: one line of ours, as `ugc-nb journal` says it
             warnings.simplefilter("always")
@@ -154,8 +162,8 @@ def add_journal(sub: argparse._SubParsersAction) -> None:
                              description="List the cleanup runs the journals hold — when (UTC), the action, where, how many "
                                          "tasks, the outcomes, how many are unfinished — or, given a run id, that run's tasks.")
     journal.add_argument("run", nargs="?", help="a run id (from the list) to show its tasks")
-    journal.add_argument("--journal", metavar="PATH", help="this journal (default: the per-user journals, the sandbox's too)")
-    journal.add_argument("--csv", metavar="FILE", help="write the list (or the run's tasks) as CSV")
+    journal.add_argument("--journal", action=Once, metavar="PATH", help="this journal (default: the per-user journals, the sandbox's too)")
+    journal.add_argument("--csv", action=Once, metavar="FILE", help="write the list (or the run's tasks) as CSV")
     journal.set_defaults(handler=_journal)
 
 
@@ -163,6 +171,6 @@ def add_reconcile(sub: argparse._SubParsersAction) -> None:
     rec = sub.add_parser("reconcile", help="settle the tasks interrupted runs sent without an outcome, against the server",
                          description="Settle the tasks that interrupted runs sent without an outcome: each is read on the server "
                                      "and its outcome written to the journal.")
-    rec.add_argument("--journal", metavar="PATH", help="this journal (default: the per-user one, or the sandbox's without a key)")
+    rec.add_argument("--journal", action=Once, metavar="PATH", help="this journal (default: the per-user one, or the sandbox's without a key)")
     rec.add_argument("--force", action="store_true", help="also settle runs made with another API key (after a key rotation)")
     rec.set_defaults(handler=_reconcile)

@@ -78,7 +78,7 @@ def add_action_args(parser: argparse.ArgumentParser) -> None:
     add("--yes", action="store_true", help="do it without asking (cron, CI); with no filter or preset also needs --all")
     add("--journal", metavar="PATH", help="journal to write (default: the per-user journal; the sandbox has its own)")
     add("--output", metavar="FILE", help="write the per-task report: FILE.csv or FILE.json")
-    add("--batch-size", type=positive_int, default=100, metavar="N", help="tasks per request (default: %(default)s)")
+    add("--batch-size", type=positive_int, action=Once, default=100, metavar="N", help="tasks per request (default: %(default)s)")
 
 
 def positive_int(text: str) -> int:

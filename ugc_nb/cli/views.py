@@ -26,14 +26,18 @@ def _summary(args: argparse.Namespace) -> int:
     from ..insight.plots import plot_overview
     from ..report.files import output_file, write_output
     from ..source import default_client, load_tasks
-    from .console import source_line
+    from .console import say, source_line
     from .select import check_time
 
     out = output_file(args.output, "-o", FIGURE_EXTENSIONS)  # every option before anything is loaded
     start, end = check_time(args.start, "--start"), check_time(args.end, "--end")
+    if start is not None and end is not None and start >= end:
+        raise ValueError(f"--start {args.start} is not before --end {args.end}")
+    if any(not a.strip() for a in args.account or ()):
+        raise ValueError("--account is empty: give it an account id, or leave the option out")
     grace = parse_age(args.grace, "--grace")
     client = default_client(announce=False)
-    print(source_line(client))
+    say(source_line(client))
     df = load_tasks(
         client,
         accounts=bool(args.account),  # with the account list, a --account that names no account is an error, not 0 tasks
@@ -43,10 +47,10 @@ def _summary(args: argparse.Namespace) -> int:
         task_type=args.type,
         grace=grace,
     )
-    print(df.ugc.summary())
+    say(str(df.ugc.summary()))
     fig = plot_overview(df)
     write_output(out, lambda path: fig.savefig(path, dpi=110), "the figure")
-    print(f"\nFigure written to {out.resolve()}")
+    say(f"\nFigure written to {out.resolve()}")
     return 0
 
 
@@ -56,6 +60,7 @@ def _report(args: argparse.Namespace) -> int:
     from ..report.files import output_file
     from ..report.render import render_report
     from ..source import check_environment
+    from .console import say
     from .select import check_time
 
     if args.output is not None:  # every option before a kernel starts, with the option's own name
@@ -64,12 +69,14 @@ def _report(args: argparse.Namespace) -> int:
     if start is not None and end is not None and start >= end:
         raise ValueError(f"--start {args.start} is not before --end {args.end}")
     parse_age(args.older_than, "--older-than")
+    if not args.title.strip():
+        raise ValueError("--title is empty: give the report a title, or leave the option out")
     if args.source == "auto":
         check_environment()
     use_api = args.source == "api" or (args.source == "auto" and key_in_environment())
     _preflight(use_api, args.account)
     where = os.environ.get("UGC_BASE_URL") or DEFAULT_BASE_URL if use_api else "the embedded sandbox"
-    print(f"Running the report notebook against {where}…", flush=True)
+    say(f"Running the report notebook against {where}…")
     path = render_report(
         args.output,
         source=args.source,
@@ -79,7 +86,7 @@ def _report(args: argparse.Namespace) -> int:
         older_than=args.older_than,
         title=args.title,
     )
-    print(f"Report written to {path.resolve()}")
+    say(f"Report written to {path.resolve()}")
     return 0
 
 
@@ -126,6 +133,6 @@ def add_report(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--start", action=Once, help="ISO 8601 lower bound of the server's date filter")
     report.add_argument("--end", action=Once, help="ISO 8601 upper bound of the server's date filter")
     report.add_argument("--older-than", action=Once, default="7D", help="age from which failed tasks are cleanup candidates (default: %(default)s)")
-    report.add_argument("--title", action=Once, default="UGC.inc task report", help="report title")
+    report.add_argument("--title", action=Once, default="UGC.inc task report", help="report title (not empty)")
     report.set_defaults(handler=_report)
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..api.schema import STATUSES, TASK_TYPES
-from ..tasks.units import count, when
+from ..tasks.units import count, duration, when
 from .presets import pick
 
 __all__ = ["TaskFilter"]
@@ -57,7 +57,7 @@ class TaskFilter:
                     f" +{len(values) - 3}" if len(values) > 3 else "")
                 parts.append(f"{label} {shown}")
         if self.min_age_days:
-            parts.append(f"age ≥ {self.min_age_days:g} d")
+            parts.append(f"age ≥ {self.min_age_days:g} d" if self.min_age_days >= 1 else f"age ≥ {duration(pd.Timedelta(days=self.min_age_days))}")
         if self.created_from or self.created_to:
             parts.append(f"created {self.created_from or '…'} to {self.created_to or '…'}")
         for label, bound in (("after", self.created_after), ("before", self.created_before)):

@@ -15,18 +15,27 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["check_writable_file", "check_writable_dir", "output_file", "write_output", "OutputError"]
+__all__ = ["check_writable_file", "check_writable_dir", "output_file", "write_output", "OutputError", "names_folder"]
 
 
 class OutputError(OSError):
     """A requested file could not be written after the work was done (a full disk): one line naming it."""
 
 
-def check_writable_dir(folder: str | os.PathLike[str], what: str = "the folder") -> Path:
-    """Create ``folder`` if needed and write a scratch file in it; a ValueError naming ``what`` if that fails."""
+def check_writable_dir(folder: str | os.PathLike[str], what: str = "the folder", *, make: bool = True) -> Path:
+    """``folder`` can take a file: made if needed (``make``) and a scratch file written in it; or, with ``make=False``,
+    the nearest folder that exists can take the missing ones (nothing is made: a command that then fails leaves no
+    empty folders). A ValueError naming ``what`` if not."""
     path = Path(folder)
     if path.exists() and not path.is_dir():
         raise ValueError(f"{what} {folder} is a file, not a folder")
+    if not make and not path.exists():
+        base = next((p for p in path.absolute().parents if p.exists()), Path("/"))
+        if not base.is_dir():
+            raise ValueError(f"{what} {folder}: {base} is a file, not a folder")
+        if not os.access(base, os.W_OK | os.X_OK):
+            raise ValueError(f"{what} {folder} cannot be made: {base} cannot be written")
+        return path
     try:
         path.mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=path).close()
@@ -41,7 +50,9 @@ def check_writable_file(file: str | os.PathLike[str], what: str = "the output") 
     path = Path(file)
     if path.is_dir():
         raise ValueError(f"{what} {file} is a folder; name a file in it")
-    check_writable_dir(path.parent, f"{what} {file}: the folder")
+    if path.is_symlink() and not path.exists():
+        raise ValueError(f"{what} {file} is a link to nothing ({os.readlink(path)}); name a file")
+    check_writable_dir(path.parent, f"{what} {file}: the folder", make=False)
     if path.exists():
         try:
             path.open("ab").close()
@@ -57,7 +68,7 @@ def output_file(name: str | os.PathLike[str], option: str, extensions: tuple[str
     if not str(text).strip():
         raise ValueError(f"{option} is empty: name a file (e.g. output{extensions[0]})")
     path = Path(text)
-    if path.is_dir() or str(text).endswith(("/", os.sep)):
+    if path.is_dir() or names_folder(str(text)):
         what = "is a folder" if path.is_dir() else "ends in /, so it names a folder"
         raise ValueError(f"{option} {name} {what}; name a file in it (e.g. {path / ('output' + extensions[0])})")
     if path.suffix.lower() not in extensions:
@@ -66,10 +77,17 @@ def output_file(name: str | os.PathLike[str], option: str, extensions: tuple[str
     return check_writable_file(path, option)
 
 
+def names_folder(text: str) -> bool:
+    """True for a name that can only mean a folder: ending in ``/``, ``/.`` or ``/..`` (pathlib would drop that ending)."""
+    return text.endswith(("/", os.sep)) or os.path.basename(text) in (".", "..")
+
+
 def write_output(path: Path, write: Callable[[Path], object], what: str, *, keep: str = "") -> Path:
-    """``write(path)``; a failure (a full disk, the folder gone) is an :class:`OutputError` naming ``what`` and the file,
-    with ``keep`` (where the result is kept all the same, e.g. the journal) after it."""
+    """``write(path)`` (its missing folders made first); a failure (a full disk, the folder gone) is an
+    :class:`OutputError` naming ``what`` and the file, with ``keep`` (where the result is kept all the same, e.g. the
+    journal) after it."""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         write(path)
     except OSError as exc:
         raise OutputError(f"could not write {what} to {path}: {exc.strerror or exc}{keep}") from None

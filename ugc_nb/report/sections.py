@@ -15,7 +15,7 @@ import pandas as pd
 from ..insight import analysis
 from ..insight.plots import PALETTE
 from ..insight.summary import TaskSummary
-from ..tasks.units import count, day, days, duration, readable, share, when
+from ..tasks.units import agree, count, day, days, duration, readable, share, when
 
 __all__ = ["STYLE", "headline", "population", "ages", "stuck", "failure_table", "top_accounts", "cleanup_preview", "removed", "nothing",
            "table", "strip_scripts", "with_alt_texts", "unknown_accounts"]
@@ -68,7 +68,7 @@ def headline(summary: TaskSummary, *, title: str, where: str, scope: Sequence[st
     queue = now or summary
     oldest = queue.oldest_failed
     label = " now" if now is not None else ""
-    cards = [(f"{summary.total:,}", "tasks"), (f"{summary.accounts:,}", "accounts"),
+    cards = [(f"{summary.total:,}", agree(summary.total, "task", "tasks")), (f"{summary.accounts:,}", agree(summary.accounts, "account", "accounts")),
              (f"{queue.deletable:,}", f"deletable{label} (scheduled or failed)"), (f"{queue.retryable:,}", f"retryable{label} (failed)"),
              (f"{queue.overdue:,}", f"overdue{label} (never ran)"),
              (duration(oldest["age"]) if oldest else "—", f"oldest failure{label}{' (' + oldest['created_at'] + ')' if oldest else ''}")]

@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
-    add("--port", type=int, default=8765, help="port to bind; 0 picks a free one (default: 8765)")
+    add("--port", type=_port, default=8765, help="port to bind, 0 to 65535; 0 picks a free one (default: 8765)")
     add("--tasks", type=_count, default=500, help="number of generated tasks (default: 500)")
     add("--accounts", type=_count, default=40, help="number of generated accounts (default: 40)")
     add("--seed", type=int, default=0, help="seed of the generated data (default: 0)")
@@ -125,6 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         while not stop.wait(0.5):  # short waits keep the main thread responsive to signals
             pass
     return 0
+
+
+def _port(text: str) -> int:
+    if not text.strip().isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535)")
+    return int(text)
 
 
 if __name__ == "__main__":
