@@ -71,7 +71,7 @@ def test_top_accounts_are_ranked_by_failures_with_the_counts_and_a_sentence(df):
 def test_the_cleanup_preview_says_what_it_would_delete_and_keep(df):
     """In words, without '7D' or 'task(s)': 1 of the 2 failed tasks; 1 is younger and kept."""
     page = sections.cleanup_preview(df, "7D")
-    assert "would delete 1 of the 2 failed tasks; 1 is younger than 7 days and would be kept." in page
+    assert "would delete 1 of the 2 failed tasks in the queue now; 1 is younger than 7 days and would be kept." in page
     assert "Preview only" in page and "7D" not in page
 
 

@@ -166,7 +166,8 @@ def cleanup_preview(df: pd.DataFrame, older_than: Any) -> str:
         return lead + nothing("No failed task is in the queue now, so there is nothing to clean up.")
     kept = len(failed) - len(picked)
     sentence = (f"Deleting the failed tasks created more than {words} ago would delete {len(picked):,} of the "
-                f"{count(len(failed), 'failed task')}; {kept:,} {'is' if kept == 1 else 'are'} younger than {words} and would be kept.")
+                f"{count(len(failed), 'failed task')} in the queue now; {kept:,} {'is' if kept == 1 else 'are'} younger than "
+                f"{words} and would be kept.")
     if picked.empty:
         return lead + f"<p>{html.escape(sentence)}</p>"
     plan = plan_delete(df[df["id"].isin(picked["id"])])
