@@ -58,7 +58,7 @@ def test_report_parameters_narrow_it(tmp_path, monkeypatch):
         monkeypatch.setenv("UGC_API_KEY", box.api_key)
         monkeypatch.setenv("UGC_BASE_URL", server.url)
         path = render_report(tmp_path / "r.html", account_ids=[account], older_than="3D")
-    assert f"<b>{expected:,}</b><span>tasks</span>" in path.read_text() and "<b>1</b><span>accounts</span>" in path.read_text()
+    assert f"<b>{expected:,}</b><span>tasks</span>" in path.read_text() and "<b>1</b><span>account</span>" in path.read_text()
 
 
 @pytest.mark.parametrize(
