@@ -172,7 +172,7 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
 
 
 def _os_error(exc: OSError) -> str:
-    """"No space left on device: /tmp/x.csv" — an OSError's own words and the file, without Python's "[Errno 28]"."""
+    """"No space left on device: out/x.csv" — an OSError's own words and the file, without Python's "[Errno 28]"."""
     if type(exc).__name__ == "OutputError" or exc.strerror is None:
         return str(exc)
     where = f": {exc.filename}" if exc.filename else " (writing the command's output)"  # no file named: stdout or stderr
