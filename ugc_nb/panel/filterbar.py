@@ -194,12 +194,8 @@ class FilterBar(w.VBox):
         self._frame = df
 
     def _defaults(self) -> tuple[str, ...]:
-        """The default statuses the frame has (one it lacks would only add a "· 0" box)."""
+        """The default statuses among those offered (none while the queue is empty)."""
         return tuple(s for s in self.default_statuses if s in self.choices["status"].options)
-
-    def at_default_statuses(self) -> bool:
-        """True when the statuses ticked are the default view's (and it has one)."""
-        return bool(self.default_statuses) and self.choices["status"].value == self._defaults() != ()
 
     def reset(self) -> None:
         """Clear every filter (the statuses go back to ``default_statuses``), then call ``on_change`` once."""
